@@ -1,0 +1,191 @@
+import type { PoolClient } from 'pg';
+import { z } from 'zod';
+import type { EcologyConfig } from '../config/schema';
+import { EcologyError, forbidden, invalid, notFound } from '../errors';
+import { emit } from '../events/emit';
+import { CONTRACTS, GENESIS_CONTRACTS } from '../genesis/ids';
+import { getQuota } from '../rights/quotas';
+import { artifactId, checkJson, nonNegativeAmount, parseArgs } from '../validation';
+import { checkAccess, type CustomContractCheck } from './access';
+import { initPrincipal } from './principals';
+import * as q from './queries';
+
+/** Fields an actor may set with write_artifact / genesis_store.create (SPEC sections 3 and 6). */
+export const writeArtifactArgs = z.strictObject({
+  id: artifactId,
+  type: z.string().min(1).max(64),
+  content: z.unknown().optional(),
+  code: z.string().optional(),
+  price: nonNegativeAmount.optional(),
+  can_execute: z.boolean().optional(),
+  has_standing: z.boolean().optional(),
+  access_contract_id: artifactId.optional(),
+});
+export type WriteArtifactArgs = z.infer<typeof writeArtifactArgs>;
+
+export interface StoreDeps {
+  client: PoolClient;
+  caller: string;
+  config: EcologyConfig;
+  customContract?: CustomContractCheck;
+}
+
+export function sizeOf(content: unknown, code: string | null): number {
+  return Buffer.byteLength(JSON.stringify(content ?? {}), 'utf8') + Buffer.byteLength(code ?? '', 'utf8');
+}
+
+/** Refuses growth beyond the owner's disk quota. The quota row lock serialises the owner's writes. */
+async function ensureDiskFits(client: PoolClient, owner: string, growth: number, ownerIsGenesis: boolean): Promise<void> {
+  if (growth <= 0 || ownerIsGenesis) return;
+  const quota = await getQuota(client, owner, 'disk_bytes', true);
+  const used = await q.diskUsed(client, owner);
+  if (used + growth > quota) {
+    throw new EcologyError('QUOTA_EXCEEDED', `${owner} would use ${used + growth} bytes of disk, above its quota of ${quota}`, {
+      used,
+      growth,
+      quota,
+    });
+  }
+}
+
+async function checkContractId(client: PoolClient, id: string): Promise<void> {
+  if (GENESIS_CONTRACTS.includes(id)) return;
+  const c = await q.getArtifact(client, id);
+  if (!c) throw notFound(`access contract ${id} does not exist`);
+  if (!c.can_execute || !c.code) throw invalid(`access contract ${id} must be a genesis contract or an executable artifact`);
+}
+
+function validateBody(config: EcologyConfig, a: WriteArtifactArgs): { content: unknown; code: string | null } {
+  const content = a.content ?? {};
+  checkJson(content, 'content', { maxBytes: config.limits.maxContentBytes, maxDepth: config.limits.maxJsonDepth });
+  const code = a.code ?? null;
+  if (code !== null) {
+    const bytes = Buffer.byteLength(code, 'utf8');
+    if (bytes > config.limits.maxCodeBytes) throw invalid(`code is ${bytes} bytes, above the limit of ${config.limits.maxCodeBytes}`);
+    if (code.includes('\u0000')) throw invalid('code contains a NUL character');
+  }
+  if (a.can_execute && !a.has_standing && !code) throw invalid('an executable artifact needs code');
+  return { content, code };
+}
+
+export interface WriteResult {
+  id: string;
+  created: boolean;
+  size_bytes: number;
+  owner_id: string;
+}
+
+/** Creates an artifact owned by the caller, or updates one the caller may write. */
+export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOnly?: boolean } = {}): Promise<WriteResult> {
+  const a = parseArgs(writeArtifactArgs, raw);
+  const { content, code } = validateBody(d.config, a);
+  const size = sizeOf(content, code);
+  if (a.access_contract_id) await checkContractId(d.client, a.access_contract_id);
+  const existing = await q.getArtifact(d.client, a.id, true);
+
+  if (existing) {
+    if (opts.createOnly) throw new EcologyError('ALREADY_EXISTS', `artifact ${a.id} already exists`);
+    await checkAccess(d.client, d.caller, existing, 'write', d.customContract);
+    if (a.has_standing !== undefined && a.has_standing !== existing.has_standing) {
+      throw invalid('has_standing cannot change after an artifact is created');
+    }
+    if (a.access_contract_id && a.access_contract_id !== existing.access_contract_id) {
+      // Changing who controls an artifact is a transfer of control.
+      await checkAccess(d.client, d.caller, existing, 'transfer', d.customContract);
+    }
+    const owner = await q.getArtifact(d.client, existing.owner_id);
+    await ensureDiskFits(d.client, existing.owner_id, size - existing.size_bytes, owner?.genesis ?? false);
+    await q.updateArtifact(d.client, a.id, {
+      type: a.type,
+      content,
+      code,
+      access_contract_id: a.access_contract_id ?? existing.access_contract_id,
+      can_execute: a.can_execute ?? existing.can_execute,
+      price: a.price ?? existing.price,
+      size_bytes: size,
+    });
+    await emit(d.client, { type: 'artifact_updated', actor: d.caller, subject: a.id, data: { size_bytes: size } });
+    return { id: a.id, created: false, size_bytes: size, owner_id: existing.owner_id };
+  }
+
+  if (a.id.startsWith('genesis_')) throw forbidden('ids starting with genesis_ are reserved');
+  const hasStanding = a.has_standing ?? false;
+  const canExecute = a.can_execute ?? false;
+  await ensureDiskFits(d.client, d.caller, size, false);
+  const contract = a.access_contract_id ?? (hasStanding ? CONTRACTS.selfOwned : CONTRACTS.ownerOnly);
+  const inserted = await q.insertArtifact(d.client, {
+    id: a.id,
+    type: a.type,
+    content,
+    code,
+    owner_id: d.caller,
+    access_contract_id: contract,
+    has_standing: hasStanding,
+    can_execute: canExecute,
+    price: a.price ?? 0,
+    size_bytes: size,
+    created_by: d.caller,
+  });
+  if (!inserted) throw new EcologyError('ALREADY_EXISTS', `artifact ${a.id} already exists`);
+  if (hasStanding) {
+    await initPrincipal(d.client, a.id, d.config.quotas.createdPrincipal);
+    await emit(d.client, { type: 'principal_created', actor: d.caller, subject: a.id, data: { type: a.type, agent: canExecute } });
+  }
+  await emit(d.client, { type: 'artifact_created', actor: d.caller, subject: a.id, data: { type: a.type, size_bytes: size, has_standing: hasStanding, can_execute: canExecute } });
+  return { id: a.id, created: true, size_bytes: size, owner_id: d.caller };
+}
+
+export async function requireArtifact(client: PoolClient, id: string, forUpdate = false): Promise<q.ArtifactRow> {
+  const a = await q.getArtifact(client, id, forUpdate);
+  if (!a) throw notFound(`artifact ${id} does not exist`);
+  return a;
+}
+
+/** The artifact as an actor may see it. */
+export function publicView(a: q.ArtifactRow): Record<string, unknown> {
+  return {
+    id: a.id,
+    type: a.type,
+    content: a.content,
+    code: a.code,
+    owner_id: a.owner_id,
+    access_contract_id: a.access_contract_id,
+    has_standing: a.has_standing,
+    can_execute: a.can_execute,
+    price: a.price,
+    size_bytes: a.size_bytes,
+    genesis: a.genesis,
+    created_at: a.created_at,
+    updated_at: a.updated_at,
+  };
+}
+
+export async function readArtifact(d: StoreDeps, id: string): Promise<Record<string, unknown>> {
+  const a = await requireArtifact(d.client, id);
+  await checkAccess(d.client, d.caller, a, 'read', d.customContract);
+  return publicView(a);
+}
+
+export async function deleteArtifact(d: StoreDeps, id: string): Promise<{ id: string; reclaimed_bytes: number }> {
+  const a = await requireArtifact(d.client, id, true);
+  await checkAccess(d.client, d.caller, a, 'delete', d.customContract);
+  if (a.has_standing) throw forbidden(`${id} is a principal; principals cannot be deleted`);
+  const guarded = await d.client.query('SELECT id FROM artifacts WHERE access_contract_id = $1 LIMIT 1', [id]);
+  if (guarded.rowCount) throw new EcologyError('CONFLICT', `${id} is the access contract of ${guarded.rows[0].id} and cannot be deleted`);
+  await q.deleteArtifactRow(d.client, id);
+  await emit(d.client, { type: 'artifact_deleted', actor: d.caller, subject: id, data: { reclaimed_bytes: a.size_bytes, owner_id: a.owner_id } });
+  return { id, reclaimed_bytes: a.size_bytes };
+}
+
+/** Moves ownership; the new owner must have standing and room on its disk quota. */
+export async function transferOwnership(d: StoreDeps, id: string, to: string, opts: { skipAccess?: boolean } = {}): Promise<{ id: string; from: string; to: string }> {
+  const a = await requireArtifact(d.client, id, true);
+  if (!opts.skipAccess) await checkAccess(d.client, d.caller, a, 'transfer', d.customContract);
+  const recipient = await requireArtifact(d.client, to);
+  if (!recipient.has_standing) throw invalid(`${to} has no standing and cannot own artifacts`);
+  if (a.owner_id === to) throw invalid(`${to} already owns ${id}`);
+  await ensureDiskFits(d.client, to, a.size_bytes, recipient.genesis);
+  await q.setOwner(d.client, id, to);
+  await emit(d.client, { type: 'ownership_transferred', actor: d.caller, subject: id, data: { from: a.owner_id, to } });
+  return { id, from: a.owner_id, to };
+}

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import type { Pool } from 'pg';
+import { loadConfig } from '../config/load';
+import type { EcologyConfig } from '../config/schema';
+import { createPool } from '../db/pool';
+import { isEcologyError } from '../errors';
+import { UsageError, type Command, type CommandContext } from './command';
+import { COMMANDS } from './commands';
+import { describeConnectionError } from './connectionErrors';
+
+function help(): string {
+  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`);
+  return ['usage: ecology <command> [options] [--json]', '', 'commands:', ...lines, '', 'Every command prints JSON with --json and exits non-zero on failure.'].join('\n');
+}
+
+/** Runs one CLI invocation and returns its exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(help() + '\n');
+    return name ? 0 : 1;
+  }
+  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
+  const json = rest.includes('--json');
+  if (!command) return fail(json, { code: 'USAGE', message: `unknown command ${name}; run "ecology help"` });
+
+  let pool: Pool | undefined;
+  let config: EcologyConfig | undefined;
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: false,
+      options: Object.fromEntries((command.valueOptions ?? []).map((o) => [o, { type: 'string' as const }])),
+    });
+    const ctx: CommandContext = {
+      positionals: parsed.positionals,
+      options: parsed.values as Record<string, string | boolean | undefined>,
+      json,
+      config: () => (config ??= loadConfig({ file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined })),
+      pool: async () => {
+        if (!pool) {
+          const cfg = ctx.config();
+          pool = createPool(cfg.database.url, cfg.database.poolMax);
+          await pool.query('SELECT 1');
+        }
+        return pool;
+      },
+      print: (value, human) => process.stdout.write((json ? JSON.stringify(value) : human ?? JSON.stringify(value, null, 2)) + '\n'),
+    };
+    return await command.run(ctx);
+  } catch (e) {
+    if (e instanceof UsageError) return fail(json, { code: 'USAGE', message: `${e.message}\nusage: ecology ${command.usage}` });
+    if (isEcologyError(e)) return fail(json, e.toJSON());
+    const connection = describeConnectionError(e, config);
+    if (connection) return fail(json, connection);
+    return fail(json, { code: 'INTERNAL', message: (e as Error).message ?? String(e) });
+  } finally {
+    await pool?.end().catch(() => undefined);
+  }
+}
+
+function fail(json: boolean, error: { code: string; message: string }): number {
+  if (json) process.stdout.write(JSON.stringify({ ok: false, error }) + '\n');
+  else process.stderr.write(`ecology: ${error.code}: ${error.message}\n`);
+  return 1;
+}

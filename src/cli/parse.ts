@@ -1,0 +1,25 @@
+import { UsageError } from './command';
+
+/** A whole, non-negative number option, or the default. */
+export function wholeOption(value: string | boolean | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${name} must be a whole number`);
+  }
+  return Number(value);
+}
+
+export function stringOption(value: string | boolean | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new UsageError(`--${name} needs a value`);
+  return value;
+}
+
+export function jsonArgument(text: string | undefined, what: string): unknown {
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,73 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { configSchema, type EcologyConfig } from './schema';
+
+const DEFAULT_FILE = join(__dirname, '..', '..', 'config', 'default.json');
+const USER_FILE = 'ecology.config.json';
+
+type Json = Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge where `over` wins; arrays and scalars replace. */
+export function deepMerge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Json, v) : v;
+  }
+  return out;
+}
+
+function readJson(path: string): Json {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (!isPlainObject(parsed)) throw new Error('top level must be an object');
+    return parsed;
+  } catch (e) {
+    throw new Error(`cannot read configuration file ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Environment variables that override the file, as [variable, path in config]. */
+const ENV_OVERRIDES: Array<[string, string[]]> = [
+  ['DATABASE_URL', ['database', 'url']],
+  ['TEMPORAL_ADDRESS', ['temporal', 'address']],
+  ['TEMPORAL_NAMESPACE', ['temporal', 'namespace']],
+];
+
+function envLayer(env: NodeJS.ProcessEnv): Json {
+  let layer: Json = {};
+  for (const [name, path] of ENV_OVERRIDES) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const nested = path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), value) as Json;
+    layer = deepMerge(layer, nested);
+  }
+  return layer;
+}
+
+export interface LoadOptions {
+  /** Explicit file; else $ECOLOGY_CONFIG; else ./ecology.config.json when it exists. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra values merged last (tests use this). */
+  overrides?: Json;
+}
+
+/** Loads defaults <- user file <- environment <- overrides, and validates the result. */
+export function loadConfig(opts: LoadOptions = {}): EcologyConfig {
+  const env = opts.env ?? process.env;
+  let merged = readJson(DEFAULT_FILE);
+  const userFile = opts.file ?? env.ECOLOGY_CONFIG ?? (existsSync(USER_FILE) ? USER_FILE : undefined);
+  if (userFile) merged = deepMerge(merged, readJson(resolve(userFile)));
+  merged = deepMerge(merged, envLayer(env));
+  if (opts.overrides) merged = deepMerge(merged, opts.overrides);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,41 @@
+/**
+ * Typed business errors. Every failure a caller can cause has a stable `code`; activities turn these
+ * into non-retryable Temporal failures, the CLI prints them as `{code, message}`.
+ */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'ALREADY_EXISTS'
+  | 'INSUFFICIENT_FUNDS'
+  | 'QUOTA_EXCEEDED'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'CONFLICT'
+  | 'IN_DEBT'
+  | 'NOT_EXECUTABLE'
+  | 'SANDBOX_UNAVAILABLE'
+  | 'BUDGET_EXHAUSTED'
+  | 'UNAVAILABLE';
+
+export class EcologyError extends Error {
+  override readonly name = 'EcologyError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+  }
+}
+
+export const invalid = (message: string, details?: Record<string, unknown>) => new EcologyError('INVALID_ARGUMENT', message, details);
+export const notFound = (message: string, details?: Record<string, unknown>) => new EcologyError('NOT_FOUND', message, details);
+export const forbidden = (message: string, details?: Record<string, unknown>) => new EcologyError('FORBIDDEN', message, details);
+
+export function isEcologyError(e: unknown): e is EcologyError {
+  return e instanceof EcologyError;
+}

@@ -1,0 +1,40 @@
+import type { PoolClient } from 'pg';
+
+export const EVENTS_CHANNEL = 'ecology_events';
+
+/** Event types that state changes emit; later issues wake agents on them. */
+export type EventType =
+  | 'transfer'
+  | 'principal_created'
+  | 'artifact_created'
+  | 'artifact_updated'
+  | 'artifact_deleted'
+  | 'ownership_transferred'
+  | 'listing_opened'
+  | 'listing_closed'
+  | 'purchase'
+  | 'quota_transferred'
+  | 'compute_transferred'
+  | 'debt_offered'
+  | 'debt_accepted'
+  | 'debt_repaid'
+  | (string & {});
+
+export interface EventInput {
+  type: EventType;
+  actor?: string | null;
+  subject?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** Appends an event in the caller's transaction and notifies listeners when it commits. */
+export async function emit(client: PoolClient, e: EventInput): Promise<number> {
+  const r = await client.query<{ seq: number }>(
+    `WITH ins AS (
+       INSERT INTO events (type, actor_id, subject_id, data) VALUES ($1, $2, $3, $4) RETURNING seq
+     )
+     SELECT seq, pg_notify($5, json_build_object('seq', seq, 'type', $1::text, 'subject', $3::text)::text) FROM ins`,
+    [e.type, e.actor ?? null, e.subject ?? null, JSON.stringify(e.data ?? {}), EVENTS_CHANNEL],
+  );
+  return r.rows[0].seq;
+}

@@ -1,0 +1,32 @@
+import type { PoolClient } from 'pg';
+import type { z } from 'zod';
+import type { EcologyConfig } from '../config/schema';
+import type { CustomContractCheck } from '../artifacts/access';
+
+/** Extension points later parts plug in (sandbox contracts, agent workflow starts). */
+export interface DispatchHooks {
+  customContract?: CustomContractCheck;
+}
+
+/** What every genesis method receives. `caller` comes from the system, never from args. */
+export interface CallContext {
+  client: PoolClient;
+  caller: string;
+  /** The operation's idempotency key; effects inside it use `${key}:<suffix>`. */
+  key: string;
+  config: EcologyConfig;
+  hooks: DispatchHooks;
+}
+
+export interface GenesisMethod<A = any> {
+  description: string;
+  /** Validates and types the args; unknown keys are rejected. */
+  args: z.ZodType<A>;
+  run(ctx: CallContext, args: A): Promise<unknown>;
+}
+
+export type GenesisServiceDef = Record<string, GenesisMethod>;
+
+export function method<A>(m: GenesisMethod<A>): GenesisMethod<A> {
+  return m;
+}

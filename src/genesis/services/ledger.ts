@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { checkAccess } from '../../artifacts/access';
+import { requirePrincipal } from '../../artifacts/principals';
+import { requireArtifact } from '../../artifacts/store';
+import { transferBucket, readBucket } from '../../buckets/store';
+import * as lq from '../../ledger/queries';
+import { transfer } from '../../ledger/transfer';
+import { artifactId, positiveAmount } from '../../validation';
+import { SCRIP } from '../ids';
+import { method, type CallContext, type GenesisServiceDef } from '../context';
+
+/** The caller moves its own assets, or those of a principal whose access contract lets it. */
+async function authorisedSender(ctx: CallContext, from: string | undefined): Promise<string> {
+  if (from === undefined || from === ctx.caller) return ctx.caller;
+  const principal = await requireArtifact(ctx.client, from);
+  await checkAccess(ctx.client, ctx.caller, principal, 'transfer', ctx.hooks.customContract);
+  return from;
+}
+
+export function limitArg(ctx: CallContext, limit: number | undefined): number {
+  return Math.min(limit ?? ctx.config.limits.defaultListLimit, ctx.config.limits.maxListLimit);
+}
+
+const memo = z.string().max(500).optional();
+const limit = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional();
+
+export const ledgerService: GenesisServiceDef = {
+  balance: method({
+    description: "Scrip balance and compute bucket of a principal (default: yourself).",
+    args: z.strictObject({ principal: artifactId.optional() }),
+    async run(ctx, a) {
+      const principal = a.principal ?? ctx.caller;
+      await requirePrincipal(ctx.client, principal);
+      const scrip = (await lq.getBalance(ctx.client, principal, SCRIP)) ?? 0;
+      const compute = await readBucket(ctx.client, principal, 'compute');
+      const llm = await readBucket(ctx.client, principal, 'llm_tokens');
+      return { principal, scrip, compute: compute.available, compute_recovers_at: compute.recovers_at, llm_tokens: llm.available };
+    },
+  }),
+  all_balances: method({
+    description: 'Scrip balances of every principal.',
+    args: z.strictObject({}),
+    async run(ctx) {
+      return (await lq.allBalances(ctx.client, SCRIP)).map((r) => ({ principal: r.principal_id, scrip: r.balance, system: r.is_system }));
+    },
+  }),
+  transfer: method({
+    description: 'Send scrip to another principal: {to, amount, memo?}. Unilateral; the recipient need not agree.',
+    args: z.strictObject({ to: artifactId, amount: positiveAmount, memo, from: artifactId.optional() }),
+    async run(ctx, a) {
+      const from = await authorisedSender(ctx, a.from);
+      return transfer(ctx.client, { id: ctx.key, from, to: a.to, asset: SCRIP, amount: a.amount, kind: 'transfer', memo: a.memo });
+    },
+  }),
+  transfer_compute: method({
+    description: 'Give some of your available compute (CPU-ms) to another principal, e.g. to rescue one frozen in debt: {to, amount}.',
+    args: z.strictObject({ to: artifactId, amount: positiveAmount, from: artifactId.optional() }),
+    async run(ctx, a) {
+      const from = await authorisedSender(ctx, a.from);
+      await requirePrincipal(ctx.client, a.to);
+      return transferBucket(ctx.client, { id: ctx.key, from, to: a.to, resource: 'compute', amount: a.amount });
+    },
+  }),
+  history: method({
+    description: 'Recent scrip transfers of a principal (default: yourself), newest first: {principal?, limit?}.',
+    args: z.strictObject({ principal: artifactId.optional(), limit }),
+    async run(ctx, a) {
+      const principal = a.principal ?? ctx.caller;
+      await requireArtifact(ctx.client, principal);
+      return (await lq.history(ctx.client, principal, limitArg(ctx, a.limit))).map((r) => ({
+        transfer_id: r.id,
+        seq: r.seq,
+        from: r.debit_principal,
+        to: r.credit_principal,
+        amount: r.amount,
+        kind: r.kind,
+        memo: r.memo,
+        at: r.created_at,
+      }));
+    },
+  }),
+};

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { deleteArtifact, publicView, readArtifact, requireArtifact, transferOwnership, writeArtifact, type StoreDeps } from '../../artifacts/store';
+import { listArtifacts } from '../../artifacts/queries';
+import { checkAccess } from '../../artifacts/access';
+import { artifactId } from '../../validation';
+import { method, type CallContext, type GenesisServiceDef } from '../context';
+import { limitArg } from './ledger';
+
+const deps = (ctx: CallContext): StoreDeps => ({ client: ctx.client, caller: ctx.caller, config: ctx.config, customContract: ctx.hooks.customContract });
+const idArgs = z.strictObject({ id: artifactId });
+
+export const storeService: GenesisServiceDef = {
+  create: method({
+    description:
+      'Create an artifact you own: {id, type, content?, code?, price?, can_execute?, has_standing?, access_contract_id?}. ' +
+      'An agent (has_standing and can_execute) starts with zero scrip and compute; fund it.',
+    args: z.unknown(),
+    run: (ctx, a) => writeArtifact(deps(ctx), a, { createOnly: true }),
+  }),
+  write: method({
+    description: 'Create an artifact, or replace the fields of one you may write (same fields as create).',
+    args: z.unknown(),
+    run: (ctx, a) => writeArtifact(deps(ctx), a),
+  }),
+  read: method({
+    description: 'Read an artifact you may read, with its content and code: {id}.',
+    args: idArgs,
+    run: (ctx, a) => readArtifact(deps(ctx), a.id),
+  }),
+  delete: method({
+    description: 'Delete an artifact you may delete; its disk quota is reclaimed: {id}.',
+    args: idArgs,
+    run: (ctx, a) => deleteArtifact(deps(ctx), a.id),
+  }),
+  list: method({
+    description: 'List artifacts (metadata only), by id: {owner?, type?, limit?, cursor?}; pass next_cursor to page on.',
+    args: z.strictObject({
+      owner: artifactId.optional(),
+      type: z.string().min(1).max(64).optional(),
+      limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+      cursor: artifactId.optional(),
+    }),
+    async run(ctx, a) {
+      const limit = limitArg(ctx, a.limit);
+      const items = await listArtifacts(ctx.client, { owner: a.owner, type: a.type, after: a.cursor, limit });
+      return { items, next_cursor: items.length === limit ? items[items.length - 1].id : null };
+    },
+  }),
+  describe: method({
+    description: 'Metadata of an artifact, and its content when you may read it: {id}.',
+    args: idArgs,
+    async run(ctx, a) {
+      const art = await requireArtifact(ctx.client, a.id);
+      const { content: _content, code: _code, ...meta } = publicView(art);
+      const readable = await checkAccess(ctx.client, ctx.caller, art, 'read', ctx.hooks.customContract).then(() => true, () => false);
+      return readable ? { ...meta, content: art.content, has_code: art.code !== null } : { ...meta, has_code: art.code !== null };
+    },
+  }),
+  transfer_ownership: method({
+    description: 'Give an artifact you may transfer to another principal: {id, to}.',
+    args: z.strictObject({ id: artifactId, to: artifactId }),
+    run: (ctx, a) => transferOwnership(deps(ctx), a.id, a.to),
+  }),
+};

@@ -1,0 +1,76 @@
+import type { PoolClient } from 'pg';
+import type { QuotaSet } from '../config/schema';
+import { EcologyError, invalid } from '../errors';
+
+/** Rights a principal holds. Rates are units per second; capacities and stocks are units. */
+export const QUOTA_RESOURCES = ['compute_rate', 'compute_capacity', 'llm_token_rate', 'llm_token_capacity', 'disk_bytes', 'llm_dollars'] as const;
+export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
+
+export type Quotas = Record<QuotaResource, number>;
+
+export function isQuotaResource(s: string): s is QuotaResource {
+  return (QUOTA_RESOURCES as readonly string[]).includes(s);
+}
+
+export async function grantInitialQuotas(client: PoolClient, principal: string, quotas: QuotaSet): Promise<void> {
+  await client.query(
+    `INSERT INTO quotas (principal_id, resource, amount)
+     SELECT $1, r, a FROM unnest($2::text[], $3::bigint[]) AS u(r, a)
+     ON CONFLICT DO NOTHING`,
+    [principal, QUOTA_RESOURCES, QUOTA_RESOURCES.map((r) => quotas[r])],
+  );
+}
+
+export async function getQuotas(client: PoolClient, principal: string): Promise<Quotas> {
+  const rows = (await client.query<{ resource: string; amount: number }>('SELECT resource, amount FROM quotas WHERE principal_id = $1', [principal])).rows;
+  const out = Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, 0])) as Quotas;
+  for (const row of rows) if (isQuotaResource(row.resource)) out[row.resource] = row.amount;
+  return out;
+}
+
+export async function getQuota(client: PoolClient, principal: string, resource: QuotaResource, forUpdate = false): Promise<number> {
+  const r = await client.query<{ amount: number }>(
+    `SELECT amount FROM quotas WHERE principal_id = $1 AND resource = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
+    [principal, resource],
+  );
+  return r.rows[0]?.amount ?? 0;
+}
+
+export async function allQuotas(client: PoolClient): Promise<Array<{ principal_id: string } & Quotas>> {
+  const rows = (await client.query<{ principal_id: string; resource: string; amount: number }>(
+    'SELECT principal_id, resource, amount FROM quotas ORDER BY principal_id, resource',
+  )).rows;
+  const byPrincipal = new Map<string, { principal_id: string } & Quotas>();
+  for (const row of rows) {
+    let entry = byPrincipal.get(row.principal_id);
+    if (!entry) {
+      entry = { principal_id: row.principal_id, ...(Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, 0])) as Quotas) };
+      byPrincipal.set(row.principal_id, entry);
+    }
+    if (isQuotaResource(row.resource)) entry[row.resource] = row.amount;
+  }
+  return [...byPrincipal.values()];
+}
+
+/** Moves `amount` of a right; both rows locked in a fixed order. The caller settles buckets first. */
+export async function moveQuota(client: PoolClient, from: string, to: string, resource: QuotaResource, amount: number): Promise<{ from_amount: number; to_amount: number }> {
+  if (from === to) throw invalid('cannot transfer a quota to oneself');
+  await client.query(
+    `INSERT INTO quotas (principal_id, resource, amount) VALUES ($1, $3, 0), ($2, $3, 0) ON CONFLICT DO NOTHING`,
+    [from, to, resource],
+  );
+  await client.query('SELECT 1 FROM quotas WHERE principal_id = ANY($1) AND resource = $2 ORDER BY principal_id FOR UPDATE', [[from, to], resource]);
+  const dec = await client.query<{ amount: number }>(
+    'UPDATE quotas SET amount = amount - $3 WHERE principal_id = $1 AND resource = $2 AND amount >= $3 RETURNING amount',
+    [from, resource, amount],
+  );
+  if (dec.rowCount === 0) {
+    const held = await getQuota(client, from, resource);
+    throw new EcologyError('INSUFFICIENT_FUNDS', `${from} holds ${held} ${resource}, cannot transfer ${amount}`, { held, needed: amount });
+  }
+  const inc = await client.query<{ amount: number }>(
+    'UPDATE quotas SET amount = amount + $3 WHERE principal_id = $1 AND resource = $2 RETURNING amount',
+    [to, resource, amount],
+  );
+  return { from_amount: dec.rows[0].amount, to_amount: inc.rows[0].amount };
+}

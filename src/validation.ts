@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { invalid } from './errors';
+
+/** SPEC section 3: one namespace, at most 128 characters of [A-Za-z0-9_.:-]. */
+export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export const artifactId = z
+  .string({ error: 'must be a string id' })
+  .regex(ID_PATTERN, { error: 'must be 1-128 characters of A-Z a-z 0-9 _ . : -' });
+
+/** A positive whole amount that PostgreSQL bigint and JS numbers both hold exactly. */
+export const positiveAmount = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be at least 1' })
+  .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' });
+
+export const nonNegativeAmount = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(0, { error: 'must not be negative' })
+  .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' });
+
+export interface JsonLimits {
+  maxBytes: number;
+  maxDepth: number;
+}
+
+/**
+ * Checks a JSON value from outside: depth, encoded size, and no NUL characters (PostgreSQL text and
+ * jsonb reject them). Throws INVALID_ARGUMENT naming `what`.
+ */
+export function checkJson(value: unknown, what: string, limits: JsonLimits): number {
+  let encoded: string | undefined;
+  try {
+    encoded = JSON.stringify(value);
+  } catch {
+    throw invalid(`${what} is not JSON-serialisable`);
+  }
+  if (encoded === undefined) throw invalid(`${what} is not JSON`);
+  const bytes = Buffer.byteLength(encoded, 'utf8');
+  if (bytes > limits.maxBytes) throw invalid(`${what} is ${bytes} bytes, above the limit of ${limits.maxBytes}`);
+  if (encoded.includes('\\u0000')) throw invalid(`${what} contains a NUL character`);
+  const depth = jsonDepth(value, limits.maxDepth + 1);
+  if (depth > limits.maxDepth) throw invalid(`${what} is nested deeper than ${limits.maxDepth} levels`);
+  return bytes;
+}
+
+/** Depth of a JSON value, iteratively (no stack overflow), stopping once past `stopAt`. */
+export function jsonDepth(value: unknown, stopAt: number): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (max >= stopAt) return max;
+    if (v !== null && typeof v === 'object') {
+      for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, d + 1]);
+    }
+  }
+  return max;
+}
+
+/** Parses with a zod schema, turning its issues into one INVALID_ARGUMENT error. */
+export function parseArgs<T>(schema: z.ZodType<T>, value: unknown, what = 'args'): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : what}: ${i.message}`).join('; ');
+  throw invalid(`invalid ${what}: ${problems}`);
+}
