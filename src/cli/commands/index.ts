@@ -4,5 +4,7 @@ import { balancesCommand } from './balances';
 import { invokeCommand } from './invoke';
 import { migrateCommand } from './migrate';
 import { principalCommand } from './principal';
+import { upCommand } from './up';
+import { workerCommand } from './worker';
 
-export const COMMANDS: Command[] = [migrateCommand, auditCommand, principalCommand, invokeCommand, balancesCommand];
+export const COMMANDS: Command[] = [upCommand, migrateCommand, auditCommand, principalCommand, invokeCommand, balancesCommand, workerCommand];
