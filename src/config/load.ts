@@ -35,6 +35,8 @@ const ENV_OVERRIDES: Array<[string, string[]]> = [
   ['DATABASE_URL', ['database', 'url']],
   ['TEMPORAL_ADDRESS', ['temporal', 'address']],
   ['TEMPORAL_NAMESPACE', ['temporal', 'namespace']],
+  ['OPENAI_BASE_URL', ['llm', 'baseUrl']],
+  ['OPENAI_API_KEY', ['llm', 'apiKey']],
 ];
 
 function envLayer(env: NodeJS.ProcessEnv): Json {

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import './int8';
 
 /** PostgreSQL errors that mean "run the transaction again": serialization failure, deadlock. */
 const RETRYABLE = new Set(['40001', '40P01']);

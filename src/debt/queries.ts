@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import '../db/int8';
 
 export interface DebtRow {
   id: string;

@@ -1,10 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EcologyConfig } from '../config/schema';
-import { requirePrincipal } from '../artifacts/principals';
 import { getArtifact } from '../artifacts/queries';
-import { readBucket, spend } from '../buckets/store';
-import { inSavepoint, withTransaction } from '../db/tx';
-import { EcologyError, isEcologyError, invalid, notFound } from '../errors';
+import { BUCKET_READ_SQL, bucketReadValues, bucketViewFromRow, spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
+import { withTransaction } from '../db/tx';
+import { EcologyError, forbidden, isEcologyError, invalid, notFound } from '../errors';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import type { DispatchHooks, CallContext } from './context';
@@ -54,36 +53,53 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     if (isEcologyError(e)) return failure(e, 0);
     throw e;
   }
-  return withTransaction(deps.pool, (client) => dispatchIn(client, deps, req), deps.config.transactions.maxRetries);
+  const attempt = (guarded: boolean) => withTransaction(deps.pool, (client) => dispatchIn(client, deps, req, guarded), deps.config.transactions.maxRetries);
+  try {
+    return await attempt(false);
+  } catch (e) {
+    if (e instanceof MethodFailed) return attempt(true);
+    throw e;
+  }
 }
+
+/**
+ * Thrown out of the transaction when a method fails with a typed error and ran without a savepoint:
+ * the transaction rolls back and dispatch runs again with the method in a savepoint, so that the
+ * failure's charge and outcome are recorded without the method's partial work. Methods already run
+ * again whenever withTransaction retries a deadlock, so running once more is nothing new; the
+ * savepoint (two round trips) is paid only by operations that fail.
+ */
+class MethodFailed extends Error {}
 
 function validateRequest(deps: DispatchDeps, req: DispatchRequest): void {
   if (typeof req.key !== 'string' || req.key.length === 0 || req.key.length > MAX_KEY_LENGTH) {
     throw invalid(`idempotency key must be 1-${MAX_KEY_LENGTH} characters`);
   }
   if (req.key.includes('\u0000')) throw invalid('idempotency key contains a NUL character');
+  // An unpaired surrogate would reach PostgreSQL as U+FFFD, so two different keys could collide.
+  if (/\p{Cs}/u.test(req.key)) throw invalid('idempotency key contains an unpaired UTF-16 surrogate');
   parseArgs(artifactId, req.caller, 'caller');
   parseArgs(artifactId, req.artifactId, 'artifact id');
   if (typeof req.method !== 'string' || !/^[a-z_]{1,64}$/.test(req.method)) throw invalid('method must be a lower-case name');
   checkJson(req.args ?? {}, 'args', { maxBytes: deps.config.limits.maxContentBytes + deps.config.limits.maxCodeBytes + 4096, maxDepth: deps.config.limits.maxJsonDepth + 2 });
 }
 
-async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
+async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, guarded: boolean): Promise<Outcome> {
   const args = req.args ?? {};
-  const inserted = await client.query(
-    `INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result) VALUES ($1, $2, $3, $4, $5, false, 'null'::jsonb)
-     ON CONFLICT (key) DO NOTHING RETURNING key`,
-    [req.key, req.caller, req.artifactId, req.method, JSON.stringify(args)],
-  );
-  if (inserted.rowCount === 0) return replay(client, req, args);
+  const start = (
+    await client.query<StartRow>({
+      name: 'dispatch_start',
+      text: START_SQL,
+      values: [...bucketReadValues(req.caller, 'compute'), req.key, req.artifactId, req.method, JSON.stringify(args)],
+    })
+  ).rows[0];
+  if (!start.recorded) return replay(client, req, args);
 
   let compute = 0;
   let outcome: Outcome;
   try {
-    await requirePrincipal(client, req.caller).catch((e: unknown) => {
-      throw isEcologyError(e) && e.code === 'NOT_FOUND' ? notFound(`caller ${req.caller} does not exist`) : e;
-    });
-    const bucket = await readBucket(client, req.caller, 'compute');
+    checkCaller(req.caller, start);
+    const bucket = bucketViewFromRow(req.caller, 'compute', start);
     if (bucket.in_debt) {
       throw new EcologyError('IN_DEBT', `${req.caller} is in compute debt (${bucket.available}) until ${bucket.recovers_at ?? 'someone transfers compute to it'}`, {
         available: bucket.available,
@@ -91,19 +107,81 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
       });
     }
     compute = computeCost(deps.config, req.artifactId, req.method);
-    const result = await inSavepoint(client, () => runMethod(client, deps, req, args));
-    outcome = { ok: true, result, replayed: false, compute_charged: compute };
+    const run = () => runMethod(client, deps, req, args);
+    const result = guarded ? await inMethodSavepoint(client, run) : await run().catch((e: unknown) => {
+      throw isEcologyError(e) ? new MethodFailed() : e;
+    });
+    // The outcome as it is stored, so the first call and every replay return the same JSON
+    // (dates as ISO strings, undefined as null), not Date objects the first time only.
+    outcome = { ok: true, result: JSON.parse(JSON.stringify(result ?? null)), replayed: false, compute_charged: compute };
   } catch (e) {
     if (!isEcologyError(e)) throw e;
     outcome = failure(e, compute);
   }
-  if (compute > 0) await spend(client, { id: `${req.key}:compute`, principal: req.caller, resource: 'compute', amount: compute, kind: `${req.artifactId}.${req.method}` });
-  await client.query('UPDATE operations SET ok = $2, result = $3 WHERE key = $1', [
-    req.key,
-    outcome.ok,
-    JSON.stringify(outcome.ok ? { result: outcome.result ?? null, compute_charged: compute } : { error: outcome.error, compute_charged: compute }),
-  ]);
+  // Store the outcome, in the same round trip as the compute charge when there is one.
+  const finish: AlsoWrite = {
+    name: 'dispatch_finish',
+    cte: (p) => `finished AS (UPDATE operations SET ok = $${p + 1}, result = $${p + 2}::jsonb WHERE key = $${p})`,
+    values: [
+      req.key,
+      outcome.ok,
+      JSON.stringify(outcome.ok ? { result: outcome.result ?? null, compute_charged: compute } : { error: outcome.error, compute_charged: compute }),
+    ],
+  };
+  if (compute > 0) {
+    const charge = { id: `${req.key}:compute`, principal: req.caller, resource: 'compute' as const, amount: compute, kind: `${req.artifactId}.${req.method}` };
+    await spendSeen(client, charge, start, finish);
+  } else {
+    await client.query({ name: finish.name, text: `WITH ${finish.cte(1)} SELECT 1`, values: finish.values });
+  }
   return outcome;
+}
+
+/**
+ * The first statement of every dispatch, one round trip: record the operation under its key (no row
+ * when the key exists; a twin in flight is waited for), and read the caller's artifact and compute
+ * bucket. Placeholders $1-$4 as in BUCKET_READ_SQL (the caller's compute bucket), then $5 key,
+ * $6 artifact, $7 method, $8 args.
+ */
+const START_SQL = `WITH op AS (
+    INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
+    VALUES ($5, $1, $6, $7, $8::jsonb, false, 'null'::jsonb)
+    ON CONFLICT (key) DO NOTHING RETURNING key
+  )
+  SELECT EXISTS (SELECT 1 FROM op) AS recorded, a.id IS NOT NULL AS caller_exists, a.has_standing, a.genesis, bucket.*
+  FROM (${BUCKET_READ_SQL}) AS bucket LEFT JOIN artifacts a ON a.id = $1`;
+
+type StartRow = SeenBucket & {
+  recorded: boolean;
+  caller_exists: boolean;
+  has_standing: boolean | null;
+  genesis: boolean | null;
+};
+
+/**
+ * Runs the method in a savepoint, so that a typed error undoes only its work (see MethodFailed). The
+ * savepoint is not released: COMMIT ends it, and the charge and outcome written after it commit
+ * with the rest.
+ */
+async function inMethodSavepoint<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
+  await client.query('SAVEPOINT method');
+  try {
+    return await fn();
+  } catch (e) {
+    await client.query('ROLLBACK TO SAVEPOINT method');
+    throw e;
+  }
+}
+
+/**
+ * The caller must be a principal, and not a genesis one: the mint, the treasury, holding accounts
+ * and services move value only through their own code (a dispatch as `mint` would mint scrip, one
+ * as `genesis_escrow` could give away listed artifacts).
+ */
+function checkCaller(caller: string, row: { caller_exists: boolean; has_standing: boolean | null; genesis: boolean | null }): void {
+  if (!row.caller_exists) throw notFound(`caller ${caller} does not exist`);
+  if (!row.has_standing) throw invalid(`caller ${caller} is not a principal (it has no standing)`);
+  if (row.genesis) throw forbidden(`${caller} is a genesis artifact; it cannot act through dispatch`);
 }
 
 async function replay(client: PoolClient, req: DispatchRequest, args: unknown): Promise<Outcome> {

@@ -1,4 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
+import { llmBudgetCheck } from '../llm/audit';
+import { oracleHoldCheck } from '../oracle/audit';
 
 export interface AuditCheck {
   name: string;
@@ -84,7 +86,7 @@ async function idempotencyRecords(c: PoolClient): Promise<AuditCheck> {
   };
 }
 
-const CORE_CHECKS = [sumsToZero, balancesMatchJournal, noNegativeBalances, escrowHoldsListings, idempotencyRecords];
+const CORE_CHECKS = [sumsToZero, balancesMatchJournal, noNegativeBalances, escrowHoldsListings, idempotencyRecords, oracleHoldCheck, llmBudgetCheck];
 
 /** Runs every invariant in one repeatable-read snapshot. */
 export async function audit(pool: Pool, extra: ExtraCheck[] = []): Promise<AuditReport> {

@@ -1,7 +1,6 @@
 import type { PoolClient } from 'pg';
 import { EcologyError, invalid } from '../errors';
 import { requirePrincipal } from '../artifacts/principals';
-import { emit } from '../events/emit';
 import * as q from './queries';
 
 export interface TransferRequest {
@@ -26,7 +25,7 @@ export interface TransferResult {
   replayed: boolean;
 }
 
-function toResult(row: q.JournalRow, replayed: boolean): TransferResult {
+function toResult(row: q.JournalEntry, replayed: boolean): TransferResult {
   return {
     transfer_id: row.id,
     seq: row.seq,
@@ -40,41 +39,39 @@ function toResult(row: q.JournalRow, replayed: boolean): TransferResult {
 
 /**
  * The one primitive that moves money: a journal row and both balances, in the caller's transaction.
- * The journal row is inserted first, so a concurrent repeat of the same id waits for the first and
- * then replays it. Authorisation is the caller's job; this only enforces the ledger's own rules.
+ * The journal row is inserted before the balances are locked, so a concurrent repeat of the same id
+ * waits for the first and then replays it. Authorisation is the caller's job; this only enforces
+ * the ledger's own rules. The usual case is one statement (queries.applyTransfer); the rare ones
+ * (a missing party or account, a used id, too little money) are sorted out here.
  */
 export async function transfer(client: PoolClient, t: TransferRequest): Promise<TransferResult> {
   if (!Number.isSafeInteger(t.amount) || t.amount <= 0) throw invalid('amount must be a positive whole number');
   if (t.from === t.to) throw invalid('cannot transfer to oneself');
-  await requirePrincipal(client, t.from);
-  await requirePrincipal(client, t.to);
-  await q.ensureAccount(client, t.from, t.asset);
-  await q.ensureAccount(client, t.to, t.asset);
+  const eventData = { transfer_id: t.id, from: t.from, to: t.to, asset: t.asset, amount: t.amount, kind: t.kind, reference: t.reference ?? null };
 
-  const row = await q.insertJournal(client, t);
-  if (!row) {
-    const prior = (await q.getJournal(client, t.id))!;
-    const same =
-      prior.debit_principal === t.from && prior.credit_principal === t.to && prior.asset === t.asset &&
-      prior.amount === t.amount && prior.kind === t.kind;
-    if (!same) throw new EcologyError('IDEMPOTENCY_CONFLICT', `transfer id ${t.id} was already used for a different transfer`);
-    return toResult(prior, true);
+  // At most three rounds: a party that just became a principal, then accounts just created.
+  for (let round = 0; ; round++) {
+    const r = await q.applyTransfer(client, t, eventData);
+    if (!r.principals_ok) {
+      // The same errors as before, in the same order: payer first.
+      await requirePrincipal(client, t.from);
+      await requirePrincipal(client, t.to);
+    } else if (!r.accounts_ok) {
+      await q.ensureAccount(client, t.from, t.asset);
+      await q.ensureAccount(client, t.to, t.asset);
+    } else if (!r.entry) {
+      const prior = (await q.getJournal(client, t.id))!;
+      const same =
+        prior.debit_principal === t.from && prior.credit_principal === t.to && prior.asset === t.asset &&
+        prior.amount === t.amount && prior.kind === t.kind;
+      if (!same) throw new EcologyError('IDEMPOTENCY_CONFLICT', `transfer id ${t.id} was already used for a different transfer`);
+      return toResult(prior, true);
+    } else if (r.event_seq === null) {
+      const balance = r.payer_balance ?? 0;
+      throw new EcologyError('INSUFFICIENT_FUNDS', `${t.from} has ${balance} ${t.asset}, needs ${t.amount}`, { balance, needed: t.amount });
+    } else {
+      return toResult(r.entry, false);
+    }
+    if (round >= 2) throw new Error(`transfer ${t.id}: parties or accounts changed under it three times`);
   }
-
-  // Lock both rows in a fixed order so concurrent opposite transfers cannot deadlock.
-  const [first, second] = t.from < t.to ? [t.from, t.to] : [t.to, t.from];
-  await client.query('SELECT 1 FROM accounts WHERE principal_id = ANY($1) AND asset = $2 ORDER BY principal_id FOR UPDATE', [[first, second], t.asset]);
-  const after = await q.debit(client, t.from, t.asset, t.amount);
-  if (after === undefined) {
-    const balance = (await q.getBalance(client, t.from, t.asset)) ?? 0;
-    throw new EcologyError('INSUFFICIENT_FUNDS', `${t.from} has ${balance} ${t.asset}, needs ${t.amount}`, { balance, needed: t.amount });
-  }
-  await q.credit(client, t.to, t.asset, t.amount);
-  await emit(client, {
-    type: 'transfer',
-    actor: t.from,
-    subject: t.to,
-    data: { transfer_id: t.id, from: t.from, to: t.to, asset: t.asset, amount: t.amount, kind: t.kind, reference: t.reference ?? null },
-  });
-  return toResult(row, false);
 }

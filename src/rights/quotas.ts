@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { QuotaSet } from '../config/schema';
 import { EcologyError, invalid } from '../errors';
+import '../db/int8';
 
 /** Rights a principal holds. Rates are units per second; capacities and stocks are units. */
 export const QUOTA_RESOURCES = ['compute_rate', 'compute_capacity', 'llm_token_rate', 'llm_token_capacity', 'disk_bytes', 'llm_dollars'] as const;

@@ -4,6 +4,7 @@ import { requirePrincipal } from '../../artifacts/principals';
 import { insertArtifact, getArtifact, setOwner } from '../../artifacts/queries';
 import { sizeOf } from '../../artifacts/store';
 import * as dq from '../../debt/queries';
+import * as eq from '../../escrow/queries';
 import { EcologyError, forbidden, invalid, notFound } from '../../errors';
 import { emit } from '../../events/emit';
 import { transfer } from '../../ledger/transfer';
@@ -12,6 +13,7 @@ import { method, type CallContext, type GenesisServiceDef } from '../context';
 import { CONTRACTS, SCRIP } from '../ids';
 
 const DEBT = 'genesis_debt';
+const ESCROW = 'genesis_escrow';
 
 /** The contract's id comes from the offer's idempotency key, so a retried offer finds the same contract. */
 function debtIdFor(key: string): string {
@@ -24,12 +26,35 @@ async function requireDebt(ctx: CallContext, id: string): Promise<dq.DebtRow> {
   return d;
 }
 
-async function view(ctx: CallContext, d: dq.DebtRow) {
-  const art = await getArtifact(ctx.client, d.id);
-  return { debt_id: d.id, holder: art?.owner_id ?? null, ...dq.debtTerms(d), overdue: d.status === 'active' && new Date(d.due).getTime() < Date.now() };
+/**
+ * Who is owed: the contract's owner or, while the escrow holds it for sale, the seller (the escrow
+ * holds artifacts, never scrip). `lock` locks the open listing so a racing purchase waits.
+ */
+async function holderOf(ctx: CallContext, debtId: string, lock = false): Promise<string | null> {
+  const art = await getArtifact(ctx.client, debtId);
+  if (!art) return null;
+  if (art.owner_id !== ESCROW) return art.owner_id;
+  const listing = lock ? await eq.lockOpenListing(ctx.client, debtId) : await eq.latestListing(ctx.client, debtId);
+  return listing?.seller_id ?? art.owner_id;
 }
 
-const isoDate = z.string().max(64).refine((s) => !Number.isNaN(Date.parse(s)), { error: 'must be an ISO-8601 date' });
+async function view(ctx: CallContext, d: dq.DebtRow) {
+  const holder = await holderOf(ctx, d.id);
+  return { debt_id: d.id, holder, ...dq.debtTerms(d), overdue: d.status === 'active' && new Date(d.due).getTime() < Date.now() };
+}
+
+/**
+ * A date JavaScript can read, normalised to ISO-8601 UTC: PostgreSQL reads some texts differently
+ * or not at all ("2031"), so only the normalised form ever reaches it. Years past 9999 are refused
+ * (their ISO form is not one PostgreSQL accepts).
+ */
+const isoDate = z
+  .string()
+  .max(64)
+  .refine((s) => !Number.isNaN(Date.parse(s)), { error: 'must be an ISO-8601 date' })
+  .transform((s) => new Date(s))
+  .refine((d) => d.getUTCFullYear() <= 9999, { error: 'must be before the year 10000' })
+  .transform((d) => d.toISOString());
 
 export const debtService: GenesisServiceDef = {
   offer: method({
@@ -40,7 +65,7 @@ export const debtService: GenesisServiceDef = {
       if (a.creditor === ctx.caller) throw invalid('you cannot borrow from yourself');
       if (Date.parse(a.due) <= Date.now()) throw invalid('due must be in the future');
       const id = debtIdFor(ctx.key);
-      const terms = { debtor: ctx.caller, original_creditor: a.creditor, amount: a.amount, repaid: 0, outstanding: a.amount, due: new Date(a.due).toISOString(), status: 'offered' };
+      const terms = { debtor: ctx.caller, original_creditor: a.creditor, amount: a.amount, repaid: 0, outstanding: a.amount, due: a.due, status: 'offered' };
       const inserted = await insertArtifact(ctx.client, {
         id,
         type: 'debt',
@@ -84,7 +109,7 @@ export const debtService: GenesisServiceDef = {
       if (d.status !== 'active') throw new EcologyError('CONFLICT', `debt ${d.id} is ${d.status}, not active`);
       const outstanding = d.amount - d.repaid;
       if (a.amount > outstanding) throw invalid(`only ${outstanding} is outstanding`);
-      const holder = (await getArtifact(ctx.client, d.id))!.owner_id;
+      const holder = (await holderOf(ctx, d.id, true))!;
       if (holder === ctx.caller) throw invalid('you hold this contract; there is no one to repay');
       await transfer(ctx.client, { id: ctx.key, from: ctx.caller, to: holder, asset: SCRIP, amount: a.amount, kind: 'repayment', reference: d.id });
       const repaid = d.repaid + a.amount;

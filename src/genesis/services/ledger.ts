@@ -6,7 +6,8 @@ import { transferBucket, readBucket } from '../../buckets/store';
 import * as lq from '../../ledger/queries';
 import { transfer } from '../../ledger/transfer';
 import { artifactId, positiveAmount } from '../../validation';
-import { SCRIP } from '../ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
+import { forbidden } from '../../errors';
 import { method, type CallContext, type GenesisServiceDef } from '../context';
 
 /** The caller moves its own assets, or those of a principal whose access contract lets it. */
@@ -15,6 +16,17 @@ async function authorisedSender(ctx: CallContext, from: string | undefined): Pro
   const principal = await requireArtifact(ctx.client, from);
   await checkAccess(ctx.client, ctx.caller, principal, 'transfer', ctx.hooks.customContract);
   return from;
+}
+
+/**
+ * A principal that may receive a direct transfer. Genesis accounts and services take value only
+ * through their own operations (holds, listings, fees): scrip sent to them by hand would be stuck
+ * or would break what a holding account must equal. Donations to the treasury are fine.
+ */
+async function requireRecipient(ctx: CallContext, to: string): Promise<void> {
+  await requirePrincipal(ctx.client, to);
+  const row = await requireArtifact(ctx.client, to);
+  if (row.genesis && to !== SYSTEM_ACCOUNTS.treasury) throw forbidden(`${to} is a genesis account or service and cannot receive transfers`);
 }
 
 export function limitArg(ctx: CallContext, limit: number | undefined): number {
@@ -49,6 +61,7 @@ export const ledgerService: GenesisServiceDef = {
     args: z.strictObject({ to: artifactId, amount: positiveAmount, memo, from: artifactId.optional() }),
     async run(ctx, a) {
       const from = await authorisedSender(ctx, a.from);
+      await requireRecipient(ctx, a.to);
       return transfer(ctx.client, { id: ctx.key, from, to: a.to, asset: SCRIP, amount: a.amount, kind: 'transfer', memo: a.memo });
     },
   }),
@@ -57,7 +70,7 @@ export const ledgerService: GenesisServiceDef = {
     args: z.strictObject({ to: artifactId, amount: positiveAmount, from: artifactId.optional() }),
     async run(ctx, a) {
       const from = await authorisedSender(ctx, a.from);
-      await requirePrincipal(ctx.client, a.to);
+      await requireRecipient(ctx, a.to);
       return transferBucket(ctx.client, { id: ctx.key, from, to: a.to, resource: 'compute', amount: a.amount });
     },
   }),

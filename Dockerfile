@@ -1,0 +1,25 @@
+# The ecology worker image (docker-compose.yml builds it for the `migrate` and `worker` services).
+# No build step: bin/ecology.cjs runs the TypeScript sources through tsx, a runtime dependency, so
+# the production dependencies are all the image needs.
+FROM node:20-bookworm-slim
+
+# tini: PID 1 that forwards SIGTERM to the worker (graceful shutdown) and reaps children; its static
+# build (/usr/bin/tini-static) is also what src/sandbox/image.ts ships as the sandbox image's init.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+ENV NODE_ENV=production
+
+# Dependencies first, so editing the sources does not reinstall them.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY . .
+
+# Runs as root: the sandbox talks to the Docker daemon through the mounted /var/run/docker.sock,
+# whose group differs from host to host. Agent code never runs here; it runs in the sandbox
+# containers (unprivileged user, no network, read-only root, all capabilities dropped).
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "bin/ecology.cjs", "worker"]

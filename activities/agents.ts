@@ -1,0 +1,59 @@
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { act } from '../src/agents/act';
+import { checkPredicate } from '../src/agents/predicate';
+import { checkReadiness } from '../src/agents/readiness';
+import { think } from '../src/agents/think';
+import type { ActInput, ActSummary, Predicate, PredicateCheck, Readiness, ThinkInput, ThinkSummary } from '../src/agents/types';
+import type { EcologyConfig } from '../src/config/schema';
+import type { DispatchHooks } from '../src/genesis/context';
+import { agentControl } from '../src/temporal/agentWorkflows';
+import { businessFailures } from './failures';
+
+export interface AgentActivityDeps {
+  pool: Pool;
+  config: EcologyConfig;
+  /** Starts created agents' workflows and signals edited ones. */
+  temporal: Client;
+  hooks?: DispatchHooks;
+  /** An OpenAI client to use instead of one made from configuration (tests). */
+  openai?: unknown;
+}
+
+/**
+ * Heartbeats while `work` runs, so a crashed worker's think is retried soon (heartbeat timeout),
+ * and gives up waiting when the activity is cancelled (a worker shutting down): the LLM call is
+ * idempotent by key, so the retry takes it over.
+ */
+async function heartbeating<T>(work: Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const timeout = ctx.info.heartbeatTimeoutMs ?? 0;
+  const timer = timeout > 0 ? setInterval(() => ctx.heartbeat(), Math.max(100, Math.floor(timeout / 3))) : undefined;
+  try {
+    return await Promise.race([work, ctx.cancelled]);
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+}
+
+/** The agent loop's activities (workflows/agent.ts): readiness, think, act, predicate checks. */
+export function createAgentActivities(deps: AgentActivityDeps) {
+  const control = agentControl(deps.temporal, deps.config);
+  return {
+    async agentReadiness(input: { agentId: string }): Promise<Readiness> {
+      return businessFailures(() => checkReadiness(deps.pool, deps.config, input.agentId));
+    },
+    async agentThink(input: ThinkInput): Promise<ThinkSummary> {
+      return businessFailures(() => heartbeating(think({ pool: deps.pool, config: deps.config, openai: deps.openai }, input)));
+    },
+    async agentAct(input: ActInput): Promise<ActSummary> {
+      return businessFailures(() => act({ pool: deps.pool, config: deps.config, control, hooks: deps.hooks }, input));
+    },
+    async agentCheckPredicate(input: { agentId: string; predicate: Predicate }): Promise<PredicateCheck> {
+      return businessFailures(() => checkPredicate(deps.pool, input.agentId, input.predicate));
+    },
+  };
+}
+
+export type AgentActivities = ReturnType<typeof createAgentActivities>;

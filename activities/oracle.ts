@@ -1,0 +1,75 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type OpenAI from 'openai';
+import type { Pool } from 'pg';
+import type { EcologyConfig } from '../src/config/schema';
+import { businessFailures } from './failures';
+import { finishResolution, openResolution, settleResolution, type OpenedResolution, type ScoreOutcome, type SettledResolution } from '../src/oracle/resolution';
+import { nextResolutionTime } from '../src/oracle/schedule';
+import { ScoreInvalidError, scoreSlot } from '../src/oracle/scoring';
+
+export interface OracleActivityDeps {
+  pool: Pool;
+  config: EcologyConfig;
+  /** The LLM client (an `openai` OpenAI instance) for the scorer; by default the configured endpoint's. */
+  openai?: unknown;
+}
+
+/** Business failures are not retried (type = our error code); an unusable score is one too. */
+function failing<T>(run: () => Promise<T>): Promise<T> {
+  return businessFailures(async () => {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof ScoreInvalidError) throw ApplicationFailure.nonRetryable(e.message, e.type);
+      throw e;
+    }
+  });
+}
+
+/** Keeps an activity's heartbeat going while `run` waits (an LLM request can take a while). */
+async function withHeartbeat<T>(everyMs: number, run: (beat: () => void) => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const beat = () => ctx.heartbeat();
+  const timer = setInterval(beat, everyMs);
+  try {
+    return await run(beat);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * The resolution saga's steps (workflows/oracle.ts). Each is idempotent: the ledger steps are keyed
+ * by the resolution id and deterministic transfer ids, the scorer by its LLM call key.
+ */
+export function createOracleActivities(deps: OracleActivityDeps) {
+  const { pool, config } = deps;
+  return {
+    async oracleOpenResolution(input: { scheduledTime: string }): Promise<OpenedResolution> {
+      return failing(() => openResolution(pool, config, input.scheduledTime));
+    },
+
+    async oracleScoreSlot(input: { resolutionId: string; slot: number }): Promise<{ score: number; reason: string }> {
+      const every = Math.max(100, Math.floor(config.oracle.activities.scoreHeartbeatTimeoutMs / 3));
+      return failing(() =>
+        withHeartbeat(every, async (heartbeat) => {
+          const r = await scoreSlot({ pool, config, openai: deps.openai as OpenAI | undefined, heartbeat }, input.resolutionId, input.slot);
+          return { score: r.score, reason: r.reason };
+        }),
+      );
+    },
+
+    async oracleSettleResolution(input: { resolutionId: string; outcomes: Array<{ slot: number; outcome: ScoreOutcome }> }): Promise<SettledResolution> {
+      return failing(() => settleResolution(pool, config, input.resolutionId, input.outcomes));
+    },
+
+    async oracleFinishResolution(input: { resolutionId: string }): Promise<{ resolution_id: string; minted_total: number; ubi_total: number; winners: number; next_resolution_at: string | null }> {
+      const next = await nextResolutionTime(config, () => Context.current().client);
+      const r = await failing(() => finishResolution(pool, config, input.resolutionId, next));
+      return { resolution_id: r.resolution_id, minted_total: r.minted_total, ubi_total: r.ubi.total, winners: r.winners.length, next_resolution_at: next?.toISOString() ?? null };
+    },
+  };
+}
+
+export type OracleActivities = ReturnType<typeof createOracleActivities>;

@@ -1,0 +1,151 @@
+import type { Pool } from 'pg';
+import type { EcologyConfig } from '../config/schema';
+import { dispatch, type Outcome } from '../genesis/dispatch';
+import type { DispatchHooks } from '../genesis/context';
+import { clip, describeAction, type AgentAction } from './actions';
+import { readBalances } from './balances';
+import { removeUnstartedAgent } from './compensate';
+import { finishAct, getAction, subscribe, type ActionRow } from './queries';
+import { iterationKey, type ActInput, type ActSummary, type SleepPlan } from './types';
+
+/** What act needs from Temporal: starting a new agent's workflow and signalling a running one. */
+export interface AgentControl {
+  /** Starts `agent-<id>`; an already running one is fine. Throws when the start fails. */
+  start(agentId: string): Promise<void>;
+  /** Signals `agent-<id>`; false when it is not running. */
+  signal(agentId: string, signal: string, arg?: unknown): Promise<boolean>;
+}
+
+export interface ActDeps {
+  pool: Pool;
+  config: EcologyConfig;
+  control: AgentControl;
+  hooks?: DispatchHooks;
+}
+
+type Failure = { code: string; message: string };
+interface Executed {
+  ok: boolean;
+  result: unknown;
+  error: Failure | null;
+  sleep?: SleepPlan;
+}
+
+function sleepPlan(config: EcologyConfig, a: Extract<AgentAction, { action: 'sleep' }>, key: string): SleepPlan {
+  const cap = Math.min(config.agents.maxSleepSeconds, a.max_seconds ?? Infinity);
+  if (a.seconds !== undefined) return { kind: 'seconds', seconds: Math.min(a.seconds, cap) };
+  if (a.until_event !== undefined) return { kind: 'event', eventType: a.until_event, seconds: cap, key };
+  return { kind: 'predicate', predicate: a.until!, seconds: cap };
+}
+
+function fromOutcome(o: Outcome): Executed {
+  return o.ok ? { ok: true, result: o.result ?? null, error: null } : { ok: false, result: null, error: { code: o.error.code, message: o.error.message } };
+}
+
+/** The store writes that may create an agent (whose workflow must then start) or edit one. */
+function storeWrite(a: AgentAction): { id: string } | undefined {
+  if (a.action === 'write_artifact') return { id: a.id };
+  if (a.action === 'invoke_artifact' && a.id === 'genesis_store' && (a.method === 'create' || a.method === 'write')) {
+    const id = a.args?.id;
+    return typeof id === 'string' ? { id } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The saga of SPEC section 7: a committed creation of an agent starts its workflow; if the start
+ * fails, the artifact and its principal rows are removed again and the action fails. A write to an
+ * existing agent is its configuration changing: its workflow hears configChanged.
+ */
+async function afterStoreWrite(deps: ActDeps, agentId: string, target: string, exec: Executed): Promise<Executed> {
+  const created = (exec.result as { created?: boolean } | null)?.created === true;
+  const art = (await deps.pool.query<{ agent: boolean }>('SELECT has_standing AND can_execute AS agent FROM artifacts WHERE id = $1', [target])).rows[0];
+  if (!art && created) return undone(target, 'an earlier attempt of this action could not start its workflow');
+  if (!art?.agent) return exec;
+  if (!created) {
+    await deps.control.signal(target, 'configChanged', { by: agentId }).catch(() => false);
+    return exec;
+  }
+  try {
+    await deps.control.start(target);
+    return { ...exec, result: { ...(exec.result as object), workflow: 'started' } };
+  } catch (e) {
+    const why = (e as Error).message ?? String(e);
+    try {
+      await removeUnstartedAgent(deps.pool, target, `its workflow could not start: ${why}`);
+    } catch (c) {
+      // Something already depends on the new agent: leave it and let the activity retry the start.
+      throw new Error(`starting the workflow of ${target} failed (${why}) and undoing its creation failed (${(c as Error).message})`);
+    }
+    return undone(target, why);
+  }
+}
+
+function undone(target: string, why: string): Executed {
+  return { ok: false, result: null, error: { code: 'UNAVAILABLE', message: clip(`${target} was created but its workflow could not start (${why}); the creation was undone`, 1000) } };
+}
+
+async function execute(deps: ActDeps, agentId: string, key: string, action: AgentAction): Promise<Executed> {
+  const run = async (artifactId: string, method: string, args: unknown) =>
+    fromOutcome(await dispatch({ pool: deps.pool, config: deps.config, hooks: deps.hooks }, { caller: agentId, artifactId, method, args, key }));
+  let exec: Executed;
+  switch (action.action) {
+    case 'noop':
+      return { ok: true, result: null, error: null };
+    case 'sleep': {
+      const plan = sleepPlan(deps.config, action, key);
+      if (plan.kind === 'event') await subscribe(deps.pool, { key, agentId, eventType: plan.eventType });
+      return { ok: true, result: { sleep: plan }, error: null, sleep: plan };
+    }
+    case 'read_artifact':
+      return run('genesis_store', 'read', { id: action.id });
+    case 'delete_artifact':
+      return run('genesis_store', 'delete', { id: action.id });
+    case 'write_artifact': {
+      const { action: _a, ...fields } = action;
+      exec = await run('genesis_store', 'write', fields);
+      break;
+    }
+    case 'invoke_artifact':
+      // The caller is always this workflow's agent; args are the LLM's and go through the
+      // service's own access checks (a `from` naming someone else fails FORBIDDEN there).
+      exec = await run(action.id, action.method, action.args ?? {});
+      break;
+  }
+  const target = storeWrite(action);
+  return exec.ok && target ? afterStoreWrite(deps, agentId, target.id, exec) : exec;
+}
+
+function resultSummary(action: string, ok: boolean, error: Failure | null): string {
+  return clip(ok ? `${action} -> ok` : `${action} -> ${error?.code ?? 'FAILED'}: ${error?.message ?? ''}`, 300);
+}
+
+/** The summary of an iteration already acted on (a retried activity replays it). */
+function actSummaryOf(row: ActionRow): ActSummary {
+  const base = { action: row.action_type ?? 'invalid', summary: row.summary ?? '' };
+  if (row.status === 'done') {
+    const plan = (row.result as { sleep?: SleepPlan } | null)?.sleep;
+    return { ...base, ok: true, ...(plan ? { sleep: plan } : {}) };
+  }
+  return { ...base, ok: false, error: row.error ?? { code: 'FAILED', message: 'failed' } };
+}
+
+/**
+ * Step 5 of the loop: runs the stored action of `agentId:iteration` once. Dispatch records it under
+ * that key (a repeat replays the first outcome) and charges its compute; the result is stored with
+ * the iteration. Business failures are results, not errors: the loop goes on.
+ */
+export async function act(deps: ActDeps, input: ActInput): Promise<ActSummary> {
+  const key = iterationKey(input.agentId, input.iteration);
+  const row = await getAction(deps.pool, key);
+  if (!row) return { ok: false, action: 'none', summary: 'no thought recorded', error: { code: 'NOT_FOUND', message: `no action stored under ${key}` } };
+  if (row.status !== 'ready') return actSummaryOf(row);
+
+  const action = row.action as AgentAction;
+  const exec = await execute(deps, input.agentId, key, action);
+  const summary = resultSummary(describeAction(action), exec.ok, exec.error);
+  await finishAct(deps.pool, { key, ok: exec.ok, result: exec.result, error: exec.error, summary });
+  const client = await deps.pool.connect();
+  const balances = await readBalances(client, input.agentId).finally(() => client.release());
+  return { ok: exec.ok, action: action.action, summary, ...(exec.error ? { error: exec.error } : {}), balances, ...(exec.sleep ? { sleep: exec.sleep } : {}) };
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { writeArtifactArgs } from '../artifacts/store';
+import { artifactId } from '../validation';
+
+/**
+ * SPEC section 6: an agent's every turn is exactly one JSON action. Unknown keys are rejected, so an
+ * action cannot smuggle in fields (a `from` on a transfer lives inside `args`, where the genesis
+ * service's own access checks decide). `reasoning` is optional and only recorded.
+ */
+const reasoning = z.string().optional();
+const seconds = z.number({ error: 'must be a number of seconds' }).positive({ error: 'must be positive' }).finite();
+
+export const PREDICATE_RESOURCES = ['scrip', 'compute', 'llm_tokens'] as const;
+export const PREDICATE_OPS = ['>=', '>', '<=', '<', '=='] as const;
+
+const noop = z.strictObject({ action: z.literal('noop'), reasoning });
+const readArtifact = z.strictObject({ action: z.literal('read_artifact'), id: artifactId, reasoning });
+const writeArtifact = writeArtifactArgs.extend({ action: z.literal('write_artifact'), reasoning });
+const deleteArtifact = z.strictObject({ action: z.literal('delete_artifact'), id: artifactId, reasoning });
+const invokeArtifact = z.strictObject({
+  action: z.literal('invoke_artifact'),
+  id: artifactId,
+  method: z.string().min(1).max(64),
+  args: z.record(z.string(), z.unknown()).optional(),
+  reasoning,
+});
+const sleep = z
+  .strictObject({
+    action: z.literal('sleep'),
+    seconds: seconds.optional(),
+    until_event: z.string().min(1).max(64).optional(),
+    until: z
+      .strictObject({ resource: z.enum(PREDICATE_RESOURCES), op: z.enum(PREDICATE_OPS), value: z.number().finite() })
+      .optional(),
+    max_seconds: seconds.optional(),
+    reasoning,
+  })
+  .refine((s) => [s.seconds, s.until_event, s.until].filter((x) => x !== undefined).length === 1, {
+    error: 'a sleep takes exactly one of seconds, until_event or until',
+  });
+
+export const actionSchema = z.discriminatedUnion('action', [noop, readArtifact, writeArtifact, deleteArtifact, invokeArtifact, sleep]);
+export type AgentAction = z.infer<typeof actionSchema>;
+export const ACTION_TYPES = ['noop', 'read_artifact', 'write_artifact', 'delete_artifact', 'invoke_artifact', 'sleep'] as const;
+
+/** The response format sent with every think call (the zod schema above is what decides). */
+export const ACTION_JSON_SCHEMA = {
+  type: 'object',
+  properties: {
+    action: { type: 'string', enum: [...ACTION_TYPES] },
+    reasoning: { type: 'string' },
+    id: { type: 'string' },
+    type: { type: 'string' },
+    content: {},
+    code: { type: 'string' },
+    price: { type: 'integer', minimum: 0 },
+    can_execute: { type: 'boolean' },
+    has_standing: { type: 'boolean' },
+    access_contract_id: { type: 'string' },
+    method: { type: 'string' },
+    args: { type: 'object' },
+    seconds: { type: 'number' },
+    until_event: { type: 'string' },
+    until: {
+      type: 'object',
+      properties: { resource: { type: 'string', enum: [...PREDICATE_RESOURCES] }, op: { type: 'string', enum: [...PREDICATE_OPS] }, value: { type: 'number' } },
+      required: ['resource', 'op', 'value'],
+    },
+    max_seconds: { type: 'number' },
+  },
+  required: ['action'],
+} as const;
+
+export type ParsedAction = { ok: true; action: AgentAction } | { ok: false; reason: string };
+
+/** Strips one surrounding ``` fence, which some models add despite the response format. */
+function unfence(text: string): string {
+  const m = /^\s*```(?:json)?\s*\n([\s\S]*?)\n?```\s*$/.exec(text);
+  return m ? m[1] : text;
+}
+
+/** Turns the model's message content into one valid action, or the reason it is not one. */
+export function parseAction(content: string, maxBytes: number): ParsedAction {
+  const bytes = Buffer.byteLength(content, 'utf8');
+  if (bytes > maxBytes) return { ok: false, reason: `output is ${bytes} bytes, above the limit of ${maxBytes}` };
+  let value: unknown;
+  try {
+    value = JSON.parse(unfence(content));
+  } catch (e) {
+    return { ok: false, reason: `output is not valid JSON: ${(e as Error).message}` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'output must be one JSON object' };
+  const r = actionSchema.safeParse(value);
+  if (r.success) return { ok: true, action: r.data };
+  const problems = r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'action'}: ${i.message}`).join('; ');
+  return { ok: false, reason: `not a valid action: ${problems}` };
+}
+
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/** One short line naming what an action does (state query, memory, prompts). */
+export function describeAction(a: AgentAction, max = 200): string {
+  switch (a.action) {
+    case 'noop':
+      return 'noop';
+    case 'read_artifact':
+    case 'delete_artifact':
+      return `${a.action} ${a.id}`;
+    case 'write_artifact':
+      return `write_artifact ${a.id} (${a.type})`;
+    case 'invoke_artifact':
+      return clip(`invoke_artifact ${a.id}.${a.method} ${JSON.stringify(a.args ?? {})}`, max);
+    case 'sleep':
+      if (a.seconds !== undefined) return `sleep ${a.seconds}s`;
+      if (a.until_event !== undefined) return `sleep until event ${a.until_event}${a.max_seconds ? ` (max ${a.max_seconds}s)` : ''}`;
+      return `sleep until ${a.until!.resource} ${a.until!.op} ${a.until!.value}${a.max_seconds ? ` (max ${a.max_seconds}s)` : ''}`;
+  }
+}

@@ -1,0 +1,123 @@
+import type { PoolClient } from 'pg';
+import { diskUsed, listArtifacts } from '../artifacts/queries';
+import { readBucket, type BucketView } from '../buckets/store';
+import type { EcologyConfig } from '../config/schema';
+import { GENESIS, methodCatalogue } from '../genesis/registry';
+import { SCRIP } from '../genesis/ids';
+import { getBalance } from '../ledger/queries';
+import { getQuotas } from '../rights/quotas';
+import { clip } from './actions';
+import type { AgentConfig } from './config';
+import { recentActions } from './queries';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** How to answer: the narrow waist of SPEC section 6, shown to every agent. */
+const ANSWER_RULES = `Answer with exactly one JSON object, one action, and nothing else. An optional "reasoning" string is recorded.
+Actions:
+{"action": "noop"}
+{"action": "read_artifact", "id": "<artifact id>"}
+{"action": "write_artifact", "id": "<id>", "type": "<label>", "content": {...}, "code": "<ES module exporting run(args, ctx)>", "price": <scrip per invocation>, "can_execute": <bool>, "has_standing": <bool>, "access_contract_id": "<contract id>"}
+{"action": "delete_artifact", "id": "<id>"}
+{"action": "invoke_artifact", "id": "<artifact id>", "method": "<method>", "args": {...}}
+{"action": "sleep", "seconds": <n>}
+{"action": "sleep", "until_event": "<event type>", "max_seconds": <n>}
+{"action": "sleep", "until": {"resource": "scrip" | "compute" | "llm_tokens", "op": ">=" | ">" | "<=" | "<" | "==", "value": <n>}, "max_seconds": <n>}
+You act as yourself: you cannot act in another principal's name. Every action costs compute; thinking costs LLM tokens and dollars.
+An agent in compute debt cannot act until its debt is paid off by accrual or by a transfer_compute from someone else.`;
+
+function bucketLine(name: string, b: BucketView): string {
+  const debt = b.in_debt ? (b.recovers_at ? `, IN DEBT until ${b.recovers_at}` : ', IN DEBT (no accrual: needs a transfer)') : '';
+  return `${name}: ${b.available} available (accrues ${b.rate}/s up to ${b.capacity})${debt}`;
+}
+
+function section(title: string, lines: string[], empty = '(none)'): string {
+  return `## ${title}\n${lines.length ? lines.join('\n') : empty}`;
+}
+
+/**
+ * The prompt of one think, built from PostgreSQL inside the activity (never carried in workflow
+ * history): identity and time, balances and rights, configuration problems, own artifacts, the
+ * results of the last actions, recent events, the oracle and the genesis method list.
+ */
+export async function buildPrompt(
+  client: PoolClient,
+  config: EcologyConfig,
+  r: { agentId: string; iteration: number; agentConfig: AgentConfig; now: Date },
+): Promise<ChatMessage[]> {
+  const p = config.agents.prompt;
+  const { agentId } = r;
+  const scrip = (await getBalance(client, agentId, SCRIP)) ?? 0;
+  const compute = await readBucket(client, agentId, 'compute');
+  const llm = await readBucket(client, agentId, 'llm_tokens');
+  const quotas = await getQuotas(client, agentId);
+  const disk = await diskUsed(client, agentId);
+  const artifacts = await listArtifacts(client, { owner: agentId, limit: p.ownArtifacts });
+  const actions = await recentActions(client, agentId, p.recentActions);
+  const mine = (
+    await client.query(
+      `SELECT seq, type, actor_id, subject_id, data, created_at FROM events WHERE actor_id = $1 OR subject_id = $1 ORDER BY seq DESC LIMIT $2`,
+      [agentId, p.recentEvents],
+    )
+  ).rows.reverse();
+  const all = (await client.query(`SELECT seq, type, actor_id, subject_id, data, created_at FROM events ORDER BY seq DESC LIMIT $1`, [p.recentEvents])).rows.reverse();
+  const eventLine = (e: { seq: number; type: string; actor_id: string | null; subject_id: string | null; data: unknown; created_at: Date }) =>
+    clip(`#${e.seq} ${new Date(e.created_at).toISOString()} ${e.type} ${e.actor_id ?? '-'} -> ${e.subject_id ?? '-'} ${JSON.stringify(e.data)}`, p.maxEventChars);
+
+  let oracle: string;
+  try {
+    const status = await GENESIS.genesis_oracle.status.run({ client, caller: agentId, key: `prompt:${agentId}:${r.iteration}`, config, hooks: {} }, {});
+    oracle = clip(JSON.stringify(status), p.maxResultChars);
+  } catch (e) {
+    oracle = `(unavailable: ${(e as Error).message})`;
+  }
+
+  const user = [
+    `Agent: ${agentId}`,
+    `Current time: ${r.now.toISOString()}`,
+    `Iteration: ${r.iteration}`,
+    section('Your balances', [`scrip: ${scrip}`, bucketLine('compute (CPU-ms)', compute), bucketLine('llm_tokens', llm)]),
+    section('Your rights', [
+      `compute_rate ${quotas.compute_rate}/s, compute_capacity ${quotas.compute_capacity}`,
+      `llm_token_rate ${quotas.llm_token_rate}/s, llm_token_capacity ${quotas.llm_token_capacity}`,
+      `disk_bytes ${quotas.disk_bytes} (using ${disk})`,
+      `llm_dollars allowance ${quotas.llm_dollars} micro-dollars`,
+    ]),
+    section('Your configuration (your artifact content)', [
+      `model ${r.agentConfig.model}, max_tokens ${r.agentConfig.max_tokens}, temperature ${r.agentConfig.temperature}, think_delay_ms ${r.agentConfig.think_delay_ms}`,
+      ...r.agentConfig.problems.map((x) => `problem: ${x}`),
+    ]),
+    section(
+      'Your artifacts',
+      artifacts.map((a) => `- ${a.id} (${a.type}, ${a.size_bytes} bytes, price ${a.price}${a.can_execute ? ', executable' : ''}${a.has_standing ? ', has standing' : ''})`),
+    ),
+    section(
+      'Results of your last actions (newest first)',
+      actions.map((a) => {
+        const what =
+          a.status === 'done' ? `${a.summary}; result: ${JSON.stringify(a.result)}`
+          : a.status === 'failed' ? a.summary
+          : `invalid output, not run: ${a.error?.message ?? ''}`;
+        return clip(`- iteration ${a.iteration}: ${what}`, p.maxResultChars);
+      }),
+    ),
+    section('Recent events involving you', mine.map(eventLine)),
+    section('Recent events in the economy', all.map(eventLine)),
+    section('Oracle', [oracle]),
+    section(
+      'Genesis services (call with invoke_artifact; args as described)',
+      methodCatalogue().map((m) => `- ${m.artifact}.${m.method}: ${m.description}`),
+    ),
+  ].join('\n\n');
+
+  // The agent writes its own system prompt: keep it from crowding out the rest.
+  const system = `${clip(r.agentConfig.system_prompt, Math.floor(config.llm.maxPromptChars / 4))}\n\n${ANSWER_RULES}`;
+  const room = Math.max(1000, config.llm.maxPromptChars - system.length);
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: clip(user, room) },
+  ];
+}

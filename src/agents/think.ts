@@ -1,0 +1,133 @@
+import type { Pool } from 'pg';
+import { getArtifact } from '../artifacts/queries';
+import type { EcologyConfig } from '../config/schema';
+import { isEcologyError } from '../errors';
+import { callLlm } from '../llm/call';
+import { ACTION_JSON_SCHEMA, clip, describeAction, parseAction, type AgentAction } from './actions';
+import { agentConfigFrom, type AgentConfig } from './config';
+import { buildPrompt, type ChatMessage } from './prompt';
+import { beginThink, finishThink, getAction, type ActionRow } from './queries';
+import { iterationKey, type ThinkInput, type ThinkSummary } from './types';
+
+export interface ThinkDeps {
+  pool: Pool;
+  config: EcologyConfig;
+  /** An OpenAI client to use instead of one made from configuration (tests). */
+  openai?: unknown;
+}
+
+interface StoredPrompt {
+  model: string;
+  max_tokens: number;
+  temperature: number;
+  messages: ChatMessage[];
+}
+
+/** What the workflow gets back for a thought already recorded (a retried activity). */
+export function thinkSummaryOf(row: ActionRow): ThinkSummary {
+  if (row.status === 'invalid') return { kind: 'invalid', reason: row.error?.message ?? 'invalid output' };
+  return { kind: 'action', action: row.action_type ?? 'unknown', summary: row.summary ?? row.action_type ?? '' };
+}
+
+/**
+ * Builds the prompt from PostgreSQL (it never travels through workflow history) and stores it under
+ * the iteration's key, so a retry after a crash re-sends the same request under the same LLM key.
+ */
+async function promptFor(deps: ThinkDeps, input: ThinkInput, key: string): Promise<{ row: ActionRow; prompt: StoredPrompt } | 'missing'> {
+  const existing = await getAction(deps.pool, key);
+  if (existing && (existing.status !== 'thinking' || (existing.attempt === input.attempt && existing.prompt))) {
+    return { row: existing, prompt: existing.prompt as StoredPrompt };
+  }
+  const client = await deps.pool.connect();
+  let prompt: StoredPrompt;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const art = await getArtifact(client, input.agentId);
+    if (!art || !art.has_standing || !art.can_execute) {
+      await client.query('COMMIT');
+      return 'missing';
+    }
+    const agentConfig: AgentConfig = agentConfigFrom(art.content, deps.config);
+    const messages = await buildPrompt(client, deps.config, { agentId: input.agentId, iteration: input.iteration, agentConfig, now: new Date() });
+    await client.query('COMMIT');
+    prompt = { model: agentConfig.model, max_tokens: agentConfig.max_tokens, temperature: agentConfig.temperature, messages };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+  const row = await beginThink(deps.pool, { key, agentId: input.agentId, iteration: input.iteration, attempt: input.attempt, prompt });
+  return { row, prompt: row.attempt === input.attempt && row.prompt ? (row.prompt as StoredPrompt) : prompt };
+}
+
+/**
+ * Step 4 of the loop: one LLM call (actual usage charged by callLlm, once per key), its output
+ * validated as one action and stored under `agentId:iteration`. Returns only a small summary.
+ * Output that is not one valid action is a failed action that still paid for its tokens.
+ */
+export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSummary> {
+  const key = iterationKey(input.agentId, input.iteration);
+  const p = await promptFor(deps, input, key);
+  if (p === 'missing') return { kind: 'blocked', reason: 'missing', message: `${input.agentId} is no longer an agent`, until: null };
+  if (p.row.status !== 'thinking') return thinkSummaryOf(p.row);
+
+  const a = deps.config.agents;
+  const llmKey = input.attempt === 0 ? key : `${key}:think${input.attempt}`;
+  let content: string;
+  let cut = false;
+  let cost = 0;
+  let tokens = 0;
+  try {
+    const res = await callLlm(
+      { pool: deps.pool, config: deps.config, openai: deps.openai as never },
+      {
+        key: llmKey,
+        payer: input.agentId,
+        model: p.prompt.model,
+        messages: p.prompt.messages,
+        maxTokens: p.prompt.max_tokens,
+        temperature: p.prompt.temperature,
+        responseFormat: { name: 'agent_action', schema: ACTION_JSON_SCHEMA },
+        purpose: 'think',
+      },
+    );
+    content = res.content;
+    cut = res.finish_reason === 'length';
+    cost = res.cost_micros;
+    tokens = res.usage.total_tokens;
+  } catch (e) {
+    if (!isEcologyError(e)) throw e;
+    const until = typeof e.details?.recovers_at === 'string' ? e.details.recovers_at : null;
+    if (e.code === 'BUDGET_EXHAUSTED') return { kind: 'blocked', reason: 'budget', message: e.message, until: null };
+    if (e.code === 'IN_DEBT') return { kind: 'blocked', reason: 'llm-debt', message: e.message, until };
+    if (e.code === 'QUOTA_EXCEEDED') return { kind: 'blocked', reason: 'quota', message: e.message, until: null };
+    if (e.code === 'UNAVAILABLE') throw e;
+    // The request itself was refused (a bad model name in the agent's configuration, say): a failed
+    // action, so the loop goes on and the agent sees why.
+    const reason = `the LLM call was refused: ${e.code}: ${e.message}`;
+    await finishThink(deps.pool, {
+      key, status: 'invalid', llmKey, actionType: null, action: null, reasoning: null, rawOutput: null,
+      error: { code: e.code, message: clip(reason, 1000) }, summary: 'think failed', costMicros: 0, tokens: 0, keepPrompt: a.keepPrompts,
+    });
+    return { kind: 'invalid', reason };
+  }
+
+  const parsed = parseAction(content, a.maxOutputBytes);
+  if (!parsed.ok && cut) parsed.reason = `the output was cut at max_tokens (${p.prompt.max_tokens}); ${parsed.reason}`;
+  if (!parsed.ok) {
+    await finishThink(deps.pool, {
+      key, status: 'invalid', llmKey, actionType: null, action: null, reasoning: null, rawOutput: clip(content, a.maxStoredRawChars),
+      error: { code: 'INVALID_ACTION', message: clip(parsed.reason, 1000) }, summary: 'invalid output', costMicros: cost, tokens, keepPrompt: a.keepPrompts,
+    });
+    return { kind: 'invalid', reason: parsed.reason };
+  }
+  const action: AgentAction = parsed.action;
+  const { reasoning, ...stored } = action;
+  const summary = describeAction(action);
+  await finishThink(deps.pool, {
+    key, status: 'ready', llmKey, actionType: action.action, action: stored, reasoning: reasoning === undefined ? null : clip(reasoning, a.maxReasoningChars),
+    rawOutput: null, error: null, summary, costMicros: cost, tokens, keepPrompt: a.keepPrompts,
+  });
+  return { kind: 'action', action: action.action, summary };
+}

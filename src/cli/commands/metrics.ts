@@ -1,0 +1,44 @@
+import { recentWindows } from '../../metrics/queries';
+import type { MetricsWindow } from '../../metrics/types';
+import { UsageError, type Command } from '../command';
+import { wholeOption } from '../parse';
+
+const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(4)}`;
+
+function line(w: MetricsWindow): string {
+  return [
+    `${w.window_start.slice(0, 19)}Z..${w.window_end.slice(11, 19)}Z`,
+    `actions ${w.actions}`,
+    `compute ${w.compute_spent}`,
+    `llm ${dollars(w.llm_cost_micros)} (total ${dollars(w.llm_cost_total_micros)})`,
+    `supply ${w.scrip_supply}`,
+    `transfers ${w.transfer_count}/${w.transfer_volume}`,
+    `artifacts ${w.artifacts_created}`,
+    `oracle ${w.oracle_resolutions}`,
+    `in debt ${w.principals_in_debt}`,
+  ].join('  ');
+}
+
+function agentLines(w: MetricsWindow): string[] {
+  return Object.entries(w.data.per_agent)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, a]) => `    ${id.padEnd(28)} actions ${a.actions} (ok ${a.actions_ok}, failed ${a.actions_failed}, invalid ${a.actions_invalid})  compute ${a.compute}  llm ${dollars(a.llm_cost_micros)}`);
+}
+
+export const metricsCommand: Command = {
+  name: 'metrics',
+  usage: 'metrics [--limit N]',
+  summary: 'recent metrics windows (the metrics-window schedule), newest first, with its agents',
+  valueOptions: ['limit'],
+  async run(ctx) {
+    const config = ctx.config();
+    const limit = wholeOption(ctx.options.limit, 'limit', config.metrics.listLimit);
+    if (limit < 1 || limit > config.limits.maxListLimit) throw new UsageError(`--limit must be between 1 and ${config.limits.maxListLimit}`);
+    const windows = await recentWindows(await ctx.pool(), limit);
+    const human = windows.length
+      ? [...windows.map(line), `agents in the newest window:`, ...agentLines(windows[0]!)].join('\n')
+      : `no metrics windows yet (the ${config.metrics.scheduleId} schedule writes one every ${config.metrics.windowSeconds} s)`;
+    ctx.print(windows, human);
+    return 0;
+  },
+};

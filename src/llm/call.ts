@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import type OpenAI from 'openai';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { Pool } from 'pg';
+import type { EcologyConfig } from '../config/schema';
+import { withTransaction } from '../db/tx';
+import { invalid, isEcologyError } from '../errors';
+import { openAiClient } from './client';
+import type { Completion, OpenCall } from './callRecords';
+import { estimateTokens, promptChars, promptTokenBound } from './estimate';
+import { costMicros, priceOf } from './pricing';
+import { classifyProviderError, toCallerError, type ProviderFailure } from './providerErrors';
+import { correctRateTokens, rateLimitsOf, waitForRate } from './rateLimit';
+import { claimCall, releaseStaleReservations, type Claim } from './reserve';
+import { failCall, settleCall } from './settle';
+import type { LlmCallRequest, LlmCallResult } from './types';
+import { validateLlmRequest } from './validate';
+
+export { getBudgetStatus, recordedSpend, type BudgetStatus, type RecordedSpend } from './budget';
+export type { ChatMessage, LlmCallRequest, LlmCallResult, LlmUsage } from './types';
+
+export interface LlmDeps {
+  pool: Pool;
+  config: EcologyConfig;
+  /** A ready client; by default one for the configured endpoint (llm.baseUrl, llm.apiKey). */
+  openai?: OpenAI;
+  /** Waiting for the rate limit and between retries; tests may shorten it. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called while waiting and between attempts: an activity passes its heartbeat. */
+  heartbeat?: () => void;
+  /** Aborts the provider request (an activity passes its cancellation signal). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The one way to call an LLM. Idempotent by `req.key`: a completed call returns its stored result
+ * (replayed) without calling the provider or charging again.
+ *
+ * 1. One transaction reserves the call's worst case (prompt bound + maxTokens at the model's price)
+ *    after checking the system budget (BUDGET_EXHAUSTED), the payer's LLM token bucket (IN_DEBT)
+ *    and its dollar allowance (QUOTA_EXCEEDED). The system (payer null) has only the budget.
+ * 2. Waits, in this process, for the system-wide requests and tokens per window (bounded).
+ * 3. Calls the provider; 429, 408, 409, 5xx, timeouts and connection errors are retried with
+ *    exponential backoff, each attempt passing the rate limit again. Nothing is charged per attempt.
+ * 4. One transaction settles what the provider reported: bucket, allowance, budget, record.
+ * On a final failure the hold is given back, the failed call recorded, and a typed error thrown.
+ *
+ * Errors: INVALID_ARGUMENT, NOT_FOUND, IDEMPOTENCY_CONFLICT, BUDGET_EXHAUSTED, IN_DEBT and
+ * QUOTA_EXCEEDED are business refusals (not retryable; BUDGET_EXHAUSTED and IN_DEBT clear with time
+ * or money, so a caller may sleep and try again). UNAVAILABLE (provider down, overloaded, timing
+ * out, misconfigured, or the rate-limit wait too long) is retryable.
+ */
+export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCallResult> {
+  const { pool, config } = deps;
+  const llm = config.llm;
+  validateLlmRequest(config, req);
+  const call: OpenCall = {
+    key: req.key,
+    payer: req.payer,
+    purpose: req.purpose ?? null,
+    model: req.model,
+    maxTokens: req.maxTokens,
+    worstCaseMicros: worstCaseOf(req, llm),
+    ownerToken: randomUUID(),
+  };
+
+  const claim = await claimWithExpiry(deps, call);
+  if (claim.kind === 'replay') return claim.result;
+
+  const sleep = deps.sleep ?? ((ms: number) => sleepMs(ms));
+  const rateTokens = estimateTokens(promptChars(req.messages), llm) + req.maxTokens;
+  let rateLimitedMs = 0;
+  let answer: { completion: ChatCompletion; latencyMs: number };
+  try {
+    const openai = deps.openai ?? openAiClient(llm);
+    answer = await requestWithRetries(openai, deps, req, sleep, async () => {
+      rateLimitedMs += await waitForRate(pool, rateLimitsOf(llm), rateTokens, { maxWaitMs: llm.maxRateWaitMs, sleep, heartbeat: deps.heartbeat });
+    });
+  } catch (e) {
+    await withTransaction(pool, (c) => failCall(c, call.key, call.ownerToken, (e as Error).message ?? String(e)), config.transactions.maxRetries);
+    throw e;
+  }
+
+  const completion = completionOf(answer.completion, answer.latencyMs, req, config);
+  const result = await withTransaction(pool, (c) => settleCall(c, call.key, req.payer, completion, rateLimitedMs), config.transactions.maxRetries);
+  await correctRateTokens(pool, rateLimitsOf(llm), rateTokens, completion.prompt_tokens + completion.completion_tokens);
+  return result;
+}
+
+/** The most this request can cost: every prompt byte a token, and the whole completion limit. */
+function worstCaseOf(req: LlmCallRequest, llm: EcologyConfig['llm']): number {
+  try {
+    return costMicros({ prompt_tokens: promptTokenBound(req.messages, req.responseFormat?.schema, llm), completion_tokens: req.maxTokens }, priceOf(llm, req.model));
+  } catch (e) {
+    if (e instanceof RangeError) throw invalid(`the worst-case cost of this request is out of range: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Claims the key; when money is short, first frees what crashed callers still hold and tries once more. */
+async function claimWithExpiry(deps: LlmDeps, call: OpenCall): Promise<Claim> {
+  const { pool, config } = deps;
+  const attempt = () => withTransaction(pool, (c) => claimCall(c, config, call), config.transactions.maxRetries);
+  try {
+    return await attempt();
+  } catch (e) {
+    if (!isEcologyError(e) || (e.code !== 'BUDGET_EXHAUSTED' && e.code !== 'QUOTA_EXCEEDED')) throw e;
+    const freed = await withTransaction(pool, (c) => releaseStaleReservations(c, config.llm.staleReservationMs), config.transactions.maxRetries);
+    if (freed === 0) throw e;
+    return attempt();
+  }
+}
+
+function requestBody(req: LlmCallRequest, config: EcologyConfig): ChatCompletionCreateParamsNonStreaming {
+  const body: Record<string, unknown> = {
+    model: req.model,
+    messages: req.messages,
+    [config.llm.maxTokensParam]: req.maxTokens,
+  };
+  if (req.temperature !== undefined) body.temperature = req.temperature;
+  if (req.responseFormat) {
+    body.response_format = { type: 'json_schema', json_schema: { name: req.responseFormat.name, schema: req.responseFormat.schema, strict: true } };
+  }
+  return body as unknown as ChatCompletionCreateParamsNonStreaming;
+}
+
+/** Exponential backoff with jitter, at least what the provider asked for, at most backoffMaxMs. */
+export function backoffMs(llm: EcologyConfig['llm'], attempt: number, failure: ProviderFailure, random = Math.random): number {
+  const exp = Math.min(llm.backoffMaxMs, llm.backoffBaseMs * 2 ** attempt);
+  const jittered = exp / 2 + random() * (exp / 2);
+  return Math.round(Math.min(llm.backoffMaxMs, Math.max(jittered, failure.retryAfterMs ?? 0)));
+}
+
+async function requestWithRetries(
+  openai: OpenAI,
+  deps: LlmDeps,
+  req: LlmCallRequest,
+  sleep: (ms: number) => Promise<void>,
+  admit: () => Promise<void>,
+): Promise<{ completion: ChatCompletion; latencyMs: number }> {
+  const llm = deps.config.llm;
+  const body = requestBody(req, deps.config);
+  for (let attempt = 0; ; attempt++) {
+    await admit();
+    deps.heartbeat?.();
+    const started = Date.now();
+    try {
+      const completion = await openai.chat.completions.create(body, { timeout: llm.requestTimeoutMs, maxRetries: 0, signal: deps.signal });
+      return { completion, latencyMs: Date.now() - started };
+    } catch (e) {
+      const failure = timedOut(classifyProviderError(e), Date.now() - started, llm.requestTimeoutMs);
+      if (!failure) throw e;
+      if (!failure.retryable || attempt >= llm.maxRetries) throw toCallerError(failure, attempt + 1);
+      deps.heartbeat?.();
+      await sleep(backoffMs(llm, attempt, failure));
+    }
+  }
+}
+
+/**
+ * The client reports its own timeout as a plain connection error when the abort error comes from
+ * another JavaScript realm (as under jest); a connection that failed once the whole timeout had
+ * passed is a timeout either way.
+ */
+function timedOut(f: ProviderFailure | null, elapsedMs: number, timeoutMs: number): ProviderFailure | null {
+  if (f?.reason !== 'connection' || elapsedMs < timeoutMs) return f;
+  return { ...f, reason: 'timeout', message: 'the LLM request timed out' };
+}
+
+const NUL = /\u0000/g;
+
+/** What the provider reported, or an estimate from text length when it reported no usage. */
+function completionOf(completion: ChatCompletion, latencyMs: number, req: LlmCallRequest, config: EcologyConfig): Completion {
+  const choice = completion.choices?.[0];
+  // PostgreSQL text cannot hold NUL; the caller gets exactly what is stored.
+  const content = (choice?.message?.content ?? '').replace(NUL, '\uFFFD');
+  const u = completion.usage;
+  const reported = !!u && isCount(u.prompt_tokens) && isCount(u.completion_tokens);
+  const prompt = reported ? u.prompt_tokens : estimateTokens(promptChars(req.messages), config.llm);
+  const out = reported ? u.completion_tokens : estimateTokens(content.length, config.llm);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: out,
+    usage_estimated: !reported,
+    cost_micros: costMicros({ prompt_tokens: prompt, completion_tokens: out }, priceOf(config.llm, req.model)),
+    latency_ms: latencyMs,
+    finish_reason: choice?.finish_reason ?? null,
+    content,
+  };
+}
+
+function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= 2_147_483_647;
+}

@@ -1,0 +1,94 @@
+/** Metrics windows (SPEC section 10): what one window's aggregation records. */
+
+export interface MetricsWindowBounds {
+  /** Inclusive. */
+  start: Date;
+  /** Exclusive. */
+  end: Date;
+}
+
+export interface AgentWindowFigures {
+  /** Actions finished in the window: ok + failed + invalid. */
+  actions: number;
+  actions_ok: number;
+  actions_failed: number;
+  /** Outputs that were not one valid action (a failed action the agent still paid for). */
+  actions_invalid: number;
+  /** CPU-ms charged to its compute bucket. */
+  compute: number;
+  llm_calls: number;
+  llm_cost_micros: number;
+  llm_prompt_tokens: number;
+  llm_completion_tokens: number;
+}
+
+export interface LlmFigures {
+  calls: number;
+  cost_micros: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+export interface OracleWindowResult {
+  resolution_id: string;
+  bid_count: number;
+  minted_total: number;
+  ubi_total: number;
+  winners: Array<{ bidder: string; artifact_id: string; price: number; score: number | null; minted: number; outcome: string }>;
+}
+
+/** The breakdowns stored in metrics_windows.data. */
+export interface MetricsWindowData {
+  /** Every principal that acted, spent compute or paid for LLM calls in the window. */
+  per_agent: Record<string, AgentWindowFigures>;
+  /** Finished actions by action type ('invalid' for outputs that were not an action). */
+  actions_by_type: Record<string, number>;
+  /** LLM calls the system paid for (the oracle's scorer). */
+  llm_system: LlmFigures;
+  /** Bucket balances below zero when the window was aggregated, by principal. */
+  debt: { as_of: string; compute: Record<string, number>; llm_tokens: Record<string, number> };
+  scrip: { supply: number; minted: number; returned_to_mint: number };
+  transfers: { count: number; volume: number; by_kind: Record<string, { count: number; volume: number }> };
+  artifacts: { created: number; by_type: Record<string, number>; by_creator: Record<string, number> };
+  oracle: OracleWindowResult[];
+}
+
+/** One row of metrics_windows. */
+export interface MetricsWindow {
+  window_start: string;
+  window_end: string;
+  actions: number;
+  compute_spent: number;
+  llm_cost_micros: number;
+  llm_cost_total_micros: number;
+  scrip_supply: number;
+  minted: number;
+  transfer_count: number;
+  transfer_volume: number;
+  artifacts_created: number;
+  oracle_resolutions: number;
+  principals_in_debt: number;
+  data: MetricsWindowData;
+  computed_at: string;
+}
+
+/** The scalar figures of a window: what the workflow returns (the breakdowns stay in PostgreSQL). */
+export type MetricsWindowSummary = Omit<MetricsWindow, 'data'>;
+
+export interface MetricsActivityOptions {
+  timeoutMs: number;
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+}
+
+/**
+ * Input of metricsWindowWorkflow. The schedule passes the static part (window length, activity
+ * options); the time comes from the schedule's scheduled start. A hand-started run may leave
+ * everything out: configuration and the run's start time fill in.
+ */
+export interface MetricsWindowInput {
+  /** Any time after the window to aggregate: the window is the last whole one ending at or before it. */
+  scheduledAt?: string;
+  windowSeconds?: number;
+  activities?: MetricsActivityOptions;
+}

@@ -1,0 +1,46 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { AgentControl } from '../agents/act';
+import { AGENT_WORKFLOW_TYPE, agentWorkflowId, type AgentWorkflowInput } from '../agents/types';
+import type { EcologyConfig } from '../config/schema';
+
+/**
+ * Starts `agent-<id>` on the configured task queue. An already running workflow is fine
+ * (USE_EXISTING); a finished one is started afresh (ALLOW_DUPLICATE).
+ */
+export async function startAgentWorkflow(client: Client, config: EcologyConfig, agentId: string): Promise<void> {
+  const input: AgentWorkflowInput = { agentId };
+  await client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    workflowId: agentWorkflowId(agentId),
+    taskQueue: config.temporal.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+}
+
+/** Signals an agent's workflow; false when it is not running. */
+export async function signalAgent(client: Client, agentId: string, signal: string, arg?: unknown): Promise<boolean> {
+  try {
+    const handle = client.workflow.getHandle(agentWorkflowId(agentId));
+    await (arg === undefined ? handle.signal(signal) : handle.signal(signal, arg));
+    return true;
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return false;
+    throw e;
+  }
+}
+
+export function agentControl(client: Client, config: EcologyConfig): AgentControl {
+  return {
+    start: (agentId) => startAgentWorkflow(client, config, agentId),
+    signal: (agentId, signal, arg) => signalAgent(client, agentId, signal, arg),
+  };
+}
+
+/** Starts the workflow of every agent artifact that lacks a running one (operators, restarts). */
+export async function startAllAgentWorkflows(pool: Pool, client: Client, config: EcologyConfig): Promise<string[]> {
+  const ids = (await pool.query<{ id: string }>('SELECT id FROM artifacts WHERE has_standing AND can_execute AND NOT genesis ORDER BY id')).rows.map((r) => r.id);
+  for (const id of ids) await startAgentWorkflow(client, config, id);
+  return ids;
+}

@@ -1,0 +1,58 @@
+/** The action schema (SPEC section 6) and agent configuration parsing, without services. */
+import { describeAction, parseAction } from '../../src/agents/actions';
+import { agentConfigFrom } from '../../src/agents/config';
+import { loadConfig } from '../../src/config/load';
+
+const MAX = 10_000;
+const ok = (text: string) => {
+  const r = parseAction(text, MAX);
+  if (!r.ok) throw new Error(r.reason);
+  return r.action;
+};
+const reason = (text: string, max = MAX) => {
+  const r = parseAction(text, max);
+  if (r.ok) throw new Error(`accepted ${text}`);
+  return r.reason;
+};
+
+test('the six actions of the SPEC parse, with an optional reasoning', () => {
+  expect(ok('{"action":"noop","reasoning":"resting"}')).toEqual({ action: 'noop', reasoning: 'resting' });
+  expect(ok('{"action":"read_artifact","id":"genesis_ledger"}')).toEqual({ action: 'read_artifact', id: 'genesis_ledger' });
+  expect(ok('{"action":"write_artifact","id":"adder","type":"tool","content":{"doc":"adds"},"code":"export function run(a){return a.a+a.b}","price":2,"can_execute":true}')).toMatchObject({ id: 'adder', price: 2 });
+  expect(ok('{"action":"delete_artifact","id":"adder"}')).toEqual({ action: 'delete_artifact', id: 'adder' });
+  expect(ok('{"action":"invoke_artifact","id":"genesis_ledger","method":"transfer","args":{"to":"b","amount":5}}')).toMatchObject({ args: { to: 'b', amount: 5 } });
+  expect(ok('{"action":"sleep","seconds":30}')).toEqual({ action: 'sleep', seconds: 30 });
+  expect(ok('{"action":"sleep","until_event":"oracle_resolved","max_seconds":600}')).toMatchObject({ until_event: 'oracle_resolved' });
+  expect(ok('{"action":"sleep","until":{"resource":"scrip","op":">=","value":100}}')).toMatchObject({ until: { resource: 'scrip', op: '>=', value: 100 } });
+  expect(ok('```json\n{"action":"noop"}\n```')).toEqual({ action: 'noop' });
+});
+
+test('anything else is refused with a reason', () => {
+  expect(reason('nope')).toMatch(/not valid JSON/);
+  expect(reason('"noop"')).toMatch(/one JSON object/);
+  expect(reason('[{"action":"noop"}]')).toMatch(/one JSON object/);
+  expect(reason('{"action":"teleport"}')).toMatch(/^not a valid action: action/);
+  expect(reason('{"action":"noop","caller":"someone_else"}')).toMatch(/caller/);
+  expect(reason('{"action":"read_artifact","id":"bad id!"}')).toMatch(/id/);
+  expect(reason('{"action":"invoke_artifact","id":"genesis_ledger","method":"transfer","args":[1]}')).toMatch(/args/);
+  expect(reason('{"action":"sleep"}')).toMatch(/exactly one of seconds, until_event or until/);
+  expect(reason('{"action":"sleep","seconds":5,"until_event":"x"}')).toMatch(/exactly one/);
+  expect(reason('{"action":"sleep","seconds":-1}')).toMatch(/seconds/);
+  expect(reason('{"action":"sleep","until":{"resource":"gold","op":">=","value":1}}')).toMatch(/resource/);
+  expect(reason('{"action":"sleep","until":{"resource":"scrip","op":"~","value":1}}')).toMatch(/op/);
+  expect(reason(`{"action":"noop","reasoning":"${'z'.repeat(200)}"}`, 100)).toMatch(/above the limit of 100/);
+});
+
+test('descriptions are short', () => {
+  expect(describeAction(ok('{"action":"sleep","until":{"resource":"compute","op":">","value":5},"max_seconds":9}'))).toBe('sleep until compute > 5 (max 9s)');
+  expect(describeAction(ok(`{"action":"invoke_artifact","id":"x","method":"run","args":{"s":"${'a'.repeat(500)}"}}`)).length).toBeLessThanOrEqual(200);
+});
+
+test('an agent configuration falls back to the defaults field by field and says why', () => {
+  const config = loadConfig({ env: {} });
+  const c = agentConfigFrom({ model: 'gpt-4.1', max_tokens: 'many', temperature: 3, think_delay_ms: 250, extra: true }, config);
+  expect(c).toMatchObject({ model: 'gpt-4.1', max_tokens: config.agents.defaults.max_tokens, temperature: config.agents.defaults.temperature, think_delay_ms: 250 });
+  expect(c.problems).toHaveLength(2);
+  expect(agentConfigFrom(null, config)).toMatchObject({ model: config.llm.defaultModel, system_prompt: config.agents.defaults.system_prompt, problems: [] });
+  expect(agentConfigFrom({ max_tokens: config.agents.maxTokensCap + 1 }, config).max_tokens).toBe(config.agents.defaults.max_tokens);
+});

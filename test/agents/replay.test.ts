@@ -1,0 +1,44 @@
+/**
+ * Replay: the histories under test/histories/ were recorded from real runs of agentWorkflow
+ * (test/histories/record.ts). The current workflow code must replay every one of them without a
+ * determinism error; a deliberately reordered workflow must fail, proving the check can fail.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { workflowBundle } from './support/bundle';
+import './support/harness'; // quiet runtime logger
+
+const DIR = join(__dirname, '..', 'histories');
+const histories = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(DIR, f), 'utf8'))) }));
+
+test('the recorded histories cover the loop and its waits', () => {
+  expect(histories.map((h) => h.workflowId)).toEqual(expect.arrayContaining(['agent-life', 'agent-debt', 'agent-budget', 'agent-continued-run1']));
+  const signals = new Set(histories.flatMap((h) => h.history.events!.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean)));
+  for (const s of ['wake', 'pause', 'resume', 'stop', 'configChanged', 'event', 'balanceChanged']) expect(signals).toContain(s);
+  const ends = histories.map((h) => h.history.events!.at(-1)!);
+  expect(ends.some((e) => e.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
+});
+
+test('every recorded history replays against the current workflow code', async () => {
+  const { code } = await workflowBundle();
+  const results = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) results.push({ id: r.workflowId, error: r.error?.message });
+  expect(results).toEqual(histories.map((h) => ({ id: h.workflowId, error: undefined })));
+});
+
+test('a workflow that issues its activities in another order fails replay with a determinism error', async () => {
+  const { code } = await workflowBundle(join(__dirname, 'support', 'reorderedWorkflow.ts'));
+  const results = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) results.push(r);
+  expect(results).toHaveLength(histories.length);
+  for (const r of results) {
+    expect(r.error).toBeInstanceOf(DeterminismViolationError);
+    expect(r.error!.message).toMatch(/[Nn]ondeterminism/);
+  }
+});

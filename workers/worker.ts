@@ -1,0 +1,139 @@
+/**
+ * The ecology worker: serves the workflows (bundled from workflows/index.ts) and the activities on
+ * the task queue `temporal.taskQueue` ('ecology'), and runs the event relay that turns PostgreSQL
+ * events into agent signals. Stateless: run as many as you like against one Temporal cluster and
+ * one PostgreSQL. `ecology worker` starts it; so does `tsx workers/worker.ts`.
+ *
+ * ECOLOGY_WORKFLOW_BUNDLE may name a file holding prebuilt workflow code (bundleWorkflowCode's
+ * `code`) to skip bundling at start-up.
+ */
+import { readFileSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createActivities } from '../activities';
+import { startEventRelay, type EventRelay } from '../src/agents/eventRelay';
+import { loadConfig } from '../src/config/load';
+import type { EcologyConfig } from '../src/config/schema';
+import { createPool } from '../src/db/pool';
+import type { DispatchHooks } from '../src/genesis/context';
+import { startAllAgentWorkflows } from '../src/temporal/agentWorkflows';
+import { connectClient } from '../src/temporal/connection';
+import { connectWorkerConnection } from '../src/temporal/workerConnection';
+
+export interface EcologyWorkerOptions {
+  config: EcologyConfig;
+  /** Made from config.database when absent (and then ended on shutdown). */
+  pool?: Pool;
+  /** Defaults to config.temporal.taskQueue. */
+  taskQueue?: string;
+  /** Prebuilt workflow code; else $ECOLOGY_WORKFLOW_BUNDLE; else bundled from workflows/index.ts. */
+  workflowBundle?: { code: string };
+  hooks?: DispatchHooks;
+  openai?: unknown;
+  log?: (message: string) => void;
+  /** Also start the workflow of every agent artifact that has none running (idempotent). */
+  startAgents?: boolean;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  relay: EventRelay;
+  client: Client;
+  taskQueue: string;
+  /** Resolves when the worker has stopped (after shutdown()), rejects if it crashed. */
+  done: Promise<void>;
+  /** Graceful: stops polling, lets running tasks finish, then closes everything. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+function bundleFromEnv(): { code: string } | undefined {
+  const file = process.env.ECOLOGY_WORKFLOW_BUNDLE;
+  return file ? { code: readFileSync(file, 'utf8') } : undefined;
+}
+
+export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<RunningWorker> {
+  const taskQueue = opts.taskQueue ?? opts.config.temporal.taskQueue;
+  // Agents this worker starts (created ones, --start-agents) run on the queue it serves.
+  const config: EcologyConfig = { ...opts.config, temporal: { ...opts.config.temporal, taskQueue } };
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const ownPool = !opts.pool;
+  const pool = opts.pool ?? createPool(config.database.url, config.database.poolMax);
+  let client: Client | undefined;
+  let connection: NativeConnection | undefined;
+  let relay: EventRelay | undefined;
+  try {
+    await pool.query('SELECT 1');
+    client = await connectClient(config);
+    connection = await connectWorkerConnection(config);
+    const bundle = opts.workflowBundle ?? bundleFromEnv();
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
+      activities: createActivities({ pool, config, temporal: client, hooks: opts.hooks, openai: opts.openai }),
+      shutdownGraceTime: config.agents.workerShutdownGraceMs,
+    });
+    relay = startEventRelay({ pool, config, temporal: client, log });
+    await relay.ready;
+    const done = worker.run();
+    if (opts.startAgents) {
+      const ids = await startAllAgentWorkflows(pool, client, config);
+      log(`ecology worker: ${ids.length} agent workflow(s) running`);
+    }
+    const [c, conn, r] = [client, connection, relay];
+    let closing: Promise<void> | undefined;
+    const closeAll = async () => {
+      await r.stop();
+      await conn.close().catch(() => undefined);
+      await c.connection.close().catch(() => undefined);
+      if (ownPool) await pool.end().catch(() => undefined);
+    };
+    const finished = done.finally(() => (closing ??= closeAll()));
+    return {
+      worker,
+      relay,
+      client,
+      taskQueue,
+      done: finished,
+      async shutdown() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await finished.catch(() => undefined);
+      },
+    };
+  } catch (e) {
+    await relay?.stop().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
+    await client?.connection.close().catch(() => undefined);
+    if (ownPool) await pool.end().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Runs a worker until SIGINT or SIGTERM, then shuts it down gracefully. */
+export async function runWorkerUntilSignalled(opts: EcologyWorkerOptions): Promise<void> {
+  const running = await startEcologyWorker(opts);
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  log(`ecology worker: serving task queue ${running.taskQueue} on ${opts.config.temporal.address} (namespace ${opts.config.temporal.namespace})`);
+  const stop = (sig: string) => {
+    log(`ecology worker: ${sig} received, shutting down gracefully`);
+    void running.shutdown();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  await running.done;
+  log('ecology worker: stopped');
+}
+
+if (require.main === module) {
+  runWorkerUntilSignalled({ config: loadConfig() }).then(
+    () => process.exit(0),
+    (e: Error) => {
+      process.stderr.write(`ecology worker: ${e.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,4 @@
+/** Every workflow the worker serves (workers/worker.ts bundles this file). */
+export * from './agent';
+export * from './oracle';
+export * from './metrics';

@@ -1,0 +1,85 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { OracleActivities } from '../activities/oracle';
+import type { ScoreOutcome } from '../src/oracle/resolution';
+import type { OracleActivityOptions, OracleResolutionInput, OracleResolutionSummary } from '../src/oracle/types';
+
+/**
+ * One oracle resolution (SPEC section 9) as a saga, started by the `oracle-resolution` Schedule.
+ *
+ *   open (one transaction: rank, record winners and prices, refund losers and winners' excess)
+ *   -> score every won slot with the LLM (in parallel)
+ *   -> settle all slots in one transaction (mint, or refund the price if scoring failed; UBI)
+ *   -> finish (public results, `oracle_resolved` event, next resolution time)
+ *
+ * Every step is an idempotent activity keyed by the resolution id (the scheduled time), so a worker
+ * killed at any point and a retried step give the same final ledger. Only small values pass
+ * through history: ids, slot numbers, scores.
+ */
+
+const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
+/** The money steps must finish: retried until they succeed, except business failures. */
+function ledgerOptions(o: OracleActivityOptions): ActivityOptions {
+  return {
+    startToCloseTimeout: o.timeoutMs,
+    retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2 },
+  };
+}
+
+/** The scorer gets a bounded number of attempts; after them the slot's price is refunded. */
+function scoringOptions(o: OracleActivityOptions): ActivityOptions {
+  return {
+    startToCloseTimeout: o.scoreTimeoutMs,
+    heartbeatTimeout: o.scoreHeartbeatTimeoutMs,
+    retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2, maximumAttempts: o.scoreMaximumAttempts },
+  };
+}
+
+/** The time this run stands for: given, else the Schedule's scheduled start, else the run's start. */
+function scheduledTimeOf(input: OracleResolutionInput): string {
+  if (input.scheduledTime) return input.scheduledTime;
+  const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START);
+  return (scheduled ?? workflowInfo().runStartTime).toISOString();
+}
+
+function describeFailure(e: unknown): string {
+  const cause = e instanceof ActivityFailure ? e.cause : e;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+export async function oracleResolutionWorkflow(input: OracleResolutionInput): Promise<OracleResolutionSummary> {
+  const ledger = proxyActivities<OracleActivities>(ledgerOptions(input.activities));
+  const scorer = proxyActivities<OracleActivities>(scoringOptions(input.activities));
+
+  async function score(resolutionId: string, slot: number): Promise<ScoreOutcome> {
+    try {
+      const s = await scorer.oracleScoreSlot({ resolutionId, slot });
+      return { ok: true, score: s.score, reason: s.reason };
+    } catch (e) {
+      if (isCancellation(e)) throw e;
+      return { ok: false, error: describeFailure(e) };
+    }
+  }
+
+  async function resolve(scheduledTime: string): Promise<Omit<OracleResolutionSummary, 'resumed'> & { unfinished: string[] }> {
+    const opened = await ledger.oracleOpenResolution({ scheduledTime });
+    const outcomes = await Promise.all(opened.slots.map(async (slot) => ({ slot, outcome: await score(opened.resolution_id, slot) })));
+    const settled = await ledger.oracleSettleResolution({ resolutionId: opened.resolution_id, outcomes });
+    const finished = await ledger.oracleFinishResolution({ resolutionId: opened.resolution_id });
+    return {
+      resolution_id: opened.resolution_id,
+      bid_count: opened.bid_count,
+      slots: settled.slots.map((s) => ({ slot: s.slot, outcome: s.outcome, score: s.score, minted: s.minted, price: s.price })),
+      minted_total: finished.minted_total,
+      unfinished: opened.unfinished,
+    };
+  }
+
+  const { unfinished, ...current } = await resolve(scheduledTimeOf(input));
+  // Earlier resolutions whose workflow was terminated before finishing: finish them too, so no
+  // hold stays stuck (opening an existing resolution only returns its record).
+  for (const earlier of unfinished) await resolve(earlier);
+  return { ...current, resumed: unfinished };
+}
