@@ -88,7 +88,9 @@ export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSu
         messages: p.prompt.messages,
         maxTokens: p.prompt.max_tokens,
         temperature: p.prompt.temperature,
-        responseFormat: { name: 'agent_action', schema: ACTION_JSON_SCHEMA },
+        // Not strict: an action's args and content are free-form objects, which strict mode cannot
+        // describe. parseAction (zod) is the real check.
+        responseFormat: { name: 'agent_action', schema: ACTION_JSON_SCHEMA, strict: false },
         purpose: 'think',
       },
     );

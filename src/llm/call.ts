@@ -120,7 +120,7 @@ function requestBody(req: LlmCallRequest, config: EcologyConfig): ChatCompletion
   };
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.responseFormat) {
-    body.response_format = { type: 'json_schema', json_schema: { name: req.responseFormat.name, schema: req.responseFormat.schema, strict: true } };
+    body.response_format = { type: 'json_schema', json_schema: { name: req.responseFormat.name, schema: req.responseFormat.schema, strict: req.responseFormat.strict ?? true } };
   }
   return body as unknown as ChatCompletionCreateParamsNonStreaming;
 }

@@ -20,8 +20,11 @@ export interface LlmCallRequest {
   /** Completion limit sent to the provider; the worst case reserved is priced from it. */
   maxTokens: number;
   temperature?: number;
-  /** Asks for JSON matching `schema` (response_format json_schema, strict). */
-  responseFormat?: { name: string; schema: Record<string, unknown> };
+  /**
+   * Asks for JSON matching `schema` (response_format json_schema). `strict` (default true) needs a
+   * schema that fully describes every object; free-form objects (an action's args) need false.
+   */
+  responseFormat?: { name: string; schema: Record<string, unknown>; strict?: boolean };
   /** Free label kept in the record for metrics, such as 'think' or 'oracle_score'. */
   purpose?: string;
 }

@@ -137,4 +137,4 @@ test('a worker killed mid-think and mid-sleep: the agent goes on, nothing runs o
   const end = await third.exited;
   expect(end).toEqual({ code: 0, signal: null });
   expect(third.output()).toMatch(/SIGTERM received, shutting down gracefully[\s\S]*ecology worker: stopped/);
-});
+}, 180_000);

@@ -4,7 +4,7 @@
  * The cached file also serves child-process workers (ECOLOGY_WORKFLOW_BUNDLE).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -20,6 +20,19 @@ function sources(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** Removes bundles of older sources (more than an hour old, so none a running test still reads). */
+function pruneOldBundles(keep: string): void {
+  for (const name of readdirSync(tmpdir())) {
+    const p = join(tmpdir(), name);
+    if (!/^ecology-workflows-[0-9a-f]{16}\.js$/.test(name) || p === keep) continue;
+    try {
+      if (Date.now() - statSync(p).mtimeMs > 3_600_000) unlinkSync(p);
+    } catch {
+      // another process pruned it first
+    }
+  }
+}
+
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /** Bundles `workflowsPath` (default: the real workflows/index.ts); returns the code and its file. */
@@ -32,5 +45,6 @@ export async function workflowBundle(workflowsPath = join(ROOT, 'workflows', 'in
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
   renameSync(tmp, file);
+  pruneOldBundles(file);
   return { code, file };
 }
