@@ -8,6 +8,7 @@ import { think } from '../src/agents/think';
 import type { ActInput, ActSummary, Predicate, PredicateCheck, Readiness, ThinkInput, ThinkSummary } from '../src/agents/types';
 import type { EcologyConfig } from '../src/config/schema';
 import type { DispatchHooks } from '../src/genesis/context';
+import type { InvokeOptions } from '../src/invoke/types';
 import { agentControl } from '../src/temporal/agentWorkflows';
 import { businessFailures } from './failures';
 
@@ -17,6 +18,8 @@ export interface AgentActivityDeps {
   /** Starts created agents' workflows and signals edited ones. */
   temporal: Client;
   hooks?: DispatchHooks;
+  /** Sandbox / saga runner for invoke_artifact on executable artifacts (workers/sandboxWorker.ts). */
+  invoke?: InvokeOptions;
   /** An OpenAI client to use instead of one made from configuration (tests). */
   openai?: unknown;
 }
@@ -48,7 +51,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       return businessFailures(() => heartbeating(think({ pool: deps.pool, config: deps.config, openai: deps.openai }, input)));
     },
     async agentAct(input: ActInput): Promise<ActSummary> {
-      return businessFailures(() => act({ pool: deps.pool, config: deps.config, control, hooks: deps.hooks }, input));
+      return businessFailures(() => act({ pool: deps.pool, config: deps.config, control, hooks: deps.hooks, invoke: deps.invoke }, input));
     },
     async agentCheckPredicate(input: { agentId: string; predicate: Predicate }): Promise<PredicateCheck> {
       return businessFailures(() => checkPredicate(deps.pool, input.agentId, input.predicate));

@@ -2,7 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../src/config/schema';
 import type { DispatchHooks } from '../src/genesis/context';
+import type { InvokeOptions } from '../src/invoke/types';
 import { createAgentActivities } from './agents';
+import { createEcologyActivities } from './ecology';
 import { createMetricsActivities } from './metrics';
 import { createOracleActivities } from './oracle';
 
@@ -12,6 +14,8 @@ export interface ActivityDeps {
   config: EcologyConfig;
   temporal: Client;
   hooks?: DispatchHooks;
+  /** How invoke_artifact runs agent-written code (workers/sandboxWorker.ts). */
+  invoke?: InvokeOptions;
   openai?: unknown;
 }
 
@@ -21,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentActivities(deps),
     ...createOracleActivities(deps),
     ...createMetricsActivities(deps),
+    ...createEcologyActivities(deps),
   };
 }
 

@@ -119,9 +119,13 @@ function cpuNote(m: Measurement, base: Measurement): string {
   );
 }
 
-async function run({ seconds, log }: BenchOptions): Promise<BenchReport> {
+async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport> {
+  const commit = options?.commit ?? 'server';
+  if (commit !== 'server' && commit !== 'durable') throw new Error(`--commit takes server or durable, not ${commit}`);
   const db = await createBenchDatabase();
   const pool = createPool(db.url, CLIENTS);
+  // durable: every commit of this benchmark's sessions waits for its WAL flush, whatever the server's default.
+  if (commit === 'durable') pool.on('connect', (c) => void c.query('SET synchronous_commit = on').catch(() => undefined));
   try {
     const config = benchConfig();
     log(`database ready; creating ${ACCOUNTS} principals`);
@@ -161,7 +165,7 @@ async function run({ seconds, log }: BenchOptions): Promise<BenchReport> {
       result('ledger.transfer.contended', contended, contendedBase, seconds),
     ];
     const notes = [
-      `Set-up: a fresh database on the local server (${server}, settings untouched), migrated and bootstrapped; ` +
+      `Set-up: a fresh database on the local server (${server}; ${commit === 'durable' ? 'the benchmark\'s sessions set synchronous_commit = on (--commit durable)' : 'server settings as they are; --commit durable makes every commit of both sides wait for its WAL flush'}), migrated and bootstrapped; ` +
         `${ACCOUNTS} principals made by \`createOperatorPrincipal\` with ${STARTING_SCRIP} scrip and more compute than the run can spend. ` +
         `Pool of ${CLIENTS} connections, ${CLIENTS} concurrent clients in one Node process. ` +
         `Dispatch and its baseline each run ${seconds}s, interleaved in windows of about a second (so that load from other processes falls on both alike), after ${warmup}s of unmeasured warm-up.`,
@@ -182,6 +186,7 @@ async function run({ seconds, log }: BenchOptions): Promise<BenchReport> {
 }
 
 export const ledgerBenchmark: Benchmark = {
+  options: ['commit'],
   description: 'Scrip transfers through `dispatch()` (genesis_ledger.transfer) against the least work a transfer can be, both measured in the same run.',
   run,
 };

@@ -11,9 +11,12 @@ import type { Benchmark } from './support/types';
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   ledger: async () => (await import('./ledger.js')).ledgerBenchmark,
   oracle: async () => (await import('./oracle.js')).oracleBenchmark,
+  sandbox: async () => (await import('./sandbox.js')).sandboxBenchmark,
+  agents: async () => (await import('./agents.js')).agentsBenchmark,
+  startup: async () => (await import('./startup.js')).startupBenchmark,
 };
 
-const USAGE = `usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}>... [--seconds N] [--json] [--no-write]`;
+const USAGE = `usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}>... [--seconds N] [--json] [--no-write] [--<option> <value> (a benchmark's own)]`;
 const FILE = join(__dirname, '..', 'BENCHMARKS.md');
 
 /** A mistake on the command line: printed without a stack trace. */
@@ -21,13 +24,16 @@ class UsageError extends Error {}
 
 interface Cli {
   names: string[];
-  seconds: number;
+  /** Unset: each benchmark's default (10 unless it says otherwise). */
+  seconds?: number;
   json: boolean;
   write: boolean;
+  /** Benchmark-specific `--name value` options, checked against what the chosen benchmarks accept. */
+  options: Record<string, string>;
 }
 
 function parse(argv: string[]): Cli {
-  const cli: Cli = { names: [], seconds: 10, json: false, write: true };
+  const cli: Cli = { names: [], json: false, write: true, options: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') cli.json = true;
@@ -35,7 +41,8 @@ function parse(argv: string[]): Cli {
     else if (a === '--seconds') {
       cli.seconds = Number(argv[++i]);
       if (!Number.isFinite(cli.seconds) || cli.seconds <= 0) throw new UsageError(`--seconds needs a positive number\n${USAGE}`);
-    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
+    } else if (a.startsWith('--') && i + 1 < argv.length && !argv[i + 1].startsWith('-')) cli.options[a.slice(2)] = argv[++i];
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
     else if (!Object.hasOwn(BENCHMARKS, a)) throw new UsageError(`unknown benchmark ${a}\n${USAGE}`);
     else cli.names.push(a);
   }
@@ -48,9 +55,13 @@ async function main(): Promise<void> {
   const cli = parse(argv);
   const command = `npm run bench -- ${argv.join(' ')}`;
   const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
-  for (const name of cli.names) {
-    const bench = await BENCHMARKS[name]();
-    const report = await bench.run({ seconds: cli.seconds, log });
+  const benches = await Promise.all(cli.names.map((name) => BENCHMARKS[name]()));
+  for (const option of Object.keys(cli.options)) {
+    if (!benches.some((b) => b.options?.includes(option))) throw new UsageError(`unknown option --${option}\n${USAGE}`);
+  }
+  for (const [i, name] of cli.names.entries()) {
+    const bench = benches[i];
+    const report = await bench.run({ seconds: cli.seconds ?? bench.defaultSeconds ?? 10, log, options: cli.options });
     if (cli.json) for (const r of report.results) process.stdout.write(`${JSON.stringify(r)}\n`);
     else process.stdout.write(`${table(report.results)}\n`);
     if (cli.write) {

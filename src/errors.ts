@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'IN_DEBT'
   | 'NOT_EXECUTABLE'
   | 'SANDBOX_UNAVAILABLE'
+  | 'DEPTH_EXCEEDED'
   | 'BUDGET_EXHAUSTED'
   | 'UNAVAILABLE';
 

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { startEventRelay, type EventRelay } from '../src/agents/eventRelay';
@@ -20,6 +20,8 @@ import type { DispatchHooks } from '../src/genesis/context';
 import { startAllAgentWorkflows } from '../src/temporal/agentWorkflows';
 import { connectClient } from '../src/temporal/connection';
 import { connectWorkerConnection } from '../src/temporal/workerConnection';
+import type { SandboxPool } from '../src/sandbox';
+import { startSandboxSide, type SandboxSide } from './sandboxWorker';
 
 export interface EcologyWorkerOptions {
   config: EcologyConfig;
@@ -31,6 +33,8 @@ export interface EcologyWorkerOptions {
   workflowBundle?: { code: string };
   hooks?: DispatchHooks;
   openai?: unknown;
+  /** Docker sandbox: undefined = one from config.sandbox when a daemon answers (then also serving task queue 'sandbox'); null = none. */
+  sandbox?: SandboxPool | null;
   log?: (message: string) => void;
   /** Also start the workflow of every agent artifact that has none running (idempotent). */
   startAgents?: boolean;
@@ -49,6 +53,11 @@ export interface RunningWorker {
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+/** The Temporal worker options taken from configuration (section `worker`). */
+export function workerTuning(config: EcologyConfig): Pick<WorkerOptions, 'maxCachedWorkflows'> {
+  return { maxCachedWorkflows: config.worker.maxCachedWorkflows };
+}
+
 function bundleFromEnv(): { code: string } | undefined {
   const file = process.env.ECOLOGY_WORKFLOW_BUNDLE;
   return file ? { code: readFileSync(file, 'utf8') } : undefined;
@@ -64,22 +73,26 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
   let client: Client | undefined;
   let connection: NativeConnection | undefined;
   let relay: EventRelay | undefined;
+  let side: SandboxSide | undefined;
   try {
     await pool.query('SELECT 1');
     client = await connectClient(config);
     connection = await connectWorkerConnection(config);
+    side = await startSandboxSide({ connection, client, pool, config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks, log });
     const bundle = opts.workflowBundle ?? bundleFromEnv();
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue,
       ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-      activities: createActivities({ pool, config, temporal: client, hooks: opts.hooks, openai: opts.openai }),
+      activities: { ...createActivities({ pool, config, temporal: client, hooks: side.hooks, openai: opts.openai, invoke: side.invoke }), ...side.activities },
       shutdownGraceTime: config.agents.workerShutdownGraceMs,
+      ...workerTuning(config),
     });
     relay = startEventRelay({ pool, config, temporal: client, log });
     await relay.ready;
-    const done = worker.run();
+    const sandboxSide = side;
+    const done = Promise.all([worker.run().finally(() => sandboxSide.shutdown()), sandboxSide.run()]).then(() => undefined);
     if (opts.startAgents) {
       const ids = await startAllAgentWorkflows(pool, client, config);
       log(`ecology worker: ${ids.length} agent workflow(s) running`);
@@ -88,6 +101,7 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
     let closing: Promise<void> | undefined;
     const closeAll = async () => {
       await r.stop();
+      await sandboxSide.close().catch(() => undefined);
       await conn.close().catch(() => undefined);
       await c.connection.close().catch(() => undefined);
       if (ownPool) await pool.end().catch(() => undefined);
@@ -106,6 +120,7 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
     };
   } catch (e) {
     await relay?.stop().catch(() => undefined);
+    await side?.close().catch(() => undefined);
     await connection?.close().catch(() => undefined);
     await client?.connection.close().catch(() => undefined);
     if (ownPool) await pool.end().catch(() => undefined);

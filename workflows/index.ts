@@ -2,3 +2,5 @@
 export * from './agent';
 export * from './oracle';
 export * from './metrics';
+export * from './ecology';
+export * from './invoke';

@@ -19,16 +19,24 @@ const round = (n: number | undefined, digits: number): string => (n === undefine
 const cpu = (client: number | undefined, server: number | undefined): string =>
   client === undefined ? '—' : `${round(client, 3)} + ${round(server, 3)}`;
 
+/** A scenario's other figures as `name value` pairs. */
+const figures = (r: ScenarioResult): string =>
+  Object.entries(r.figures ?? {})
+    .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(2)}`)
+    .join(', ');
+
 export function table(results: ScenarioResult[]): string {
+  // The last column only when some scenario has other figures, so other sections keep their shape.
+  const more = results.some((r) => r.figures && Object.keys(r.figures).length > 0);
   const rows = results.map(
     (r) =>
       `| ${r.name} | ${round(r.ops_per_s, 0)} | ${round(r.baseline_ops_per_s, 0)} | ${round(r.ratio, 2)} | ${round(r.p50_ms, 2)} | ${round(r.p99_ms, 2)} | ` +
       `${round(r.baseline_p50_ms, 2)} / ${round(r.baseline_p99_ms, 2)} | ${cpu(r.client_cpu_ms, r.server_cpu_ms)} | ${cpu(r.baseline_client_cpu_ms, r.baseline_server_cpu_ms)} | ` +
-      `${r.target ? `${r.target}: ${r.target_met ? 'met' : '**not met**'}` : ''} |`,
+      `${r.target ? `${r.target}: ${r.target_met ? 'met' : '**not met**'}` : ''} |${more ? ` ${figures(r)} |` : ''}`,
   );
   return [
-    '| scenario | ops/s | baseline ops/s | ratio | p50 ms | p99 ms | baseline p50 / p99 ms | CPU ms/op client + server | baseline CPU ms/op | target |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    `| scenario | ops/s | baseline ops/s | ratio | p50 ms | p99 ms | baseline p50 / p99 ms | CPU ms/op client + server | baseline CPU ms/op | target |${more ? ' other figures |' : ''}`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---|${more ? '---|' : ''}`,
     ...rows,
   ].join('\n');
 }

@@ -5,6 +5,8 @@ export interface BenchOptions {
   seconds: number;
   /** Progress lines go here (stderr), never to stdout, so --json output stays one object per line. */
   log: (line: string) => void;
+  /** The benchmark's own `--name value` options from the command line (those in Benchmark.options). */
+  options?: Record<string, string>;
 }
 
 /** One scenario's figures. The fields that do not apply are left out. */
@@ -30,6 +32,8 @@ export interface ScenarioResult {
   /** A target the scenario must meet, and whether it did. */
   target?: string;
   target_met?: boolean;
+  /** Other figures of the scenario, each named with its unit (rss_mb, overhead_p99_ms, ...). */
+  figures?: Record<string, number>;
 }
 
 export interface BenchReport {
@@ -40,5 +44,9 @@ export interface BenchReport {
 
 export interface Benchmark {
   description: string;
+  /** Names of the `--name value` options it takes besides --seconds. */
+  options?: string[];
+  /** --seconds when the command line gives none (10 otherwise). */
+  defaultSeconds?: number;
   run(opts: BenchOptions): Promise<BenchReport>;
 }

@@ -1,7 +1,9 @@
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
-import { dispatch, type Outcome } from '../genesis/dispatch';
+import type { Outcome } from '../genesis/dispatch';
 import type { DispatchHooks } from '../genesis/context';
+import { invoke } from '../invoke/invoke';
+import type { InvokeOptions } from '../invoke/types';
 import { clip, describeAction, type AgentAction } from './actions';
 import { readBalances } from './balances';
 import { removeUnstartedAgent } from './compensate';
@@ -21,6 +23,8 @@ export interface ActDeps {
   config: EcologyConfig;
   control: AgentControl;
   hooks?: DispatchHooks;
+  /** How executable artifacts run (src/invoke): this process's sandbox, or a runner that sends the saga to Temporal. */
+  invoke?: InvokeOptions;
 }
 
 type Failure = { code: string; message: string };
@@ -87,7 +91,8 @@ function undone(target: string, why: string): Executed {
 
 async function execute(deps: ActDeps, agentId: string, key: string, action: AgentAction): Promise<Executed> {
   const run = async (artifactId: string, method: string, args: unknown) =>
-    fromOutcome(await dispatch({ pool: deps.pool, config: deps.config, hooks: deps.hooks }, { caller: agentId, artifactId, method, args, key }));
+    // invoke(): genesis services through dispatch, executable artifacts through the invocation saga.
+    fromOutcome(await invoke({ pool: deps.pool, config: deps.config, hooks: deps.hooks, ...deps.invoke }, { caller: agentId, artifactId, method, args, key }));
   let exec: Executed;
   switch (action.action) {
     case 'noop':

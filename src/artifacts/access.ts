@@ -6,10 +6,12 @@ import { getArtifact, type ArtifactRow } from './queries';
 export type AccessAction = 'read' | 'write' | 'invoke' | 'delete' | 'transfer';
 
 /**
- * Asks an executable artifact acting as a custom access contract. Provided by the sandbox; the
- * requester pays for the check. Without it, custom contracts deny with a clear error.
+ * Asks an executable artifact acting as a custom access contract. Provided by the sandbox
+ * (src/invoke/contract.ts); the requester pays for the check. Without it, custom contracts deny
+ * with a clear error. `key` is the idempotency key of the operation that asks (dispatch binds it,
+ * see bindOperationKey): the check's decision and charge are recorded under it.
  */
-export type CustomContractCheck = (req: { contract: ArtifactRow; caller: string; target: ArtifactRow; action: AccessAction }) => Promise<boolean>;
+export type CustomContractCheck = (req: { contract: ArtifactRow; caller: string; target: ArtifactRow; action: AccessAction; key?: string }) => Promise<boolean>;
 
 const EVERYONE_MAY: Record<string, readonly AccessAction[]> = {
   [CONTRACTS.selfOwned]: ['read', 'invoke'],

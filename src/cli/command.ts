@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 
@@ -8,6 +9,8 @@ export interface CommandContext {
   json: boolean;
   config(): EcologyConfig;
   pool(): Promise<Pool>;
+  /** A Temporal client for config.temporal (clear UNAVAILABLE error when unreachable); closed after run. */
+  temporal(): Promise<Client>;
   /** Prints the result: JSON with --json, else the human text. */
   print(value: unknown, human?: string): void;
 }
@@ -16,8 +19,12 @@ export interface Command {
   name: string;
   usage: string;
   summary: string;
-  /** Options taking a value (others are flags). */
+  /** Options taking a value. */
   valueOptions?: string[];
+  /** Boolean flags (besides --json). Anything else starting with -- is a usage error. */
+  flagOptions?: string[];
+  /** Hand every argument after the command name over as positionals, unparsed (`bench`). */
+  rawArgs?: boolean;
   /** Returns the exit code. */
   run(ctx: CommandContext): Promise<number>;
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { loadConfig } from '../config/load';
 import type { EcologyConfig } from '../config/schema';
@@ -26,8 +27,9 @@ export async function main(argv: string[]): Promise<number> {
 
   let pool: Pool | undefined;
   let config: EcologyConfig | undefined;
+  let temporal: Promise<Client> | undefined;
   try {
-    const parsed = parseOptions(command, rest);
+    const parsed = command.rawArgs ? { positionals: rest, values: { json } as Record<string, string | boolean | undefined> } : parseOptions(command, rest);
     const ctx: CommandContext = {
       positionals: parsed.positionals,
       options: parsed.values as Record<string, string | boolean | undefined>,
@@ -41,6 +43,12 @@ export async function main(argv: string[]): Promise<number> {
         }
         return pool;
       },
+      temporal: () => {
+        // Loaded lazily: commands that never talk to Temporal don't pay for its client.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { connectClient } = require('../temporal/connection') as typeof import('../temporal/connection');
+        return (temporal ??= connectClient(ctx.config(), { connectTimeoutMs: ctx.config().ecology.temporalConnectTimeoutMs }));
+      },
       print: (value, human) => process.stdout.write((json ? JSON.stringify(value) : human ?? JSON.stringify(value, null, 2)) + '\n'),
     };
     return await command.run(ctx);
@@ -52,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     return fail(json, { code: 'INTERNAL', message: (e as Error).message ?? String(e) });
   } finally {
     await pool?.end().catch(() => undefined);
+    if (temporal) await temporal.then((c) => c.connection.close()).catch(() => undefined);
   }
 }
 
@@ -64,6 +73,7 @@ function parseOptions(command: Command, args: string[]) {
     json: { type: 'boolean' as const },
     config: { type: 'string' as const },
     ...Object.fromEntries((command.valueOptions ?? []).map((o) => [o, { type: 'string' as const }])),
+    ...Object.fromEntries((command.flagOptions ?? []).map((o) => [o, { type: 'boolean' as const }])),
   };
   try {
     return parseArgs({ args, allowPositionals: true, strict: true, options });

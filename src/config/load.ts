@@ -37,6 +37,9 @@ const ENV_OVERRIDES: Array<[string, string[]]> = [
   ['TEMPORAL_NAMESPACE', ['temporal', 'namespace']],
   ['OPENAI_BASE_URL', ['llm', 'baseUrl']],
   ['OPENAI_API_KEY', ['llm', 'apiKey']],
+  ['ECOLOGY_SANDBOX_IMAGE', ['sandbox', 'image']],
+  ['ECOLOGY_DASHBOARD_TOKEN', ['dashboard', 'token']],
+  ['TEMPORAL_UI_URL', ['dashboard', 'temporalUiUrl']],
 ];
 
 function envLayer(env: NodeJS.ProcessEnv): Json {

@@ -204,6 +204,177 @@ export const configSchema = z.strictObject({
       }),
     })
     .refine((m) => m.lagSeconds < m.windowSeconds, { error: 'metrics.lagSeconds must be less than metrics.windowSeconds' }),
+  /** Agent-written code in Docker (src/sandbox) and the invocation saga (src/invoke). */
+  sandbox: z.strictObject({
+    /** A ready image to use (e.g. from a registry); null = build one locally from the host's node (env ECOLOGY_SANDBOX_IMAGE). */
+    image: z.string().min(1).nullable(),
+    /** Repository of the locally built image. */
+    imageName: z.string().min(1),
+    /** Per-container limits (see src/sandbox/types.ts SandboxLimits). */
+    limits: z.strictObject({
+      memoryBytes: count.min(64 * 1024 * 1024),
+      /** 1e9 = one CPU. */
+      nanoCpus: count.min(1_000_000),
+      pids: count.min(16),
+      tmpfsBytes: count.min(1024 * 1024),
+      /** Wall-clock limit of one run, bridge calls included. */
+      timeoutMs: count.min(1),
+      /** Cap of a run's JSON result and of each bridge request. */
+      maxOutputBytes: count.min(1024),
+      maxLogBytes: count,
+      /** V8 heap of the job process; 0 = memoryBytes minus the runner's share. */
+      jsHeapBytes: count,
+      maxOpenFiles: count.min(64),
+    }),
+    /** Idle warm containers are removed after this. */
+    idleMs: count.min(100),
+    /** Containers alive at once on one worker, all owners together. */
+    maxContainers: count.min(1),
+    /** How long a run may wait for a container when all are busy. */
+    queueTimeoutMs: count.min(1),
+    /** Create + start + runner ready. */
+    startTimeoutMs: count.min(1),
+    /** Nesting limit of ctx.invoke: an invocation at a depth above it fails DEPTH_EXCEEDED. */
+    maxDepth: count,
+    /** ctx.read / ctx.invoke / ctx.llm calls one run may make. */
+    maxBridgeCalls: count.min(1),
+    /** ctx.llm: completion limit when the code names none, and the most it may ask for. */
+    llmDefaultMaxTokens: count.min(1),
+    llmMaxTokens: count.min(1),
+    /**
+     * Wall-clock limit of a custom access contract's check. The check runs while the operation that
+     * asked holds its transaction (and any row locks it took), so keep it short.
+     */
+    contractTimeoutMs: count.min(1),
+    /** lock_timeout of the short transaction that records a check and charges its CPU. */
+    contractLockTimeoutMs: count.min(1),
+    /** Temporal options of the saga's activities (workflows/invoke.ts). */
+    activities: z.strictObject({
+      /** hold and settle (database only, on the workflow's own task queue). */
+      timeoutMs: count.min(1),
+      initialIntervalMs: count.min(1),
+      maximumIntervalMs: count.min(1),
+      /** run, on temporal.sandboxTaskQueue: how long it may wait for a sandbox worker before the price is refunded... */
+      runScheduleToStartMs: count.min(1),
+      /** ...and how long one attempt may take (container wait + start + the run's own limit). */
+      runTimeoutMs: count.min(1),
+      runMaximumAttempts: count.min(1),
+    }),
+  }),
+  /** The world's root (`ecologyWorkflow`, `ecology up`): initial agents, spawns, the summary. */
+  ecology: z.strictObject({
+    /** Fixed workflow id of the root, so starting it twice changes nothing. */
+    workflowId: z.string().min(1).max(200),
+    /** Agents created at bootstrap (when the workflow's input names none): scrip minted, compute issued. */
+    initialAgents: z.array(
+      z.strictObject({
+        id: z.string().min(1).max(128),
+        /** null: agents.defaults.system_prompt. */
+        system_prompt: z.string().min(1).nullable(),
+        /** null: llm.defaultModel. */
+        model: z.string().min(1).nullable(),
+        scrip: count,
+        compute: count,
+      }),
+    ),
+    /** Starting scrip and compute of a spawned agent when the spawn names none (taken from the treasury). */
+    spawnDefaults: z.strictObject({ scrip: count, compute: count }),
+    /** The operator's explicit issuance to the treasury at the first bootstrap: what spawns are paid from. */
+    treasury: z.strictObject({ scrip: count, compute: count }),
+    /** How often the root re-reads the world for its `summary` query. */
+    summaryRefreshSeconds: count.min(1),
+    /** Timeout of each agent's `state` query (summary, `ecology agents`). */
+    agentQueryTimeoutMs: count.min(1),
+    /** How long a CLI command waits for Temporal before saying it cannot be reached. */
+    temporalConnectTimeoutMs: count.min(1),
+    /** Last actions `ecology agent <id>` shows without --limit. */
+    recentActions: count.min(1),
+    /** How long `ecology spawn` waits for the root to report the spawn. */
+    spawnWaitMs: count.min(1),
+    /**
+     * compute_rate (CPU-ms per second) the operator sets for named principals, applied at every
+     * bootstrap (`ecology up`, `ecology bootstrap`, the root's first run); `ecology calibrate` proposes it.
+     */
+    computeRates: z.record(z.string(), count),
+    /** `ecology calibrate`: a CPU-bound probe in sandbox containers at sandbox.limits. */
+    calibration: z.strictObject({
+      /** Measured seconds (after one warm-up run per container). */
+      seconds: count.min(1),
+      /** Length of one probe run; kept below sandbox.limits.timeoutMs. */
+      probeMs: count.min(100),
+      /** The share of the measured CPU the proposed rates add up to (the seed's 70-80%). */
+      targetPercent: count.min(1).max(100),
+      /** Where the proposal is written; null = $ECOLOGY_DATA_DIR/calibration.json (default .data). */
+      out: z.string().min(1).nullable(),
+    }),
+    /** Continue-as-new after this many refreshes (or earlier when Temporal suggests it). */
+    maxRefreshesPerRun: count.min(1),
+    /** Spawn records the summary keeps. */
+    maxSpawnRecords: count.min(1),
+    activities: z.strictObject({
+      timeoutMs: count.min(1),
+      initialIntervalMs: count.min(1),
+      maximumIntervalMs: count.min(1),
+      maximumAttempts: count.min(1),
+    }),
+  }),
+  /** The economy dashboard (`ecology dashboard`, src/dashboard): a read-only web page. */
+  dashboard: z.strictObject({
+    /** Bind address; anything beyond loopback requires a token. */
+    host: z.string().min(1),
+    /** 0 picks a free port. */
+    port: count.max(65535),
+    /** Required of every request when set (?token= or Authorization: Bearer); env ECOLOGY_DASHBOARD_TOKEN. */
+    token: z.string().min(16).max(512).nullable(),
+    /** Base URL of the Temporal Web UI, for the links to each agent's workflow; env TEMPORAL_UI_URL. */
+    temporalUiUrl: z.string().min(1),
+    /** The one shared snapshot (shared by every open page) is taken this often... */
+    pollIntervalMs: count.min(100),
+    /** ...its slower parts (metrics windows, oracle, graph) this often... */
+    slowPollIntervalMs: count.min(100),
+    /** ...and an event brings the next one forward, but never closer than this to the last one. */
+    minSnapshotGapMs: count.min(50),
+    /** A comment line on idle streams, so proxies keep them open. */
+    heartbeatMs: count.min(1000),
+    /** Open live streams at most (one per page); more are refused with 503. */
+    maxStreams: count.min(1),
+    /** A page whose unread stream data grows past this is disconnected (it reconnects). */
+    maxBufferedBytes: count.min(65536),
+    /** Wait before re-LISTENing after the database connection is lost. */
+    reconnectMs: count.min(100),
+    /** The agents' `state` queries: per-query deadline and how many run at once. */
+    temporalQueryTimeoutMs: count.min(100),
+    temporalQueryConcurrency: count.min(1),
+    events: z.strictObject({
+      /** Recent events a newly opened page receives (kept in memory, no query). */
+      backlog: count.min(1),
+      /** Events read per query when notifications arrive. */
+      batchLimit: count.min(1),
+      /** Default and largest `limit` of /api/events. */
+      pageLimit: count.min(1),
+      maxPageLimit: count.min(1),
+      /** Shortest gap between two event reads, however many notifications arrive. */
+      minFetchGapMs: count,
+      /** An event's data is cut to this many characters of JSON in the stream. */
+      maxDataChars: count.min(100),
+    }),
+    views: z.strictObject({
+      metricsWindows: count.min(1),
+      escrowRecent: count,
+      oracleResolutions: count.min(1),
+      graphNodes: count.min(1),
+      graphEdges: count.min(1),
+    }),
+  }),
+  /** The ecology worker process (workers/worker.ts). */
+  worker: z.strictObject({
+    /**
+     * Workflows kept in memory (least recently used first out). A sleeping agent needs none: one
+     * evicted replays its history when it wakes. Size it to the agents active at once; each cached
+     * agent costs about a third of a megabyte (BENCHMARKS.md, agents).
+     */
+    maxCachedWorkflows: count.min(2),
+  }),
 });
 
 export type EcologyConfig = z.infer<typeof configSchema>;

@@ -18,6 +18,8 @@ export type EventType =
   | 'debt_offered'
   | 'debt_accepted'
   | 'debt_repaid'
+  | 'invocation_completed'
+  | 'invocation_failed'
   | (string & {});
 
 export interface EventInput {

@@ -8,6 +8,12 @@ export interface DispatchHooks {
   customContract?: CustomContractCheck;
 }
 
+/** The hooks of one operation: custom contract checks learn the operation's key (their idempotency key). */
+export function bindOperationKey(hooks: DispatchHooks, key: string): DispatchHooks {
+  const check = hooks.customContract;
+  return check ? { ...hooks, customContract: (req) => check({ ...req, key: req.key ?? key }) } : hooks;
+}
+
 /** What every genesis method receives. `caller` comes from the system, never from args. */
 export interface CallContext {
   client: PoolClient;

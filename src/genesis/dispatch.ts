@@ -6,7 +6,7 @@ import { withTransaction } from '../db/tx';
 import { EcologyError, forbidden, isEcologyError, invalid, notFound } from '../errors';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
-import type { DispatchHooks, CallContext } from './context';
+import { bindOperationKey, type DispatchHooks, type CallContext } from './context';
 import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
 import { GENESIS, isGenesisService } from './registry';
 
@@ -43,8 +43,8 @@ function failure(e: EcologyError, compute: number, replayed = false): Outcome {
 /**
  * The one entry point to the genesis services: activities, the CLI and tests all call it.
  * One transaction: record the operation under its key (or replay the first outcome), refuse a
- * caller in compute debt, run the method in a savepoint, charge its compute cost (even when the
- * method fails) and any scrip fee, store the outcome.
+ * caller that may not act (then nothing is recorded), run the method, charge its compute cost (even
+ * when the method fails) and any scrip fee, store the outcome.
  */
 export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
   try {
@@ -55,10 +55,37 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
   }
   const attempt = (guarded: boolean) => withTransaction(deps.pool, (client) => dispatchIn(client, deps, req, guarded), deps.config.transactions.maxRetries);
   try {
-    return await attempt(false);
+    return await attempt(false).catch((e: unknown) => {
+      if (e instanceof MethodFailed) return attempt(true);
+      throw e;
+    });
   } catch (e) {
-    if (e instanceof MethodFailed) return attempt(true);
+    if (e instanceof Refused) return failure(e.error, 0);
     throw e;
+  }
+}
+
+/**
+ * A caller that may not act at all (unknown, without standing, genesis, or in compute debt). The
+ * transaction rolls back, so nothing is recorded under the key: the same key works once the caller
+ * can act again (an agent frozen in debt retries its iteration's key after recovering).
+ */
+class Refused extends Error {
+  constructor(readonly error: EcologyError) {
+    super(error.message);
+  }
+}
+
+function refuseUnfitCaller(caller: string, start: StartRow): void {
+  try {
+    checkCaller(caller, start);
+  } catch (e) {
+    throw isEcologyError(e) ? new Refused(e) : e;
+  }
+  const bucket = bucketViewFromRow(caller, 'compute', start);
+  if (bucket.in_debt) {
+    const message = `${caller} is in compute debt (${bucket.available}) until ${bucket.recovers_at ?? 'someone transfers compute to it'}`;
+    throw new Refused(new EcologyError('IN_DEBT', message, { available: bucket.available, recovers_at: bucket.recovers_at }));
   }
 }
 
@@ -95,18 +122,10 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
   ).rows[0];
   if (!start.recorded) return replay(client, req, args);
 
-  let compute = 0;
+  refuseUnfitCaller(req.caller, start);
+  const compute = computeCost(deps.config, req.artifactId, req.method);
   let outcome: Outcome;
   try {
-    checkCaller(req.caller, start);
-    const bucket = bucketViewFromRow(req.caller, 'compute', start);
-    if (bucket.in_debt) {
-      throw new EcologyError('IN_DEBT', `${req.caller} is in compute debt (${bucket.available}) until ${bucket.recovers_at ?? 'someone transfers compute to it'}`, {
-        available: bucket.available,
-        recovers_at: bucket.recovers_at,
-      });
-    }
-    compute = computeCost(deps.config, req.artifactId, req.method);
     const run = () => runMethod(client, deps, req, args);
     const result = guarded ? await inMethodSavepoint(client, run) : await run().catch((e: unknown) => {
       throw isEcologyError(e) ? new MethodFailed() : e;
@@ -200,14 +219,16 @@ async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRe
   if (!isGenesisService(req.artifactId)) {
     const target = await getArtifact(client, req.artifactId);
     if (!target) throw notFound(`artifact ${req.artifactId} does not exist`);
-    if (!target.can_execute) throw new EcologyError('NOT_EXECUTABLE', `${req.artifactId} is not executable`);
-    throw new EcologyError('SANDBOX_UNAVAILABLE', `${req.artifactId} is agent-written code; invoking it needs the sandbox`);
+    if (!target.can_execute || target.code === null) throw new EcologyError('NOT_EXECUTABLE', `${req.artifactId} is not executable code`);
+    // Running code needs a container, which cannot happen inside this transaction: invoke()
+    // (src/invoke/invoke.ts) routes executable artifacts to the invocation saga instead.
+    throw new EcologyError('SANDBOX_UNAVAILABLE', `${req.artifactId} is agent-written code; it runs in the sandbox through invoke() (src/invoke), not through dispatch`);
   }
   const service = GENESIS[req.artifactId];
   const m = Object.prototype.hasOwnProperty.call(service, req.method) ? service[req.method] : undefined;
   if (!m) throw notFound(`${req.artifactId} has no method ${req.method}; it has ${Object.keys(service).join(', ')}`);
   const args = parseArgs(m.args, rawArgs);
-  const ctx: CallContext = { client, caller: req.caller, key: req.key, config: deps.config, hooks: deps.hooks ?? {} };
+  const ctx: CallContext = { client, caller: req.caller, key: req.key, config: deps.config, hooks: bindOperationKey(deps.hooks ?? {}, req.key) };
   const fee = deps.config.genesis.scripFee[`${req.artifactId}.${req.method}`] ?? 0;
   if (fee > 0) {
     await transfer(client, { id: `${req.key}:fee`, from: req.caller, to: SYSTEM_ACCOUNTS.treasury, asset: SCRIP, amount: fee, kind: 'fee', reference: `${req.artifactId}.${req.method}` });

@@ -32,7 +32,8 @@ test('invalid, unknown, mistyped, huge and impersonating outputs are failed acti
     SETTLE,
   ]);
   await w.start(mallory);
-  await w.waitFor('mallory to get through her script', async () => (await w.actions(mallory)).length >= 12 && (await w.state(mallory)).status === 'sleeping');
+  // Twelve iterations: allow for a loaded machine.
+  await w.waitFor('mallory to get through her script', async () => (await w.actions(mallory)).length >= 12 && (await w.state(mallory)).status === 'sleeping', 90_000);
 
   const rows = await w.actions(mallory);
   const brief = rows.slice(0, 11).map((r) => [r.iteration, r.status, r.error?.code ?? null]);
@@ -82,4 +83,4 @@ test('invalid, unknown, mistyped, huge and impersonating outputs are failed acti
   const state = await w.state(mallory);
   expect(state.iteration).toBeGreaterThanOrEqual(12);
   await w.expectAuditOk();
-});
+}, 150_000);

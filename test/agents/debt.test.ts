@@ -9,7 +9,7 @@ import { SETTLE, startAgentWorld, type AgentWorld } from './support/harness';
 let w: AgentWorld;
 beforeAll(async () => {
   w = await startAgentWorld({
-    genesis: { computeCost: { 'genesis_ledger.balance': 3000, 'genesis_rights_registry.all_quotas': 50_000_000 } },
+    genesis: { computeCost: { 'genesis_ledger.balance': 5000, 'genesis_rights_registry.all_quotas': 50_000_000 } },
   });
 });
 afterAll(() => w?.close());
@@ -19,6 +19,9 @@ const thinkAt = (id: string, iteration: number) => w.calls(id).find((c) => c.bod
 
 test('an expensive action freezes the agent until its compute recovers; it thinks again only after that', async () => {
   const a = await w.agent('spender', { compute: 100 });
+  // A small capacity keeps what accrues before the first action (slow on a loaded machine) below the
+  // action's cost of 5000, so the debt is at least 4000: four seconds at 1000 CPU-ms per second.
+  await w.pool.query(`UPDATE quotas SET amount = 1000 WHERE principal_id = $1 AND resource = 'compute_capacity'`, [a]);
   w.script(a, [invoke('genesis_ledger', 'balance'), '{"action":"noop"}']);
   await w.start(a);
   const frozen = await w.waitFor('the freeze', async () => {

@@ -26,10 +26,18 @@ test('agents trade through escrow, sleeps on events and predicates, and the audi
     JSON.stringify({ action: 'sleep', until_event: 'purchase', max_seconds: 60 }),
     invoke('genesis_ledger', 'transfer', { to: carol, amount: 10, memo: 'thanks' }),
   ]);
-  // bob reacts to what his prompt shows: buy once the poem is listed, then settle.
+  // bob reacts to what his prompt shows: buy once the poem is listed, then settle. He waits until
+  // alice sleeps on the purchase event: a sleep wakes on the next event after it subscribed, so a
+  // purchase before that (possible on a loaded machine) would leave her asleep until max_seconds.
+  let aliceSubscribed = false;
+  const watch = setInterval(() => {
+    void w.pool.query('SELECT 1 FROM agent_subscriptions WHERE agent_id = $1', [alice]).then((r) => {
+      if (r.rowCount) aliceSubscribed = true;
+    }, () => undefined);
+  }, 50);
   w.script(bob, [], ({ prompt }) => {
     if (prompt.includes(`genesis_escrow.purchase {"artifact_id":"${poem}"} -> ok`)) return { content: SETTLE };
-    if (prompt.includes('listing_opened')) return { content: invoke('genesis_escrow', 'purchase', { artifact_id: poem }) };
+    if (prompt.includes('listing_opened') && aliceSubscribed) return { content: invoke('genesis_escrow', 'purchase', { artifact_id: poem }) };
     return { content: JSON.stringify({ action: 'sleep', seconds: 0.3 }) };
   });
   w.script(carol, [
@@ -45,6 +53,7 @@ test('agents trade through escrow, sleeps on events and predicates, and the audi
     return s.status === 'sleeping' && s.waitingFor === 'timer' && s.lastAction === 'sleep' ? s : undefined;
   };
   for (const id of [alice, bob, carol]) await w.waitFor(`${id} to settle`, () => settled(id), 45000);
+  clearInterval(watch);
 
   expect(await w.scrip(alice)).toBe(100 + 30 - 10);
   expect(await w.scrip(bob)).toBe(100 - 30 + 5);

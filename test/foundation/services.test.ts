@@ -115,9 +115,15 @@ describe('genesis_ledger', () => {
     expect(await f.snapshot()).toEqual(before);
     expect((await f.bucket('frozen')).available).toBe(-1);
 
+    // A refusal is not recorded under its key: the frozen agent's iteration key works after a rescue.
+    const frozenKey = await f.call('frozen', 'genesis_ledger', 'balance', {}, 'frozen:7');
+    expect(frozenKey).toMatchObject({ ok: false, error: { code: 'IN_DEBT' }, compute_charged: 0 });
+    expect((await f.pool.query('SELECT 1 FROM operations WHERE key = $1', ['frozen:7'])).rowCount).toBe(0);
+
     const rescue = await f.ok('alice', 'genesis_ledger', 'transfer_compute', { to: 'frozen', amount: 5 });
     expect(rescue.to).toMatchObject({ principal: 'frozen', available: 4, in_debt: false, recovers_at: null });
-    expect((await f.ok('frozen', 'genesis_ledger', 'balance')).compute).toBe(4); // read before its own charge
+    const retried = await f.call('frozen', 'genesis_ledger', 'balance', {}, 'frozen:7');
+    expect(retried).toMatchObject({ ok: true, replayed: false, result: { compute: 4 } }); // read before its own charge
     expect((await f.bucket('frozen')).available).toBe(3);
   });
 

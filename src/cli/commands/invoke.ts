@@ -1,23 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { dispatch } from '../../genesis/dispatch';
+import { invoke } from '../../invoke/invoke';
+import { sandboxPoolFromConfig } from '../../invoke/sandboxPool';
 import { UsageError, type Command } from '../command';
 import { jsonArgument, stringOption } from '../parse';
 
 export const invokeCommand: Command = {
   name: 'invoke',
   usage: 'invoke --as <principal> <artifact> <method> [json-args] [--key <id>]',
-  summary: 'call a method through the genesis dispatch, as a principal',
+  summary: 'call a genesis method, or run an executable artifact\'s function (`run`...) in the sandbox, as a principal',
   valueOptions: ['as', 'key'],
   async run(ctx) {
     const caller = stringOption(ctx.options.as, 'as');
     const [artifactId, method, argsText] = ctx.positionals;
     if (!caller || !artifactId || !method) throw new UsageError('expected --as <principal> <artifact> <method>');
     const key = stringOption(ctx.options.key, 'key') ?? `cli:${randomUUID()}`;
-    const outcome = await dispatch({ pool: await ctx.pool(), config: ctx.config() }, { caller, artifactId, method, args: jsonArgument(argsText, 'json-args'), key });
-    const out = outcome.ok
-      ? { ok: true, result: outcome.result, key, replayed: outcome.replayed, compute_charged: outcome.compute_charged }
-      : { ok: false, error: outcome.error, key, replayed: outcome.replayed, compute_charged: outcome.compute_charged };
-    ctx.print(out, outcome.ok ? JSON.stringify(outcome.result, null, 2) : `failed: ${outcome.error.code}: ${outcome.error.message}`);
-    return outcome.ok ? 0 : 1;
+    const config = ctx.config();
+    // Made lazily by the pool itself: a genesis call never touches Docker unless a custom contract runs.
+    const sandbox = sandboxPoolFromConfig(config);
+    try {
+      const outcome = await invoke(
+        { pool: await ctx.pool(), config, sandbox },
+        { caller, artifactId, method, args: jsonArgument(argsText, 'json-args'), key },
+      );
+      const { ok, replayed, compute_charged } = outcome;
+      const extra = outcome.invocation ? { invocation: outcome.invocation } : {};
+      const out = outcome.ok ? { ok, result: outcome.result, key, replayed, compute_charged, ...extra } : { ok, error: outcome.error, key, replayed, compute_charged, ...extra };
+      ctx.print(out, outcome.ok ? JSON.stringify(outcome.result, null, 2) : `failed: ${outcome.error.code}: ${outcome.error.message}`);
+      return outcome.ok ? 0 : 1;
+    } finally {
+      await sandbox.close();
+    }
   },
 };

@@ -1,21 +1,167 @@
-import { migrate } from '../../db/migrate';
-import { bootstrapGenesis } from '../../genesis/bootstrap';
-import { audit } from '../../ledger/audit';
-import type { Command } from '../command';
+import { join } from 'node:path';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { EcologyConfig } from '../../config/schema';
+import { bootstrapWorld } from '../../ecology/bootstrap';
+import { ECOLOGY_SUMMARY_QUERY, ECOLOGY_WORKFLOW_TYPE, type EcologySummary, type EcologyWorkflowInput } from '../../ecology/types';
+import { cachedWorkflowBundle } from '../../ecology/workflowBundle';
+import { EcologyError } from '../../errors';
+import { NO_ENDPOINT_MESSAGE } from '../../llm/client';
+import type { Command, CommandContext } from '../command';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** Stops at once, before anything starts, when there is no LLM endpoint to think with. */
+export function requireLlmEndpoint(config: EcologyConfig): void {
+  if (config.llm.baseUrl || config.llm.apiKey) return;
+  throw new EcologyError(
+    'UNAVAILABLE',
+    `${NO_ENDPOINT_MESSAGE}. For example:\n` +
+      '  export OPENAI_API_KEY=sk-...                          # OpenAI\n' +
+      '  export OPENAI_BASE_URL=http://127.0.0.1:8000/v1       # any OpenAI-compatible server (vLLM, Ollama, LM Studio...)\n' +
+      'or set llm.apiKey / llm.baseUrl in ecology.config.json; the model is llm.defaultModel.',
+    { reason: 'no_llm_endpoint' },
+  );
+}
+
+function temporalUiUrl(config: EcologyConfig): string {
+  if (process.env.TEMPORAL_UI_URL) return process.env.TEMPORAL_UI_URL;
+  const port = process.env.ECOLOGY_TEMPORAL_UI_PORT;
+  return port ? `http://127.0.0.1:${port}` : config.dashboard.temporalUiUrl;
+}
+
+/** Starts the root (fixed id, USE_EXISTING): a second `up` finds it running and changes nothing. */
+async function startRoot(client: Client, config: EcologyConfig): Promise<'started' | 'already-running'> {
+  const handle = client.workflow.getHandle(config.ecology.workflowId);
+  let running = false;
+  try {
+    running = (await handle.describe()).status.name === 'RUNNING';
+  } catch (e) {
+    if (!(e instanceof WorkflowNotFoundError)) throw e;
+  }
+  const input: EcologyWorkflowInput = {};
+  await client.workflow.start(ECOLOGY_WORKFLOW_TYPE, {
+    workflowId: config.ecology.workflowId,
+    taskQueue: config.temporal.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  return running ? 'already-running' : 'started';
+}
+
+/** Polls the root's summary until its bootstrap is done (or `stopped()` says to give up). */
+async function waitForRoot(client: Client, config: EcologyConfig, stopped: () => boolean): Promise<EcologySummary | null> {
+  const handle = client.workflow.getHandle(config.ecology.workflowId);
+  while (!stopped()) {
+    try {
+      const s = await handle.query<EcologySummary>(ECOLOGY_SUMMARY_QUERY);
+      if (s.status !== 'bootstrapping') return s;
+    } catch {
+      // the first workflow task may not have run yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return null;
+}
+
+interface Dashboard {
+  url: string;
+  tokenRequired: boolean;
+  close(): Promise<void>;
+}
+
+async function startDashboardIfWanted(ctx: CommandContext, client: Client, log: (m: string) => void): Promise<Dashboard | null> {
+  const config = ctx.config();
+  if (ctx.options['no-dashboard'] === true || (config.dashboard as { enabled?: boolean }).enabled === false) return null;
+  try {
+    // Loaded lazily: only `up` and `dashboard` serve it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startDashboard } = require('../../dashboard/server') as typeof import('../../dashboard/server');
+    return await startDashboard({ pool: await ctx.pool(), config, temporalClient: client, log });
+  } catch (e) {
+    log(`the dashboard did not start (${(e as Error).message}); everything else runs (try "ecology dashboard --port N")`);
+    return null;
+  }
+}
 
 export const upCommand: Command = {
   name: 'up',
-  usage: 'up',
-  summary: 'prepare the database and genesis artifacts, then report the state of the economy',
+  usage: 'up [--preflight] [--exit-after-bootstrap] [--no-dashboard]',
+  summary: 'run the ecology: migrate, bootstrap, a worker in this process, ecologyWorkflow, the dashboard; Ctrl-C stops it (the world stays)',
+  flagOptions: ['preflight', 'exit-after-bootstrap', 'no-dashboard'],
   async run(ctx) {
-    const pool = await ctx.pool();
-    const { applied } = await migrate(pool);
-    const { created } = await bootstrapGenesis(pool);
-    const principals = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM artifacts WHERE has_standing AND NOT genesis')).rows[0].n;
-    const supply = (await pool.query<{ supply: number }>(`SELECT -balance AS supply FROM accounts WHERE principal_id = 'mint' AND asset = 'scrip'`)).rows[0]?.supply ?? 0;
-    const report = await audit(pool);
-    const state = { ok: report.ok, migrations_applied: applied, genesis_created: created, principals, scrip_supply: supply, audit_ok: report.ok };
-    ctx.print(state, [`database ready (${applied.length} migrations applied, ${created.length} genesis artifacts created)`, `principals: ${principals}`, `scrip supply: ${supply}`, `audit: ${report.ok ? 'ok' : 'FAILED'}`].join('\n'));
-    return report.ok ? 0 : 1;
+    const config = ctx.config();
+    requireLlmEndpoint(config);
+    if (ctx.options.preflight === true) {
+      ctx.print({ ok: true, preflight: true, llm: config.llm.baseUrl ?? 'api.openai.com' }, `LLM endpoint: ${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`);
+      return 0;
+    }
+    const log = (m: string) => void process.stderr.write(`ecology up: ${m}\n`);
+    const event = (name: string, value: Record<string, unknown>, human: string) => (ctx.json ? ctx.print({ ok: true, event: name, ...value }) : log(human));
+
+    let stopSignal: string | null = null;
+    let wake: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (wake = resolve));
+    const onSignal = (sig: string) => () => {
+      if (stopSignal) return;
+      stopSignal = sig;
+      log(`${sig} received: stopping the worker (services and the world stay; scripts/stop-services.sh stops the services)`);
+      wake();
+    };
+    const onInt = onSignal('SIGINT');
+    const onTerm = onSignal('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    try {
+      const pool = await ctx.pool();
+      const client = await ctx.temporal();
+      const boot = await bootstrapWorld({ pool, config, temporal: client });
+      const r = boot.report;
+      event('bootstrapped', { report: r }, `database ready (${r.migrationsApplied.length} migrations applied); agents created: ${r.agentsCreated.join(', ') || 'none'}, existing: ${r.agentsExisting.join(', ') || 'none'}`);
+      if (stopSignal) return 0;
+
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startEcologyWorker } = require('../../../workers/worker') as typeof import('../../../workers/worker');
+      const workflowBundle = await cachedWorkflowBundle(join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), log);
+      const worker = await startEcologyWorker({ config, pool, workflowBundle, log });
+      let crashed = null as Error | null;
+      worker.done.catch((e: Error) => {
+        crashed = e;
+        wake();
+      });
+      try {
+        const root = await startRoot(client, config);
+        const summary = await waitForRoot(client, config, () => stopSignal !== null || crashed !== null);
+        const dashboard = stopSignal || crashed ? null : await startDashboardIfWanted(ctx, client, log);
+        try {
+          const ui = temporalUiUrl(config);
+          const ready = {
+            root: { workflow_id: config.ecology.workflowId, action: root, status: summary?.status ?? 'unknown' },
+            task_queue: worker.taskQueue,
+            temporal: config.temporal.address,
+            temporal_ui: ui,
+            dashboard: dashboard?.url ?? null,
+            agents: summary ? [...summary.children.started, ...summary.children.alreadyRunning] : [],
+          };
+          event('ready', ready, [
+            `the ecology runs (${config.ecology.workflowId}: ${root === 'started' ? 'started' : 'resumed, it was already running'}; worker on task queue ${worker.taskQueue})`,
+            `  Temporal UI:  ${ui}/namespaces/${config.temporal.namespace}/workflows  (workflow ${config.ecology.workflowId}, agents agent-<id>)`,
+            ...(dashboard ? [`  dashboard:    ${dashboard.url}`] : []),
+            '  watch:        ecology agents   |   ecology events --follow   |   ecology summary   |   ecology agent <id>',
+            '  Ctrl-C stops this worker; the world stays in PostgreSQL and Temporal, and the next "npm start" resumes it.',
+          ].join('\n'));
+          if (ctx.options['exit-after-bootstrap'] !== true) await stopped;
+        } finally {
+          await dashboard?.close().catch(() => undefined);
+        }
+      } finally {
+        await worker.shutdown();
+      }
+      if (crashed) throw crashed;
+      event('stopped', { signal: stopSignal }, 'stopped');
+      return 0;
+    } finally {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    }
   },
 };

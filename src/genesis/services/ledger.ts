@@ -24,9 +24,8 @@ async function authorisedSender(ctx: CallContext, from: string | undefined): Pro
  * or would break what a holding account must equal. Donations to the treasury are fine.
  */
 async function requireRecipient(ctx: CallContext, to: string): Promise<void> {
-  await requirePrincipal(ctx.client, to);
-  const row = await requireArtifact(ctx.client, to);
-  if (row.genesis && to !== SYSTEM_ACCOUNTS.treasury) throw forbidden(`${to} is a genesis account or service and cannot receive transfers`);
+  const { genesis } = await requirePrincipal(ctx.client, to);
+  if (genesis && to !== SYSTEM_ACCOUNTS.treasury) throw forbidden(`${to} is a genesis account or service and cannot receive transfers`);
 }
 
 export function limitArg(ctx: CallContext, limit: number | undefined): number {

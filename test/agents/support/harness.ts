@@ -109,7 +109,7 @@ export async function startAgentWorld(overrides: Record<string, unknown> = {}, o
   const fake = await startFakeLlm();
   const config = loadConfig({
     env: {},
-    overrides: deepMerge(deepMerge({ database: { url: db.url }, temporal: { taskQueue }, ...fakeLlmOverrides(fake) }, testOverrides()), overrides),
+    overrides: deepMerge(deepMerge({ database: { url: db.url }, temporal: { taskQueue, sandboxTaskQueue: `${taskQueue}-sandbox` }, ...fakeLlmOverrides(fake) }, testOverrides()), overrides),
   });
   const client = await connectClient(config);
   const bundle = await workflowBundle();

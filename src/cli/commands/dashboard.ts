@@ -1,0 +1,33 @@
+import { Client, Connection } from '@temporalio/client';
+import { startDashboard } from '../../dashboard/server';
+import type { Command } from '../command';
+import { stringOption, wholeOption } from '../parse';
+
+export const dashboardCommand: Command = {
+  name: 'dashboard',
+  usage: 'dashboard [--port N] [--host H] [--token T]',
+  summary: 'serve the read-only economy dashboard (DATABASE_URL, TEMPORAL_ADDRESS) until SIGINT/SIGTERM',
+  valueOptions: ['port', 'host', 'token'],
+  async run(ctx) {
+    const config = ctx.config();
+    const port = wholeOption(ctx.options.port, 'port', config.dashboard.port);
+    const host = stringOption(ctx.options.host, 'host') ?? config.dashboard.host;
+    const token = stringOption(ctx.options.token, 'token') ?? config.dashboard.token;
+    const pool = await ctx.pool();
+    // Lazy: the page is served whether Temporal is up or not (statuses show 'unknown' meanwhile),
+    // and the connection recovers by itself when Temporal comes back.
+    const connection = Connection.lazy({ address: config.temporal.address });
+    const temporalClient = new Client({ connection, namespace: config.temporal.namespace });
+    const dashboard = await startDashboard({ pool, config, temporalClient, host, port, token });
+    const open = dashboard.tokenRequired && token ? `${dashboard.url}?token=${encodeURIComponent(token)}` : dashboard.url;
+    process.stderr.write(`ecology dashboard: serving ${open} (Temporal ${config.temporal.address}; Ctrl-C stops)\n`);
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    await dashboard.close();
+    await connection.close().catch(() => undefined);
+    ctx.print({ ok: true, stopped: true, signal, url: dashboard.url }, `dashboard stopped (${signal})`);
+    return 0;
+  },
+};

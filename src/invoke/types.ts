@@ -1,0 +1,116 @@
+/** Shapes of the invocation saga, shared by the in-process path, the activities and the workflow. */
+import type OpenAI from 'openai';
+import type { Pool } from 'pg';
+import type { EcologyConfig } from '../config/schema';
+import type { DispatchHooks } from '../genesis/context';
+import type { Outcome } from '../genesis/dispatch';
+import type { SandboxPool } from '../sandbox';
+
+export interface InvokeDeps {
+  pool: Pool;
+  config: EcologyConfig;
+  /** Runs the code; null or absent: executable artifacts and custom contracts fail SANDBOX_UNAVAILABLE. */
+  sandbox?: SandboxPool | null;
+  /** For ctx.llm; by default a client made from configuration. */
+  openai?: OpenAI;
+  /** Dispatch hooks; the custom-contract hook is made from `sandbox` when not given. */
+  hooks?: DispatchHooks;
+  /**
+   * How the saga of an executable artifact runs: in this process (default: hold, run, settle here),
+   * or elsewhere, e.g. through Temporal (see temporalSagaRunner in ./temporal).
+   */
+  runSaga?: SagaRunner;
+}
+
+export interface InvokeRequest {
+  /** Who acts. Always from the system (workflow, CLI operator, the bridge), never from LLM-written args. */
+  caller: string;
+  artifactId: string;
+  /** Genesis method, or the exported function of agent code; default 'run'. */
+  method?: string;
+  args?: unknown;
+  /** Caller-made idempotency key: a repeat returns the first outcome. */
+  key: string;
+}
+
+/** An invocation as the saga sees it: nested ones (through the bridge) carry their depth and deadline. */
+export interface SagaRequest extends InvokeRequest {
+  method: string;
+  /** 0 for an actor's invocation; one more for each ctx.invoke level. */
+  depth?: number;
+  /** Epoch ms by which a nested run must end (its parent's time limit); none at the top. */
+  deadlineMs?: number;
+  /** Bridge calls left to the whole tree of nested invocations (shared object; in-process only). */
+  callBudget?: CallBudget;
+}
+
+/** sandbox.maxBridgeCalls for one top-level invocation and everything it calls, however deep. */
+export interface CallBudget {
+  left: number;
+}
+
+export type SagaRunner = (req: SagaRequest) => Promise<InvocationOutcome>;
+
+/** What the invocation did with money and compute; present on every outcome of an executable artifact. */
+export interface InvocationInfo {
+  key: string;
+  artifact_id: string;
+  price: number;
+  /** Who received the price (success), or null when it was refunded or there was none. */
+  paid_to: string | null;
+  refunded: boolean;
+  /** Whose compute bucket paid the CPU. */
+  payer: string | null;
+  cpu_ms: number;
+  wall_ms: number;
+  /** Whether the run had to start a container. */
+  cold_start: boolean;
+  /** Tail of what the code printed. */
+  logs?: string;
+}
+
+/** dispatch's Outcome; for an executable artifact compute_charged is the CPU-ms charged to the payer. */
+export type InvocationOutcome = Outcome & { invocation?: InvocationInfo };
+
+/** The hold step's answer. */
+export type HoldResult =
+  | { ok: true; key: string; price: number; payer: string; payee: string; owner: string; replayed: boolean }
+  | { ok: false; key: string; error: { code: string; message: string; details?: Record<string, unknown> }; replayed: boolean };
+
+/** What a run reported, as stored in invocations.run_result. */
+export type RunRecord = ({ ok: true; value: unknown } | { ok: false; error: { code: string; message: string } }) & {
+  cpuMs: number;
+  wallMs: number;
+  logs?: string;
+  /** A container had to be started for this run. */
+  coldStart?: boolean;
+};
+
+/** The run step's answer, small enough for workflow history (the value stays in the database). */
+export type RunSummary = ({ ok: true } | { ok: false; error: { code: string; message: string } }) & { cpuMs: number; wallMs: number; replayed: boolean };
+
+/** The settle step's answer through Temporal: the outcome without the code's result (read it with invocationOutcome). */
+export type InvocationSummary = (
+  | { ok: true; replayed: boolean; compute_charged: number }
+  | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> }; replayed: boolean; compute_charged: number }
+) & { invocation?: InvocationInfo };
+
+/** Temporal options of the saga's activities (config sandbox.activities), passed in the workflow input. */
+export interface InvokeActivityOptions {
+  timeoutMs: number;
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  runScheduleToStartMs: number;
+  runTimeoutMs: number;
+  runMaximumAttempts: number;
+}
+
+export interface InvokeWorkflowInput {
+  request: SagaRequest;
+  /** Where runInvocation goes (config temporal.sandboxTaskQueue); hold and settle stay on the workflow's queue. */
+  sandboxTaskQueue: string;
+  activities: InvokeActivityOptions;
+}
+
+/** What a caller of invoke() adds to the pool, config and hooks it already has (an agent's act step). */
+export type InvokeOptions = Pick<InvokeDeps, 'sandbox' | 'openai' | 'runSaga'>;

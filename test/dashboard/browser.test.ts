@@ -1,0 +1,148 @@
+/**
+ * The dashboard in a real headless Chromium against a live ecology (PostgreSQL, agents running on
+ * the Temporal dev server with the fake LLM): the page loads and shows the seeded agents with their
+ * workflow state, follows money and agents' actions without reloading, and draws every view. A
+ * screenshot of each view is saved to .data/screenshots/ for people to look at.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startDashboard, type Dashboard } from '../../src/dashboard/server';
+import { launchBrowser, type TestBrowser } from './support/browser';
+import { AGENTS, IDS, seedEcology, type SeededEcology } from './support/seed';
+
+// Functions run in the page use the DOM's globals, typed loosely: the project compiles without the DOM library.
+declare const document: any;
+declare const window: any;
+
+const SHOTS = join(process.env.ECOLOGY_DATA_DIR ?? join(__dirname, '..', '..', '.data'), 'screenshots');
+
+let eco: SeededEcology;
+let dash: Dashboard;
+let browser: TestBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  eco = await seedEcology({ dashboard: { pollIntervalMs: 500, slowPollIntervalMs: 1000, minSnapshotGapMs: 100 } });
+  dash = await startDashboard({ pool: eco.w.pool, config: eco.w.config, temporalClient: eco.w.client, port: 0, log: () => undefined });
+  browser = await launchBrowser();
+  page = await browser.newPage();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dash?.close();
+  await eco?.close();
+});
+
+const row = (id: string) => page.locator(`#agents-table tr[data-agent="${id}"]`);
+const scripOnPage = async (id: string) => Number(await row(id).locator('td.scrip').getAttribute('data-scrip'));
+const scripInDb = (id: string) => eco.w.scrip(id);
+
+async function showView(name: string): Promise<void> {
+  await page.click(`#tabs a[data-view="${name}"]`);
+  await page.waitForSelector(`#view-${name}:not([hidden])`);
+}
+
+async function shoot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: true });
+}
+
+test('the page loads and shows the seeded agents with balances, debt, dollars and workflow state', async () => {
+  await page.goto(dash.url);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.waitForSelector('#live[data-state="live"]');
+
+  expect(await page.locator('#agents-table tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-agent')))).toEqual([...AGENTS].sort());
+  for (const id of AGENTS) expect(await scripOnPage(id)).toBe(await scripInDb(id));
+
+  // Status from each workflow's `state` query, and a link to it in the Temporal UI.
+  await page.waitForFunction(() => document.querySelector('tr[data-agent="esme"] .pill')?.textContent === 'frozen-in-debt');
+  expect(await row(IDS.ada).locator('.pill').textContent()).toBe('sleeping');
+  expect(await row(IDS.cleo).locator('.pill').textContent()).toBe('sleeping');
+  expect(await row(IDS.cleo).textContent()).toContain('waiting for event purchase');
+  expect(await row(IDS.esme).locator('td.debt').count()).toBeGreaterThan(0);
+  expect(await row(IDS.ada).locator('a.agent-link').getAttribute('href')).toBe('http://127.0.0.1:8233/namespaces/default/workflows/agent-ada');
+  // Every agent thought through the fake LLM and paid for it.
+  expect(await row(IDS.ada).textContent()).toMatch(/\$0\.\d+/);
+
+  // The header: supply, dollars against the budget, agents by status.
+  const supply = -(await scripInDb('mint'));
+  expect(await page.textContent('#supply')).toBe(supply.toLocaleString('en-US'));
+  expect(await page.textContent('#budget')).toBe('$10.00');
+  expect(await page.locator('#status-chips .chip[data-status="frozen-in-debt"]').textContent()).toBe('frozen-in-debt 1');
+  expect(await page.textContent('#in-debt')).toBe('1');
+  await shoot('agents');
+});
+
+test('the page follows a transfer and an agent acting, without reloading', async () => {
+  await page.evaluate(() => (window.sameDocument = true));
+  const before = await scripOnPage(IDS.basil);
+
+  // An operator-style transfer through dispatch: the new balance and its event appear.
+  const out = await eco.w.call(IDS.ada, 'genesis_ledger', 'transfer', { to: IDS.basil, amount: 7, memo: 'live' });
+  expect(out.ok).toBe(true);
+  await page.waitForFunction(({ id, v }) => document.querySelector(`tr[data-agent="${id}"] td.scrip`)?.getAttribute('data-scrip') === String(v), { id: IDS.basil, v: before + 7 });
+
+  // basil buys cleo's poem; the purchase wakes cleo, whose own loop then pays ada.
+  const cleoIteration = Number(await row(IDS.cleo).locator('td.num').nth(4).textContent());
+  expect((await eco.w.call(IDS.basil, 'genesis_escrow', 'purchase', { artifact_id: 'cleo_poem' })).ok).toBe(true);
+  await showView('events');
+  await page.waitForSelector('#events-table tr[data-type="purchase"]');
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('#events-table tr[data-type="transfer"]')].some((tr: any) => tr.children[3]?.textContent === 'cleo' && tr.children[4]?.textContent === 'ada'),
+  );
+  await shoot('events');
+
+  await showView('agents');
+  await page.waitForFunction(({ n }) => Number(document.querySelectorAll('tr[data-agent="cleo"] td.num')[4]?.textContent) > n, { n: cleoIteration });
+  for (const id of AGENTS) {
+    await page.waitForFunction(({ id, v }) => document.querySelector(`tr[data-agent="${id}"] td.scrip`)?.getAttribute('data-scrip') === String(v), { id, v: await scripInDb(id) });
+  }
+  expect(await page.evaluate(() => window.sameDocument)).toBe(true);
+});
+
+test('the charts draw the metrics windows', async () => {
+  await showView('charts');
+  await page.waitForSelector('.chart-card svg');
+  const charts = await page.locator('.chart-card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-chart')));
+  expect(charts).toEqual(['supply', 'dollars', 'compute', 'debt', 'transfers', 'artifacts']);
+  const windows = Number((await eco.w.pool.query('SELECT count(*)::int AS n FROM metrics_windows')).rows[0].n);
+  expect(windows).toBeGreaterThanOrEqual(5);
+  // One point per window on the supply line.
+  expect(await page.locator('[data-chart="supply"] svg circle').count()).toBe(windows);
+  await shoot('charts');
+});
+
+test('escrow shows open and closed listings', async () => {
+  await showView('escrow');
+  await page.waitForSelector('#escrow-closed tbody tr');
+  expect(await page.locator('#escrow-open tbody tr').allTextContents()).toEqual([expect.stringMatching(/^dmitri_atlas.*dmitri.*45.*cleo/)]);
+  const closed = await page.locator('#escrow-closed tbody tr').allTextContents();
+  expect(closed.some((t) => t.includes('dmitri_map') && t.includes('sold') && t.includes('ada'))).toBe(true);
+  expect(closed.some((t) => t.includes('cleo_poem') && t.includes('sold') && t.includes('basil'))).toBe(true);
+  await shoot('escrow');
+});
+
+test('the oracle shows resolutions with winners, prices and scores', async () => {
+  await showView('oracle');
+  const card = page.locator(`article.resolution[data-resolution="${eco.resolutionId}"]`);
+  await card.waitFor();
+  const text = await card.textContent();
+  expect(text).toContain('ada_adder');
+  expect(text).toContain('72');
+  expect(text).toContain('minted');
+  expect(await page.textContent('#oracle-status')).toContain('Next resolution');
+  await shoot('oracle');
+});
+
+test('the graph shows who owns and who invokes whose artifacts', async () => {
+  await showView('graph');
+  await page.waitForSelector('svg.graph');
+  const nodes = await page.locator('svg.graph g.node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-id')));
+  for (const id of [...AGENTS, IDS.fund, 'ada_adder', 'basil_summarizer', 'ada_haiku']) expect(nodes).toContain(id);
+  const titles = await page.locator('svg.graph line.invoke title').allTextContents();
+  expect(titles.some((t) => t.startsWith('basil invoked ada_adder: 3 call(s)'))).toBe(true);
+  await shoot('graph');
+});

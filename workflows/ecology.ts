@@ -1,0 +1,172 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ActivityFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { EcologyActivities } from '../activities/ecology';
+import { agentWorkflowId } from '../src/agents/types';
+import {
+  ECOLOGY_SIGNALS,
+  ECOLOGY_SUMMARY_QUERY,
+  type AgentSpec,
+  type EcologyCarry,
+  type EcologyResult,
+  type EcologySettings,
+  type EcologySummary,
+  type EcologyWorkflowInput,
+  type ShutdownRequest,
+  type SpawnRecord,
+} from '../src/ecology/types';
+import { agentWorkflow } from './agent';
+
+/** The root's signals and query (SPEC section 12 names the workflow type; these are its API). */
+export const spawnAgentSignal = defineSignal<[AgentSpec]>(ECOLOGY_SIGNALS.spawnAgent);
+export const shutdownSignal = defineSignal<[ShutdownRequest?]>(ECOLOGY_SIGNALS.shutdown);
+export const summaryQuery = defineQuery<EcologySummary>(ECOLOGY_SUMMARY_QUERY);
+
+/** Options of the bootstrap only: later activities use the settings it returns from configuration. */
+const BOOTSTRAP_OPTIONS: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { maximumInterval: '30 seconds' } };
+
+function activityOptions(s: EcologySettings): ActivityOptions {
+  const a = s.activities;
+  return { startToCloseTimeout: a.timeoutMs, retry: { initialInterval: a.initialIntervalMs, maximumInterval: a.maximumIntervalMs, maximumAttempts: a.maximumAttempts } };
+}
+
+function failureText(e: unknown): string {
+  const cause = e instanceof ActivityFailure ? e.cause : e;
+  return ((cause as Error)?.message ?? String(cause)).slice(0, 500);
+}
+
+/**
+ * The world's root. Startable from the Temporal UI (type `ecologyWorkflow`, task queue `ecology`)
+ * with an empty input (the configured agents) or `{agents: [{id, system_prompt?, model?, scrip?,
+ * compute?}]}`. It bootstraps idempotently (genesis, the treasury's issuance, the initial agents with
+ * minted scrip, the `oracle-resolution` and `metrics-window` Schedules), starts each initial agent's
+ * `agent-<id>` workflow as a child that outlives it (ABANDON; one already running is fine), then
+ * stays: `spawnAgent` creates an agent paid by the treasury and starts it; `shutdown` ends the root
+ * (agents keep running unless {stopAgents: true}); `summary` answers from a periodic read of the
+ * world. Continues as new when the history grows.
+ */
+export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Promise<EcologyResult> {
+  const carry: EcologyCarry | undefined = input?.carry;
+  const pending: AgentSpec[] = [...(carry?.pending ?? [])];
+  let shutdown: ShutdownRequest | null = null;
+  const summary: EcologySummary = {
+    status: carry ? 'running' : 'bootstrapping',
+    runs: carry?.runs ?? 0,
+    bootstrap: carry?.bootstrap ?? null,
+    children: carry?.children ?? { started: [], alreadyRunning: [] },
+    world: carry?.world ?? null,
+    spawns: carry?.spawns ?? [],
+    pendingSpawns: pending.map((p) => String(p?.id)),
+    lastError: null,
+  };
+
+  setHandler(summaryQuery, () => summary);
+  setHandler(spawnAgentSignal, (spec) => {
+    pending.push(spec);
+    summary.pendingSpawns = pending.map((p) => String(p?.id));
+  });
+  // The first shutdown wins; a later one may still ask to stop the agents.
+  setHandler(shutdownSignal, (req) => void (shutdown = { stopAgents: Boolean(shutdown?.stopAgents || req?.stopAgents) }));
+
+  let settings: EcologySettings;
+  if (carry) {
+    settings = carry.settings;
+  } else {
+    const boot = await proxyActivities<EcologyActivities>(BOOTSTRAP_OPTIONS).ecologyBootstrap({ agents: input?.agents ?? null });
+    settings = boot.settings;
+    summary.bootstrap = boot.report;
+    const started = await Promise.all(boot.agents.map(startAgent));
+    summary.children = {
+      started: boot.agents.filter((_, i) => started[i] === 'started'),
+      alreadyRunning: boot.agents.filter((_, i) => started[i] === 'already-running'),
+    };
+    summary.status = 'running';
+  }
+  const acts = proxyActivities<EcologyActivities>(activityOptions(settings));
+
+  const record = (r: SpawnRecord) => {
+    summary.spawns = [...summary.spawns, r].slice(-settings.maxSpawnRecords);
+  };
+
+  async function spawnOne(spec: AgentSpec): Promise<void> {
+    const at = new Date().toISOString();
+    const id = typeof spec?.id === 'string' ? spec.id : String(spec?.id);
+    let outcome;
+    try {
+      outcome = await acts.ecologySpawnAgent({ spec });
+    } catch (e) {
+      return record({ id, ok: false, at, error: { code: 'UNAVAILABLE', message: failureText(e) } });
+    }
+    if (!outcome.ok) return record({ id, ok: false, at, error: outcome.error });
+    try {
+      const workflow = await startAgent(outcome.id);
+      record({ id, ok: true, at, scrip: outcome.scrip, compute: outcome.compute, workflow });
+    } catch (e) {
+      record({ id, ok: false, at, scrip: outcome.scrip, compute: outcome.compute, error: { code: 'WORKFLOW_NOT_STARTED', message: failureText(e) } });
+    }
+  }
+
+  let refreshes = 0;
+  let nextRefreshAt = Date.now();
+  for (;;) {
+    let spawned = false;
+    while (pending.length > 0) {
+      await spawnOne(pending[0]!);
+      pending.shift();
+      summary.pendingSpawns = pending.map((p) => String(p?.id));
+      spawned = true;
+    }
+    if (shutdown) break;
+    if (spawned || Date.now() >= nextRefreshAt) {
+      try {
+        summary.world = await acts.ecologySnapshot();
+        summary.lastError = null;
+      } catch (e) {
+        summary.lastError = failureText(e);
+      }
+      refreshes++;
+      nextRefreshAt = Date.now() + settings.summaryRefreshSeconds * 1000;
+    }
+    if ((refreshes >= settings.maxRefreshesPerRun || workflowInfo().continueAsNewSuggested) && pending.length === 0 && !shutdown) {
+      const next: EcologyCarry = { runs: summary.runs + 1, settings, bootstrap: summary.bootstrap, children: summary.children, spawns: summary.spawns, pending: [], world: summary.world };
+      return continueAsNew<typeof ecologyWorkflow>({ carry: next });
+    }
+    await condition(() => pending.length > 0 || shutdown !== null, Math.max(1, nextRefreshAt - Date.now()));
+  }
+
+  const stopAgents = (shutdown as ShutdownRequest | null)?.stopAgents === true;
+  let agentsStopped: number | null = null;
+  if (stopAgents) agentsStopped = await acts.ecologyStopAgents();
+  summary.status = 'stopped';
+  summary.pendingSpawns = [];
+  return { stopped: true, agentsStopped, summary };
+}
+
+/** Starts `agent-<id>` as a child that outlives the root; one already running is left alone. */
+async function startAgent(agentId: string): Promise<'started' | 'already-running'> {
+  try {
+    await startChild(agentWorkflow, {
+      workflowId: agentWorkflowId(agentId),
+      args: [{ agentId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      // A finished agent (stopped, or its artifact was gone) starts afresh, as `ecology worker --start-agents` does.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+    return 'started';
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return 'already-running';
+    throw e;
+  }
+}
