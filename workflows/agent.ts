@@ -1,4 +1,15 @@
-import { ActivityFailure, condition, continueAsNew, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/agents';
 import type {
   ActSummary,
@@ -29,11 +40,28 @@ export * from './agentApi';
  * check returns from configuration (a workflow cannot read configuration files itself).
  */
 const BOOTSTRAP_OPTIONS: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } };
+const BOOTSTRAP_LOCAL_OPTIONS: LocalActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } };
+
+/**
+ * Version marker (patched): readiness, and an act that is one short transaction (thought.quick),
+ * run as local activities, inside the workflow task that asks for them, with no task-queue round
+ * trip each; that halves what an iteration costs Temporal (BENCHMARKS.md, agents). Histories from
+ * before the marker replay with ordinary activities. Think stays an ordinary activity: it may take
+ * minutes, heartbeats, and is retried elsewhere when its worker dies.
+ */
+const LOCAL_STEPS = 'local-readiness-and-act';
 
 function activityOptions(s: AgentLoopSettings, think: boolean): ActivityOptions {
   return {
     startToCloseTimeout: think ? s.thinkTimeoutMs : s.activityTimeoutMs,
     ...(think ? { heartbeatTimeout: s.thinkHeartbeatTimeoutMs } : {}),
+    retry: { initialInterval: s.initialIntervalMs, maximumInterval: s.maximumIntervalMs, maximumAttempts: s.maximumAttempts },
+  };
+}
+
+function localActivityOptions(s: AgentLoopSettings): LocalActivityOptions {
+  return {
+    startToCloseTimeout: s.activityTimeoutMs,
     retry: { initialInterval: s.initialIntervalMs, maximumInterval: s.maximumIntervalMs, maximumAttempts: s.maximumAttempts },
   };
 }
@@ -83,6 +111,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
 
   let settings: AgentLoopSettings | undefined;
   const activities = (think = false) => proxyActivities<AgentActivities>(settings ? activityOptions(settings, think) : BOOTSTRAP_OPTIONS);
+  const local = () => proxyLocalActivities<AgentActivities>(settings ? localActivityOptions(settings) : BOOTSTRAP_LOCAL_OPTIONS);
 
   const waitUntilReady = async (why: 'compute-debt' | 'llm-debt' | 'budget' | 'quota', until: string | null, reason: string): Promise<void> => {
     const s = settings!;
@@ -153,7 +182,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     }
 
     flags.balance = false;
-    const ready = await activities().agentReadiness({ agentId });
+    const ready = await (patched(LOCAL_STEPS) ? local() : activities()).agentReadiness({ agentId });
     settings = ready.settings;
     if (ready.balances) state.balances = ready.balances;
     if (ready.status === 'missing') {
@@ -202,7 +231,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     } else {
       setStatus('acting', thought.summary);
       try {
-        outcome = await activities().agentAct({ agentId, iteration });
+        outcome = await (thought.quick && patched(LOCAL_STEPS) ? local() : activities()).agentAct({ agentId, iteration });
       } catch (e) {
         if (!(e instanceof ActivityFailure)) throw e;
         outcome = { ok: false, action: thought.action, summary: 'the action could not be run', error: { code: 'ACT_FAILED', message: errorText(e) } };

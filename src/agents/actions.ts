@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { writeArtifactArgs } from '../artifacts/store';
+import { isGenesisService } from '../genesis/registry';
 import { artifactId } from '../validation';
 
 /**
@@ -101,6 +102,15 @@ export function clip(text: string, max: number): string {
 }
 
 /** One short line naming what an action does (state query, memory, prompts). */
+/**
+ * Whether acting on `a` is one short database transaction: everything but invoking an artifact that
+ * is not a genesis service, which may run agent-written code (the sandbox saga) for as long as its
+ * timeout. The workflow runs a short act as a local activity, with no task-queue round trip.
+ */
+export function actsQuickly(a: AgentAction): boolean {
+  return a.action !== 'invoke_artifact' || isGenesisService(a.id);
+}
+
 export function describeAction(a: AgentAction, max = 200): string {
   switch (a.action) {
     case 'noop':

@@ -3,7 +3,7 @@ import { getArtifact } from '../artifacts/queries';
 import type { EcologyConfig } from '../config/schema';
 import { isEcologyError } from '../errors';
 import { callLlm } from '../llm/call';
-import { ACTION_JSON_SCHEMA, clip, describeAction, parseAction, type AgentAction } from './actions';
+import { ACTION_JSON_SCHEMA, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
 import { agentConfigFrom, type AgentConfig } from './config';
 import { buildPrompt, type ChatMessage } from './prompt';
 import { beginThink, finishThink, getAction, type ActionRow } from './queries';
@@ -26,7 +26,8 @@ interface StoredPrompt {
 /** What the workflow gets back for a thought already recorded (a retried activity). */
 export function thinkSummaryOf(row: ActionRow): ThinkSummary {
   if (row.status === 'invalid') return { kind: 'invalid', reason: row.error?.message ?? 'invalid output' };
-  return { kind: 'action', action: row.action_type ?? 'unknown', summary: row.summary ?? row.action_type ?? '' };
+  const quick = row.action !== null && actsQuickly(row.action as AgentAction);
+  return { kind: 'action', action: row.action_type ?? 'unknown', summary: row.summary ?? row.action_type ?? '', quick };
 }
 
 /**
@@ -131,5 +132,5 @@ export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSu
     key, status: 'ready', llmKey, actionType: action.action, action: stored, reasoning: reasoning === undefined ? null : clip(reasoning, a.maxReasoningChars),
     rawOutput: null, error: null, summary, costMicros: cost, tokens, keepPrompt: a.keepPrompts,
   });
-  return { kind: 'action', action: action.action, summary };
+  return { kind: 'action', action: action.action, summary, quick: actsQuickly(action) };
 }

@@ -124,7 +124,8 @@ export interface ThinkInput {
 }
 
 export type ThinkSummary =
-  | { kind: 'action'; action: string; summary: string }
+  /** `quick`: acting on it is one short transaction (actsQuickly), so it may run as a local activity. */
+  | { kind: 'action'; action: string; summary: string; quick?: boolean }
   /** Output that is not one valid action: a recorded failed action (its tokens are paid). */
   | { kind: 'invalid'; reason: string }
   /** The call could not be made now; nothing was recorded as an action, nothing charged. */
