@@ -3,17 +3,8 @@ import { EcologyError, invalid } from '../errors';
 import { requirePrincipal } from '../artifacts/principals';
 import * as q from './queries';
 
-export interface TransferRequest {
-  /** Caller-made idempotency key: the journal row's id. */
-  id: string;
-  from: string;
-  to: string;
-  asset: string;
-  amount: number;
-  kind: string;
-  reference?: string;
-  memo?: string;
-}
+/** A transfer as callers ask for it; `id` is the caller-made idempotency key (the journal row's id). */
+export type TransferRequest = q.TransferInput;
 
 export interface TransferResult {
   transfer_id: string;
