@@ -7,7 +7,7 @@
  *    the time between its act and the previous act of the same agent (readiness, prompt, LLM call,
  *    act and every Temporal round trip between them); its orchestration overhead is that time minus
  *    the LLM time recorded in llm_calls.latency_ms. Baseline: Temporal's floor, N bare workflows
- *    each doing the same three no-op activity round trips per iteration, same worker options.
+ *    each doing the loop's steps per iteration as no-ops (LOOP_STEPS), same worker options.
  * 2. Wake latency: the agents asleep (`sleep {seconds: 3600}`); `wake` signals sent through the
  *    Temporal client one at a time, then in bursts; latency from the signal being sent to the fake
  *    LLM receiving the agent's next think (matched by the prompt's `Agent: <id>` line).
@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
@@ -30,10 +30,10 @@ import { connectClient } from '../src/temporal/connection';
 import { workflowBundle } from '../test/agents/support/bundle';
 import { NOOP_ACTION, fakeLlmOverrides, startFakeLlm, type FakeLlm } from '../test/support/fakeLlm';
 import { ChildWorker } from './support/childWorker';
-import { ownCpuMs, serverCpu } from './support/cpu';
+import { ownCpuMs } from './support/cpu';
 import { createBenchDatabase, serverVersion } from './support/db';
 import { quantile } from './support/measure';
-import { findProcess, processCpuMs } from './support/proc';
+import { findProcess, processCpuMs, trackPostgresCpu } from './support/proc';
 import type { WorkerStats } from './support/benchWorker';
 import type { FloorInput } from './support/floorWorkflow';
 import type { BenchOptions, BenchReport, Benchmark, ScenarioResult } from './support/types';
@@ -43,8 +43,11 @@ const SLEEPERS = 1_000;
 const SEQUENTIAL_WAKES = 100;
 const BURSTS = 10;
 const BURST_SIZE = 10;
-/** What a noop agent's iteration asks of Temporal, in order: readiness, think, act. */
-const LOOP_STEPS: FloorInput['steps'] = ['activity', 'activity', 'activity'];
+/**
+ * What a noop agent's iteration asks of Temporal, in order: readiness and act as local activities
+ * (inside a workflow task), think as an activity (workflows/agent.ts).
+ */
+const LOOP_STEPS: FloorInput['steps'] = ['local', 'activity', 'local'];
 const WARMUP_SECONDS = 5;
 const CONCURRENCY = 16;
 const TARGETS = { iterationsPerSecond: 40, wakeP99Ms: 500, sleepingRssMb: 300 };
@@ -113,30 +116,26 @@ interface World {
   log: (line: string) => void;
 }
 
-/** CPU used so far by each process that serves an iteration, ms. */
-interface CpuSnapshot {
-  worker: number;
-  postgres: number | null;
-  temporal: number | null;
-  bench: number;
-}
-
-async function cpuSnapshot(w: World, worker: ChildWorker, temporalPid: number | null): Promise<CpuSnapshot> {
+/**
+ * CPU used over a window by each process that serves an iteration: the worker, PostgreSQL (this
+ * database's backends), the Temporal dev server (the whole process: anything else using it counts
+ * too) and this process (the fake LLM). `stop` gives ms per iteration.
+ */
+async function cpuWindow(w: World, worker: ChildWorker, temporalPid: number | null): Promise<{ stop(iterations: number): Promise<Record<string, number>> }> {
+  const worker0 = (await worker.stats()).cpuMs;
+  const temporal0 = temporalPid === null ? null : processCpuMs(temporalPid);
+  const bench0 = ownCpuMs();
+  const postgres = trackPostgresCpu(w.pool);
   return {
-    worker: (await worker.stats()).cpuMs,
-    postgres: await serverCpu(w.pool)(),
-    temporal: temporalPid === null ? null : processCpuMs(temporalPid),
-    bench: ownCpuMs(),
+    async stop(n) {
+      const out: Record<string, number> = { worker_cpu_ms: r3(((await worker.stats()).cpuMs - worker0) / n) };
+      out.postgres_cpu_ms = r3((await postgres.stop()) / n);
+      const temporal1 = temporalPid === null ? null : processCpuMs(temporalPid);
+      if (temporal0 !== null && temporal1 !== null) out.temporal_cpu_ms = r3((temporal1 - temporal0) / n);
+      out.fake_llm_cpu_ms = r3((ownCpuMs() - bench0) / n);
+      return out;
+    },
   };
-}
-
-/** CPU ms per iteration of each process between two snapshots. */
-function cpuPer(a: CpuSnapshot, b: CpuSnapshot, n: number): Record<string, number> {
-  const out: Record<string, number> = { worker_cpu_ms: r3((b.worker - a.worker) / n) };
-  if (a.postgres !== null && b.postgres !== null) out.postgres_cpu_ms = r3((b.postgres - a.postgres) / n);
-  if (a.temporal !== null && b.temporal !== null) out.temporal_cpu_ms = r3((b.temporal - a.temporal) / n);
-  out.fake_llm_cpu_ms = r3((b.bench - a.bench) / n);
-  return out;
 }
 
 function workerEnv(w: World, extra: Record<string, string> = {}): Record<string, string> {
@@ -218,10 +217,9 @@ async function floor(w: World, n: number, seconds: number, temporalPid: number |
     const last = new Map<string, number>();
     for (const d of before) last.set(d.workflowId, d.at);
     const t0 = Date.now();
-    const cpu0 = await cpuSnapshot(w, worker, temporalPid);
+    const cpu = await cpuWindow(w, worker, temporalPid);
     await sleep(seconds * 1000);
     const t1 = Date.now();
-    const cpu1 = await cpuSnapshot(w, worker, temporalPid);
     const done = await worker.floorDone();
     const cycles: number[] = [];
     let iterations = 0;
@@ -234,7 +232,7 @@ async function floor(w: World, n: number, seconds: number, temporalPid: number |
     }
     const perSecond = iterations / ((t1 - t0) / 1000);
     w.log(`floor: ${iterations} iterations in ${seconds}s = ${perSecond.toFixed(1)}/s`);
-    return { iterations, perSecond, cycles, cpu: cpuPer(cpu0, cpu1, iterations) };
+    return { iterations, perSecond, cycles, cpu: await cpu.stop(iterations) };
   } finally {
     await terminate(w, ids);
     await worker.stop();
@@ -258,6 +256,8 @@ interface AgentWindow extends Window {
   llm: number[];
   phases: { beforeThink: number[]; think: number[]; act: number[] };
   transactionsPerIteration: number;
+  /** 1-minute load average of the machine when the window began. */
+  loadAverage: number;
 }
 
 async function iterations(w: World, worker: ChildWorker, ids: string[], seconds: number, temporalPid: number | null): Promise<AgentWindow> {
@@ -265,12 +265,12 @@ async function iterations(w: World, worker: ChildWorker, ids: string[], seconds:
   await startAgents(w, ids);
   w.log(`agents: ${ids.length} started, ${WARMUP_SECONDS}s warm-up, then ${seconds}s measured`);
   await sleep(WARMUP_SECONDS * 1000);
+  const loadAverage = loadavg()[0];
   const t0 = await dbNow(w.pool);
   const x0 = await transactions(w.pool);
-  const cpu0 = await cpuSnapshot(w, worker, temporalPid);
+  const cpu = await cpuWindow(w, worker, temporalPid);
   await sleep(seconds * 1000);
   const t1 = await dbNow(w.pool);
-  const cpu1 = await cpuSnapshot(w, worker, temporalPid);
   const x1 = await transactions(w.pool);
   for (const id of ids) w.llm.noop.delete(id);
 
@@ -287,7 +287,7 @@ async function iterations(w: World, worker: ChildWorker, ids: string[], seconds:
       [ids],
     )
   ).rows;
-  const out: AgentWindow = { iterations: 0, perSecond: 0, cycles: [], cpu: {}, overheads: [], llm: [], phases: { beforeThink: [], think: [], act: [] }, transactionsPerIteration: 0 };
+  const out: AgentWindow = { iterations: 0, perSecond: 0, cycles: [], cpu: {}, overheads: [], llm: [], phases: { beforeThink: [], think: [], act: [] }, transactionsPerIteration: 0, loadAverage };
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (row.acted_ms < t0 || row.acted_ms >= t1) continue;
@@ -303,7 +303,7 @@ async function iterations(w: World, worker: ChildWorker, ids: string[], seconds:
     out.phases.act.push(row.acted_ms - row.thought_ms);
   }
   out.perSecond = out.iterations / ((t1 - t0) / 1000);
-  out.cpu = cpuPer(cpu0, cpu1, out.iterations);
+  out.cpu = await cpu.stop(out.iterations);
   out.transactionsPerIteration = (x1 - x0) / out.iterations;
   w.log(`agents: ${out.iterations} iterations in ${seconds}s = ${out.perSecond.toFixed(1)}/s; CPU ms/iteration ${JSON.stringify(out.cpu)}`);
   return out;
@@ -460,6 +460,9 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
     const overheads = sorted(it.overheads);
     const floorCycles = sorted(floorWindow.cycles);
     const littleMs = (agents * 1000) / it.perSecond;
+    // What the CPUs of this machine could carry if the benchmark had them to itself.
+    const cpuPerIteration = (it.cpu.worker_cpu_ms ?? 0) + (it.cpu.postgres_cpu_ms ?? 0) + (it.cpu.temporal_cpu_ms ?? 0) + (it.cpu.fake_llm_cpu_ms ?? 0);
+    const cpuBound = (availableParallelism() * 1000) / cpuPerIteration;
     const results: ScenarioResult[] = [
       {
         name: `agents.iterations.${agents}`,
@@ -481,6 +484,8 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
           overhead_p99_ms: r1(quantile(overheads, 0.99)),
           llm_mean_ms: r1(mean(it.llm)),
           ...it.cpu,
+          cpu_bound_per_s: r1(cpuBound),
+          load_avg: r1(it.loadAverage),
         },
       },
       latencyResult('agents.wake.one-at-a-time', wake.sequential),
@@ -515,16 +520,17 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
         `p50 ${r1(quantile(overheads, 0.5))} ms, p99 ${r1(quantile(overheads, 0.99))} ms; mean ${r1(littleMs - mean(it.llm))} ms by Little's law ` +
         `(${agents} agents x window / iterations = ${r1(littleMs)} ms per iteration). With ${agents} agents in flight on 2 CPUs this is mostly queueing: ` +
         `the CPU each iteration costs is the figure that limits throughput.`,
-      `- Where an iteration's time goes (means): previous act -> prompt stored (act's balances, readiness activity, think scheduled, prompt built) ${r1(mean(ph.beforeThink))} ms; ` +
+      `- Where an iteration's time goes (means): previous act -> prompt stored (act's balances, readiness, think scheduled and started, prompt built) ${r1(mean(ph.beforeThink))} ms; ` +
         `think (budget claim, rate limit, LLM, settlement) ${r1(mean(ph.think))} ms; think -> act done ${r1(mean(ph.act))} ms.`,
-      `- CPU per iteration (ms): worker ${it.cpu.worker_cpu_ms}, PostgreSQL ${it.cpu.postgres_cpu_ms ?? '?'}, Temporal server ${it.cpu.temporal_cpu_ms ?? '?'}, ` +
-        `fake LLM and benchmark ${it.cpu.fake_llm_cpu_ms}; the floor: worker ${floorWindow.cpu.worker_cpu_ms}, Temporal server ${floorWindow.cpu.temporal_cpu_ms ?? '?'}. ` +
-        `${r1(it.transactionsPerIteration)} database transactions per iteration (pg_stat_database).`,
+      `- CPU per iteration (ms): worker ${it.cpu.worker_cpu_ms}, PostgreSQL ${it.cpu.postgres_cpu_ms ?? '?'}, Temporal dev server ${it.cpu.temporal_cpu_ms ?? '?'} (the whole process: other users of it count too), ` +
+        `fake LLM and benchmark ${it.cpu.fake_llm_cpu_ms}; ${r1(cpuPerIteration)} ms in all, so ${availableParallelism()} CPUs to ourselves would carry about ${r1(cpuBound)} iterations/s ` +
+        `(cpu_bound_per_s; the 1-minute load average was ${r1(it.loadAverage)} when the window began). The floor: worker ${floorWindow.cpu.worker_cpu_ms}, ` +
+        `PostgreSQL ${floorWindow.cpu.postgres_cpu_ms}, Temporal dev server ${floorWindow.cpu.temporal_cpu_ms ?? '?'}. ${r1(it.transactionsPerIteration)} database transactions per iteration (pg_stat_database).`,
       `- **agents.wake**: the ${agents} agents asleep (\`sleep {seconds: 3600}\`); ${SEQUENTIAL_WAKES} \`wake\` signals through the Temporal client one at a time ` +
         `(each agent back asleep before the next), then ${BURSTS} bursts of ${BURST_SIZE} at once. Latency: from just before the signal call to the fake LLM receiving ` +
-        `that agent's next think (its prompt's \`Agent:\` line): the signal, a workflow task, the readiness activity, the think activity building the prompt, the budget claim and rate limit.`,
+        `that agent's next think (its prompt's \`Agent:\` line): the signal, a workflow task running readiness (a local activity), the think activity's dispatch, its prompt, the budget claim and rate limit.`,
       `- **agents.memory.${SLEEPERS}-asleep**: a fresh worker process; ${SLEEPERS} agents started, each sleeping for an hour after its first think ` +
-        `(all asleep after ${r1(mem.asleepAfterMs / 1000)}s). RSS of the worker process after a full GC of its main isolate (VmRSS; peak ${r1(mem.hwmMb)} MB), ` +
+        `(all asleep after ${r1(mem.asleepAfterMs / 1000)}s). RSS of the worker process (VmRSS) once settled: sampled every ${SETTLE_INTERVAL_MS / 1000}s after a full GC of its main isolate until two samples agree within 2% (V8 returns memory some seconds after work stops); peak ${r1(mem.hwmMb)} MB (VmHWM), ` +
         `idle before the agents ${r1(mem.idleRssMb)} MB. Workflows cached by the worker: ${mem.cachedWorkflows} (configuration \`worker.maxCachedWorkflows\` ${config.worker.maxCachedWorkflows}).`,
     ].join('\n');
     return { results, notes };
@@ -544,7 +550,6 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
     }
   }
 }
-
 
 export const agentsBenchmark: Benchmark = {
   description:

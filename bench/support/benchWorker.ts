@@ -5,7 +5,7 @@
  * BENCH_WORKER_MODE=ecology: the real ecology worker (startEcologyWorker, as `ecology worker` runs
  * it), configuration from $ECOLOGY_CONFIG, workflows from $ECOLOGY_WORKFLOW_BUNDLE.
  * BENCH_WORKER_MODE=floor: Temporal's floor for the same loop shape, a bare workflow whose
- * iterations are the same number of no-op activity round trips (floorWorkflow.ts), with the same
+ * iterations are the loop's steps as no-op (local) activities (floorWorkflow.ts), with the same
  * worker options, on the task queue $BENCH_TASK_QUEUE.
  *
  * Messages in: {type:'stats', gc} (garbage-collects first if asked, answers {type:'stats', ...}),
@@ -77,7 +77,6 @@ async function startFloor(): Promise<{ worker: Worker; shutdown: () => Promise<v
     taskQueue: process.env.BENCH_TASK_QUEUE!,
     workflowsPath: require.resolve('./floorWorkflow'),
     ...workerTuning(config),
-    ...(process.env.BENCH_WORKER_OPTIONS ? JSON.parse(process.env.BENCH_WORKER_OPTIONS) : {}),
     activities: {
       async floorNoop(input: { last: boolean }): Promise<null> {
         if (input.last) done.push({ workflowId: Context.current().info.workflowExecution?.workflowId ?? '', at: Date.now() });

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Pool } from 'pg';
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (10 ms ticks); null when gone. */
 export function processCpuMs(pid: number): number | null {
@@ -22,4 +23,35 @@ export function findProcess(words: string[]): number | null {
     }
   }
   return null;
+}
+
+/**
+ * CPU used by the server processes of one database's connections over a window, ms. Connections
+ * come and go (pools close idle ones), so each backend is sampled every `everyMs` from the first
+ * time it is seen to the last; what a backend used between two samples before it exited is lost.
+ */
+export function trackPostgresCpu(pool: Pool, everyMs = 1000): { stop(): Promise<number> } {
+  const seen = new Map<number, { first: number; last: number }>();
+  const sample = async () => {
+    const r = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+    for (const { pid } of r.rows) {
+      const cpu = processCpuMs(pid);
+      if (cpu === null) continue;
+      const s = seen.get(pid);
+      if (s) s.last = cpu;
+      else seen.set(pid, { first: cpu, last: cpu });
+    }
+  };
+  const first = sample();
+  const timer = setInterval(() => void sample().catch(() => undefined), everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await first;
+      await sample();
+      let total = 0;
+      for (const s of seen.values()) total += s.last - s.first;
+      return total;
+    },
+  };
 }

@@ -150,7 +150,11 @@ export async function act(deps: ActDeps, input: ActInput): Promise<ActSummary> {
   const exec = await execute(deps, input.agentId, key, action);
   const summary = resultSummary(describeAction(action), exec.ok, exec.error);
   await finishAct(deps.pool, { key, ok: exec.ok, result: exec.result, error: exec.error, summary });
+  const out: ActSummary = { ok: exec.ok, action: action.action, summary, ...(exec.error ? { error: exec.error } : {}) };
+  if (!exec.sleep) return out;
+  // The state query shows these while the agent sleeps; otherwise the next readiness check, which
+  // follows at once, reads them anyway.
   const client = await deps.pool.connect();
   const balances = await readBalances(client, input.agentId).finally(() => client.release());
-  return { ok: exec.ok, action: action.action, summary, ...(exec.error ? { error: exec.error } : {}), balances, ...(exec.sleep ? { sleep: exec.sleep } : {}) };
+  return { ...out, balances, sleep: exec.sleep };
 }

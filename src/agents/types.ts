@@ -155,6 +155,7 @@ export interface ActSummary {
   action: string;
   summary: string;
   error?: { code: string; message: string };
+  /** Read after a sleep action only (the state query shows them during the sleep). */
   balances?: Balances;
   sleep?: SleepPlan;
 }

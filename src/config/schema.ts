@@ -369,9 +369,9 @@ export const configSchema = z.strictObject({
   /** The ecology worker process (workers/worker.ts). */
   worker: z.strictObject({
     /**
-     * Workflows kept in memory (least recently used first out). A sleeping agent needs none: one
-     * evicted replays its history when it wakes. Size it to the agents active at once; each cached
-     * agent costs about a third of a megabyte (BENCHMARKS.md, agents).
+     * Workflows kept in memory, least recently used first out. A sleeping agent needs no place: one
+     * evicted replays its history when it wakes. Size it to the agents active at once (fewer means a
+     * replay per iteration); each cached agent costs about 0.2-0.4 MB (BENCHMARKS.md, agents).
      */
     maxCachedWorkflows: count.min(2),
   }),

@@ -1,5 +1,5 @@
 /** The action schema (SPEC section 6) and agent configuration parsing, without services. */
-import { describeAction, parseAction } from '../../src/agents/actions';
+import { actsQuickly, describeAction, parseAction } from '../../src/agents/actions';
 import { agentConfigFrom } from '../../src/agents/config';
 import { loadConfig } from '../../src/config/load';
 
@@ -41,6 +41,21 @@ test('anything else is refused with a reason', () => {
   expect(reason('{"action":"sleep","until":{"resource":"gold","op":">=","value":1}}')).toMatch(/resource/);
   expect(reason('{"action":"sleep","until":{"resource":"scrip","op":"~","value":1}}')).toMatch(/op/);
   expect(reason(`{"action":"noop","reasoning":"${'z'.repeat(200)}"}`, 100)).toMatch(/above the limit of 100/);
+});
+
+test('only invoking a non-genesis artifact (it may run agent code) is a slow act; the rest run as local activities', () => {
+  for (const quick of [
+    '{"action":"noop"}',
+    '{"action":"sleep","seconds":30}',
+    '{"action":"read_artifact","id":"adder"}',
+    '{"action":"write_artifact","id":"adder","type":"tool","content":{}}',
+    '{"action":"delete_artifact","id":"adder"}',
+    '{"action":"invoke_artifact","id":"genesis_ledger","method":"transfer","args":{"to":"b","amount":5}}',
+  ]) {
+    expect([quick, actsQuickly(ok(quick))]).toEqual([quick, true]);
+  }
+  expect(actsQuickly(ok('{"action":"invoke_artifact","id":"adder","method":"run","args":{"a":1,"b":2}}'))).toBe(false);
+  expect(actsQuickly(ok('{"action":"invoke_artifact","id":"genesis_ledgerx","method":"run"}'))).toBe(false);
 });
 
 test('descriptions are short', () => {

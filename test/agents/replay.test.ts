@@ -25,6 +25,13 @@ test('the recorded histories cover the loop and its waits', () => {
   expect(ends.some((e) => e.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
 });
 
+test('histories from before the local-steps patch are kept beside ones recorded after it', () => {
+  const markers = (id: string) => histories.find((h) => h.workflowId === id)!.history.events!.filter((e) => e.markerRecordedEventAttributes).length;
+  // before: readiness and act were ordinary activities; after: local activities (markers)
+  expect(markers('pre-local-agent-life')).toBe(0);
+  expect(markers('agent-life')).toBeGreaterThan(0);
+});
+
 test('every recorded history replays against the current workflow code', async () => {
   const { code } = await workflowBundle();
   const results = [];

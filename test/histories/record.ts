@@ -5,6 +5,10 @@
  * the current workflow code. Re-record (and review the diff) after a deliberate, versioned change:
  *
  *   eval "$(scripts/services.sh --env)" && npx tsx test/histories/record.ts
+ *
+ * pre-local-agent-*.json are not re-recorded: they were recorded before the patch
+ * `local-readiness-and-act` (workflows/agent.ts) and prove that agents started by older code still
+ * replay after it.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
