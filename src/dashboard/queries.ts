@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import { bucketViewFromRow, type BucketView } from '../buckets/store';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import '../db/int8';
+import type { MetricsScalars } from '../metrics/types';
 
 export type Db = Pick<PoolClient, 'query'>;
 
@@ -235,20 +236,9 @@ export async function oracleResolutions(db: Db, limit: number): Promise<Resoluti
   }));
 }
 
-export interface MetricsPoint {
+export interface MetricsPoint extends MetricsScalars {
   window_start: Date;
   window_end: Date;
-  actions: number;
-  compute_spent: number;
-  llm_cost_micros: number;
-  llm_cost_total_micros: number;
-  scrip_supply: number;
-  minted: number;
-  transfer_count: number;
-  transfer_volume: number;
-  artifacts_created: number;
-  oracle_resolutions: number;
-  principals_in_debt: number;
   /** Sum of the compute debts (CPU-ms below zero) when the window was aggregated. */
   compute_debt: number;
   llm_token_debt: number;

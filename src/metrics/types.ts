@@ -53,10 +53,8 @@ export interface MetricsWindowData {
   oracle: OracleWindowResult[];
 }
 
-/** One row of metrics_windows. */
-export interface MetricsWindow {
-  window_start: string;
-  window_end: string;
+/** The scalar figures of a window (columns of metrics_windows). */
+export interface MetricsScalars {
   actions: number;
   compute_spent: number;
   llm_cost_micros: number;
@@ -68,6 +66,12 @@ export interface MetricsWindow {
   artifacts_created: number;
   oracle_resolutions: number;
   principals_in_debt: number;
+}
+
+/** One row of metrics_windows. */
+export interface MetricsWindow extends MetricsScalars {
+  window_start: string;
+  window_end: string;
   data: MetricsWindowData;
   computed_at: string;
 }
