@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import { bucketViewFromRow, type BucketView } from '../buckets/store';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import '../db/int8';
+import type { ListingRow } from '../escrow/queries';
 import type { MetricsScalars } from '../metrics/types';
 
 export type Db = Pick<PoolClient, 'query'>;
@@ -175,17 +176,9 @@ export async function notifiedEvents(db: Db, seqs: number[], after: number, limi
   ).rows;
 }
 
-export interface ListingView {
-  id: number;
-  artifact_id: string;
+/** An escrow listing row with the listed artifact's type. */
+export interface ListingView extends ListingRow {
   artifact_type: string | null;
-  seller_id: string;
-  price: number;
-  buyer_id: string | null;
-  status: 'open' | 'sold' | 'cancelled';
-  purchaser_id: string | null;
-  created_at: Date;
-  closed_at: Date | null;
 }
 
 const LISTING_COLUMNS = `l.id, l.artifact_id, a.type AS artifact_type, l.seller_id, l.price, l.buyer_id, l.status, l.purchaser_id, l.created_at, l.closed_at`;
