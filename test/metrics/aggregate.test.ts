@@ -21,8 +21,16 @@ let f: Foundation;
 let t0: Date;
 let t1: Date;
 
+/**
+ * A boundary on the database clock that a JS Date holds exactly: the next whole millisecond, after
+ * waiting for the clock to pass it. (clock_timestamp() has microseconds; a Date truncates them, and a
+ * row stamped earlier in the same millisecond would otherwise fall on the wrong side.)
+ */
 async function clock(): Promise<Date> {
-  return (await f.pool.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
+  const r = await f.pool.query<{ t: Date }>(
+    `SELECT t, pg_sleep(EXTRACT(EPOCH FROM t - clock_timestamp()) + 0.0005) FROM (SELECT date_trunc('milliseconds', clock_timestamp()) + interval '1 millisecond' AS t) b`,
+  );
+  return r.rows[0]!.t;
 }
 
 let llmN = 0;
