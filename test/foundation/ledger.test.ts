@@ -264,17 +264,20 @@ describe('the audit', () => {
 });
 
 describe('database constraints back the ledger up', () => {
-  it('the journal is append-only: UPDATE and DELETE raise', async () => {
+  it('the journal is append-only: UPDATE, DELETE and TRUNCATE raise', async () => {
     const before = await f.pool.query(`SELECT count(*)::int AS n, sum(amount)::text AS s FROM journal`);
     await expect(f.pool.query(`UPDATE journal SET amount = amount + 1 WHERE id = 'issue:alice:scrip'`)).rejects.toMatchObject({ code: '23001', message: 'journal is append-only' });
     await expect(f.pool.query(`DELETE FROM journal WHERE id = 'issue:alice:scrip'`)).rejects.toMatchObject({ code: '23001' });
     await expect(f.pool.query(`DELETE FROM journal`)).rejects.toMatchObject({ code: '23001' });
+    await expect(f.pool.query(`TRUNCATE journal`)).rejects.toMatchObject({ code: '23001', message: 'journal is append-only' });
     expect((await f.pool.query(`SELECT count(*)::int AS n, sum(amount)::text AS s FROM journal`)).rows).toEqual(before.rows);
   });
 
   it('the event log is append-only too', async () => {
     await expect(f.pool.query(`UPDATE events SET type = 'x'`)).rejects.toMatchObject({ code: '23001', message: 'events is append-only' });
     await expect(f.pool.query(`DELETE FROM events`)).rejects.toMatchObject({ code: '23001' });
+    await expect(f.pool.query(`TRUNCATE events`)).rejects.toMatchObject({ code: '23001', message: 'events is append-only' });
+    expect((await f.pool.query(`SELECT count(*)::int AS n FROM events`)).rows[0].n).toBeGreaterThan(0);
   });
 
   it('a non-system scrip balance cannot go negative; journal rows need a positive amount and two parties', async () => {
