@@ -13,6 +13,7 @@ import { bootstrapGenesis } from '../src/genesis/bootstrap';
 import { dispatch } from '../src/genesis/dispatch';
 import { audit } from '../src/ledger/audit';
 import { createPool } from '../src/db/pool';
+import { EVENTS_CHANNEL } from '../src/events/emit';
 import { serverCpu } from './support/cpu';
 import { countStatements, createBenchDatabase, serverVersion } from './support/db';
 import { measureAgainst, type Measurement, type Op } from './support/measure';
@@ -81,6 +82,45 @@ async function baselineTransfer(pool: Pool, from: number, to: number): Promise<v
   });
 }
 
+/**
+ * What a dispatched transfer writes, and nothing else, as one server-side call: the operation
+ * recorded and finished, the journal row, both balances (in id order), the `transfer` event and its
+ * notification, the compute charge's claim and the bucket. No checks, no reads, no client logic and
+ * one round trip: no implementation of the ledger's rules can do less and still write what it must,
+ * so this scenario shows how much of the gap to the baseline is the writes themselves. It writes the
+ * real tables consistently (a genuine transfer of 1), so the audit afterwards covers it too.
+ */
+const WRITES_ONLY_FUNCTION = `
+CREATE FUNCTION bench_transfer_writes(k text, payer text, payee text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  entry bigint;
+  event bigint;
+BEGIN
+  INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
+    VALUES (k, payer, 'genesis_ledger', 'transfer', jsonb_build_object('to', payee, 'amount', 1), false, 'null');
+  INSERT INTO journal (id, debit_principal, credit_principal, asset, amount, kind)
+    VALUES (k, payer, payee, 'scrip', 1, 'transfer') RETURNING seq INTO entry;
+  UPDATE accounts SET balance = balance + CASE WHEN principal_id = payer THEN -1 ELSE 1 END
+    WHERE principal_id = (SELECT least(payer, payee)) AND asset = 'scrip';
+  UPDATE accounts SET balance = balance + CASE WHEN principal_id = payer THEN -1 ELSE 1 END
+    WHERE principal_id = (SELECT greatest(payer, payee)) AND asset = 'scrip';
+  INSERT INTO events (type, actor_id, subject_id, data)
+    VALUES ('transfer', payer, payee, jsonb_build_object('transfer_id', k, 'from', payer, 'to', payee, 'asset', 'scrip', 'amount', 1, 'kind', 'transfer', 'reference', null))
+    RETURNING seq INTO event;
+  PERFORM pg_notify('${EVENTS_CHANNEL}', json_build_object('seq', event, 'type', 'transfer', 'subject', payee)::text);
+  INSERT INTO resource_effects (id, kind, payload, result)
+    VALUES (k || ':compute', 'spend:compute', jsonb_build_object('id', k || ':compute', 'principal', payer, 'resource', 'compute', 'amount', 1, 'kind', 'genesis_ledger.transfer'),
+            jsonb_build_object('principal', payer, 'resource', 'compute', 'available', 0, 'in_debt', false, 'recovers_at', null));
+  UPDATE buckets SET balance = balance - 1, updated_at = now() WHERE principal_id = payer AND resource = 'compute';
+  UPDATE operations SET ok = true,
+    result = jsonb_build_object('result', jsonb_build_object('transfer_id', k, 'seq', entry, 'from', payer, 'to', payee, 'asset', 'scrip', 'amount', 1, 'replayed', false), 'compute_charged', 1)
+    WHERE key = k;
+END $$`;
+
+async function writesOnlyTransfer(pool: Pool, key: string, from: number, to: number): Promise<void> {
+  await pool.query({ name: 'bench_transfer_writes', text: 'SELECT bench_transfer_writes($1, $2, $3)', values: [key, accountId(from), accountId(to)] });
+}
+
 const ms = (n: number | undefined) => (n === undefined ? undefined : Number(n.toFixed(3)));
 
 function cpu(prefix: '' | 'baseline_', m: Measurement): Partial<ScenarioResult> {
@@ -132,6 +172,7 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
     await bootstrapGenesis(pool);
     await createPrincipals(pool, config);
     await pool.query('CREATE TABLE bench_accounts (LIKE accounts INCLUDING ALL); INSERT INTO bench_accounts SELECT * FROM accounts; ANALYZE');
+    await pool.query(WRITES_ONLY_FUNCTION);
     const server = await serverVersion(pool);
     const statements = await countStatements(() => dispatchTransfer(pool, config, 'bench:count', 1, 2));
     log(`one transfer dispatch sends ${statements} statements (baseline: 4)`);
@@ -156,6 +197,12 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
       () => baselineTransfer(pool, ...pair(SELLER)),
     );
 
+    const { subject: writesOnly, baseline: writesOnlyBase } = await scenario(
+      'writes only',
+      (c, i) => writesOnlyTransfer(pool, `bench:w:${c}:${i}`, ...pair()),
+      () => baselineTransfer(pool, ...pair()),
+    );
+
     const report = await audit(pool);
     if (!report.ok) throw new Error(`audit failed after the run: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
     const journal = (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM journal WHERE kind = 'transfer'")).rows[0].n;
@@ -163,6 +210,7 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
     const results = [
       result('ledger.transfer.uniform', uniform, uniformBase, seconds, `ratio >= ${TARGET_RATIO}`),
       result('ledger.transfer.contended', contended, contendedBase, seconds),
+      result('ledger.transfer.writes-only', writesOnly, writesOnlyBase, seconds),
     ];
     const notes = [
       `Set-up: a fresh database on the local server (${server}; ${commit === 'durable' ? 'the benchmark\'s sessions set synchronous_commit = on (--commit durable)' : 'server settings as they are; --commit durable makes every commit of both sides wait for its WAL flush'}), migrated and bootstrapped; ` +
@@ -173,6 +221,8 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
       '- **uniform**: each client loops `dispatch()` of `genesis_ledger.transfer` (amount 1, a fresh idempotency key each time) from a random account to another random account. ' +
         'Baseline: `BEGIN; UPDATE` one balance`; UPDATE` the other`; COMMIT` between random accounts (a prepared statement on a copy of the `accounts` table, rows in id order), no journal, no checks.',
       `- **contended**: every transfer pays the same seller (${accountId(SELLER)}); its baseline's second UPDATE always hits that one row.`,
+      '- **writes-only** (a reference, not the ledger): one call of a PL/pgSQL function that makes exactly the row writes of a uniform dispatch (operation recorded and finished, journal row, both balances, `transfer` event with its notification, compute claim and bucket) with no checks, no reads and no client logic. ' +
+        'It bounds what any implementation of the ledger\'s rules can reach against this baseline with the same writes.',
       `- Latency is per operation as the client sees it (pool wait included). CPU per operation: the benchmark's Node process (the client: dispatch's own code, pg, socket writes) plus the server processes of its connections, from /proc.`,
       `- One transfer dispatch sends ${statements} statements to the server, BEGIN and COMMIT included (the baseline sends 4).`,
       `- Afterwards the audit passed (${report.checks.length} checks) over ${journal} journalled transfers.`,

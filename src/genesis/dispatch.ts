@@ -7,6 +7,7 @@ import { EcologyError, forbidden, isEcologyError, invalid, notFound } from '../e
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import { bindOperationKey, type DispatchHooks, type CallContext } from './context';
+import { tryFastTransfer } from './fastTransfer';
 import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
 import { GENESIS, isGenesisService } from './registry';
 
@@ -44,15 +45,33 @@ function failure(e: EcologyError, compute: number, replayed = false): Outcome {
  * The one entry point to the genesis services: activities, the CLI and tests all call it.
  * One transaction: record the operation under its key (or replay the first outcome), refuse a
  * caller that may not act (then nothing is recorded), run the method, charge its compute cost (even
- * when the method fails) and any scrip fee, store the outcome.
+ * when the method fails) and any scrip fee, store the outcome. The usual transfer goes through
+ * tryFastTransfer first: the same writes in one round trip.
  */
 export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
+  return dispatchValidated(deps, req, async () => {
+    const fast = await tryFastTransfer(deps, req, computeCost(deps.config, req.artifactId, req.method));
+    return fast ?? generalPath(deps, req);
+  });
+}
+
+/** dispatch() without its one-statement transfer: the general path alone, which tests hold the fast path to. */
+export async function dispatchGeneral(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
+  return dispatchValidated(deps, req, () => generalPath(deps, req));
+}
+
+async function dispatchValidated(deps: DispatchDeps, req: DispatchRequest, run: () => Promise<Outcome>): Promise<Outcome> {
   try {
     validateRequest(deps, req);
   } catch (e) {
     if (isEcologyError(e)) return failure(e, 0);
     throw e;
   }
+  return run();
+}
+
+/** The operation in one transaction on a connection of its own, as the comment on dispatch() says. */
+async function generalPath(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
   const attempt = (guarded: boolean) => withTransaction(deps.pool, (client) => dispatchIn(client, deps, req, guarded), deps.config.transactions.maxRetries);
   try {
     return await attempt(false).catch((e: unknown) => {

@@ -16,7 +16,8 @@ export interface TransferResult {
   replayed: boolean;
 }
 
-function toResult(row: q.JournalEntry, replayed: boolean): TransferResult {
+/** A journal entry as transfer() reports it (dispatch's one-statement transfer builds its result here too). */
+export function toTransferResult(row: q.JournalEntry, replayed: boolean): TransferResult {
   return {
     transfer_id: row.id,
     seq: row.seq,
@@ -56,12 +57,12 @@ export async function transfer(client: PoolClient, t: TransferRequest): Promise<
         prior.debit_principal === t.from && prior.credit_principal === t.to && prior.asset === t.asset &&
         prior.amount === t.amount && prior.kind === t.kind;
       if (!same) throw new EcologyError('IDEMPOTENCY_CONFLICT', `transfer id ${t.id} was already used for a different transfer`);
-      return toResult(prior, true);
+      return toTransferResult(prior, true);
     } else if (r.event_seq === null) {
       const balance = r.payer_balance ?? 0;
       throw new EcologyError('INSUFFICIENT_FUNDS', `${t.from} has ${balance} ${t.asset}, needs ${t.amount}`, { balance, needed: t.amount });
     } else {
-      return toResult(r.entry, false);
+      return toTransferResult(r.entry, false);
     }
     if (round >= 2) throw new Error(`transfer ${t.id}: parties or accounts changed under it three times`);
   }

@@ -1,0 +1,127 @@
+-- The usual case of a dispatched genesis_ledger.transfer in one call: the caller pays from its own
+-- account, everything is in order, and the compute charge leaves it out of debt. It writes exactly
+-- what src/genesis/dispatch.ts writes for that case (the operation and its outcome, the journal
+-- row, both balances, the `transfer` event and its notification, the compute charge's claim and
+-- the bucket), in the same lock order, so one statement does what otherwise takes six round trips.
+-- Anything else, it leaves to dispatch: it returns no row when it wrote nothing, and raises
+-- SQLSTATE 'EC001' (rolling back its statement) when it finds out after writing. dispatch then
+-- runs the operation the general way, which gives the answer (a replay, a refusal, a typed error)
+-- or, when nothing was wrong, the same writes. test/foundation/fastTransfer.test.ts holds the two
+-- paths to the same results.
+
+-- src/buckets/math.ts settle(), in the same integers: whole units accrue, the time behind a fraction
+-- of a unit is kept, a balance at or above capacity stops accruing. Returns (balance, updated_us).
+-- NULL when the product would exceed 2^53, where settle()'s floating point could round differently.
+CREATE FUNCTION bucket_settle(balance bigint, updated_us bigint, rate bigint, capacity bigint, now_us bigint,
+                              OUT settled_balance bigint, OUT settled_us bigint)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  elapsed bigint := greatest(0, now_us - updated_us);
+  accrued bigint;
+BEGIN
+  IF rate <= 0 OR balance >= capacity THEN
+    settled_balance := balance;
+    settled_us := greatest(now_us, updated_us);
+    RETURN;
+  END IF;
+  IF elapsed::numeric * rate > 9007199254740991 THEN
+    RETURN;
+  END IF;
+  accrued := (elapsed * rate) / 1000000;
+  IF balance + accrued >= capacity THEN
+    settled_balance := capacity;
+    settled_us := now_us;
+  ELSE
+    settled_balance := balance + accrued;
+    settled_us := updated_us + ceil((accrued * 1000000)::numeric / rate)::bigint;
+  END IF;
+END $$;
+
+CREATE FUNCTION dispatch_transfer(p_key text, p_caller text, p_to text, p_amount bigint, p_memo text,
+                                  p_args jsonb, p_compute bigint, p_treasury text, p_channel text)
+RETURNS TABLE (seq bigint, compute_available bigint, compute_rate bigint, compute_capacity bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  now_us bigint := (extract(epoch FROM now()) * 1000000)::bigint;
+  entry_seq bigint;
+  event_seq bigint;
+  payer_balance bigint;
+  b record;
+  s record;
+  rate bigint;
+  capacity bigint;
+BEGIN
+  -- Checks that need no lock; failing one, nothing is written and dispatch takes over.
+  -- The caller a principal that may act, the payee one that may receive (genesis accounts only
+  -- through their own operations, the treasury by donation), both with scrip accounts.
+  IF p_caller = p_to OR p_amount <= 0 THEN RETURN; END IF;
+  IF (SELECT count(*) FROM artifacts a JOIN accounts ac ON ac.principal_id = a.id AND ac.asset = 'scrip'
+      WHERE a.id IN (p_caller, p_to) AND a.has_standing AND (NOT a.genesis OR a.id = p_treasury AND a.id = p_to)) <> 2 THEN
+    RETURN;
+  END IF;
+
+  -- Record the operation; a twin in flight is waited for here, and a used key goes to dispatch.
+  INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
+    VALUES (p_key, p_caller, 'genesis_ledger', 'transfer', p_args, false, 'null'::jsonb)
+    ON CONFLICT (key) DO NOTHING;
+  IF NOT FOUND THEN RETURN; END IF;
+
+  -- Both balances, in id order as the ledger locks them (each UPDATE locks its row), before the
+  -- journal row's foreign keys take their KEY SHARE locks on them, as in the ledger's statement.
+  IF p_to < p_caller THEN
+    UPDATE accounts SET balance = balance + p_amount WHERE principal_id = p_to AND asset = 'scrip';
+  END IF;
+  UPDATE accounts SET balance = balance - p_amount
+    WHERE principal_id = p_caller AND asset = 'scrip' AND balance >= p_amount
+    RETURNING balance INTO payer_balance;
+  IF payer_balance IS NULL THEN RAISE EXCEPTION 'insufficient funds' USING ERRCODE = 'EC001'; END IF;
+  IF p_to > p_caller THEN
+    UPDATE accounts SET balance = balance + p_amount WHERE principal_id = p_to AND asset = 'scrip';
+  END IF;
+  INSERT INTO journal (id, debit_principal, credit_principal, asset, amount, kind, memo)
+    VALUES (p_key, p_caller, p_to, 'scrip', p_amount, 'transfer', p_memo)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING journal.seq INTO entry_seq;
+  IF entry_seq IS NULL THEN RAISE EXCEPTION 'transfer id % is taken', p_key USING ERRCODE = 'EC001'; END IF;
+  INSERT INTO events (type, actor_id, subject_id, data)
+    VALUES ('transfer', p_caller, p_to, jsonb_build_object('transfer_id', p_key, 'from', p_caller, 'to', p_to, 'asset', 'scrip',
+                                                           'amount', p_amount, 'kind', 'transfer', 'reference', NULL))
+    RETURNING events.seq INTO event_seq;
+  PERFORM pg_notify(p_channel, json_build_object('seq', event_seq, 'type', 'transfer', 'subject', p_to)::text);
+
+  -- The caller's compute bucket, locked, then its rights. A change of rights settles the bucket
+  -- first, so it waits for this lock, and this later statement sees the latest committed rights.
+  SELECT bk.balance, (extract(epoch FROM bk.updated_at) * 1000000)::bigint AS updated_us INTO b
+    FROM buckets bk WHERE bk.principal_id = p_caller AND bk.resource = 'compute' FOR UPDATE;
+  IF NOT FOUND THEN RAISE EXCEPTION 'no compute bucket' USING ERRCODE = 'EC001'; END IF;
+  SELECT COALESCE(max(q.amount) FILTER (WHERE q.resource = 'compute_rate'), 0),
+         COALESCE(max(q.amount) FILTER (WHERE q.resource = 'compute_capacity'), 0)
+    INTO rate, capacity
+    FROM quotas q WHERE q.principal_id = p_caller AND q.resource IN ('compute_rate', 'compute_capacity');
+  s := bucket_settle(b.balance, b.updated_us, rate, capacity, now_us);
+  -- In debt already (dispatch refuses), or the charge would make it so (its view then needs a
+  -- recovery time): dispatch's business.
+  IF s.settled_balance IS NULL OR s.settled_balance < 0 OR s.settled_balance - p_compute < 0 THEN
+    RAISE EXCEPTION 'compute debt' USING ERRCODE = 'EC001';
+  END IF;
+
+  IF p_compute > 0 THEN
+    UPDATE buckets SET balance = s.settled_balance - p_compute,
+                       updated_at = 'epoch'::timestamptz + s.settled_us * interval '1 microsecond'
+      WHERE principal_id = p_caller AND resource = 'compute';
+    INSERT INTO resource_effects (id, kind, payload, result) VALUES (
+      p_key || ':compute', 'spend:compute',
+      jsonb_build_object('id', p_key || ':compute', 'principal', p_caller, 'resource', 'compute', 'amount', p_compute, 'kind', 'genesis_ledger.transfer'),
+      jsonb_build_object('principal', p_caller, 'resource', 'compute', 'available', s.settled_balance - p_compute,
+                         'rate', rate, 'capacity', capacity, 'in_debt', false, 'recovers_at', NULL))
+      ON CONFLICT (id) DO NOTHING;
+    IF NOT FOUND THEN RAISE EXCEPTION 'charge id % is taken', p_key || ':compute' USING ERRCODE = 'EC001'; END IF;
+  END IF;
+
+  UPDATE operations SET ok = true, result = jsonb_build_object(
+      'result', jsonb_build_object('transfer_id', p_key, 'seq', entry_seq, 'from', p_caller, 'to', p_to, 'asset', 'scrip',
+                                   'amount', p_amount, 'replayed', false),
+      'compute_charged', p_compute)
+    WHERE key = p_key;
+  RETURN QUERY SELECT entry_seq, s.settled_balance - p_compute, rate, capacity;
+END $$;

@@ -1,0 +1,54 @@
+import type { Pool } from 'pg';
+import type { EcologyConfig } from '../config/schema';
+import { isRetryableDbError } from '../db/tx';
+import { EVENTS_CHANNEL } from '../events/emit';
+import { toTransferResult } from '../ledger/transfer';
+import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
+import { ledgerService } from './services/ledger';
+
+/** What the fast path returns: an outcome of the same shape as dispatch's. */
+export interface FastOutcome {
+  ok: true;
+  result: unknown;
+  replayed: false;
+  compute_charged: number;
+}
+
+/** SQLSTATE of dispatch_transfer() finding, after writing, that the case is not its own. */
+const NOT_MINE = 'EC001';
+
+/**
+ * A genesis_ledger.transfer in one round trip (migrations/008_dispatch_transfer.sql), for the usual
+ * case only: the caller pays from its own account, with no scrip fee configured, valid args and
+ * everything in order. Null means "not handled, nothing written": dispatch then runs the operation
+ * the general way, which replays, refuses or fails it with the right error, or does the same writes.
+ */
+export async function tryFastTransfer(
+  deps: { pool: Pool; config: EcologyConfig },
+  req: { caller: string; artifactId: string; method: string; args?: unknown; key: string },
+  computeCharge: number,
+): Promise<FastOutcome | null> {
+  if (process.env.NOFAST || req.artifactId !== 'genesis_ledger' || req.method !== 'transfer') return null;
+  if ((deps.config.genesis.scripFee['genesis_ledger.transfer'] ?? 0) > 0) return null;
+  const parsed = ledgerService.transfer.args.safeParse(req.args ?? {});
+  if (!parsed.success) return null;
+  const a = parsed.data as { to: string; amount: number; memo?: string; from?: string };
+  if (a.from !== undefined && a.from !== req.caller) return null;
+
+  let row: { seq: number } | undefined;
+  try {
+    const r = await deps.pool.query<{ seq: number }>({
+      name: 'dispatch_transfer',
+      text: 'SELECT seq FROM dispatch_transfer($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)',
+      values: [req.key, req.caller, a.to, a.amount, a.memo ?? null, JSON.stringify(req.args ?? {}), computeCharge, SYSTEM_ACCOUNTS.treasury, EVENTS_CHANNEL],
+    });
+    row = r.rows[0];
+  } catch (e) {
+    // Its own hand-over, or a deadlock or serialization failure: the general path retries those.
+    if ((e as { code?: string }).code === NOT_MINE || isRetryableDbError(e)) return null;
+    throw e;
+  }
+  if (!row) return null;
+  const result = toTransferResult({ seq: row.seq, id: req.key, debit_principal: req.caller, credit_principal: a.to, asset: SCRIP, amount: a.amount }, false);
+  return { ok: true, result, replayed: false, compute_charged: computeCharge };
+}
