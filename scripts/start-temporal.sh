@@ -5,6 +5,9 @@
 # 127.0.0.1:$ECOLOGY_TEMPORAL_UI_PORT, default 8233; log $ECOLOGY_DATA_DIR/temporal.log, pidfile
 # $ECOLOGY_DATA_DIR/temporal.pid), then waits up to 60 s until the cluster is healthy and the
 # namespace `default` exists. Prints the TEMPORAL_ADDRESS (127.0.0.1:7233) on stdout. Idempotent.
+# SQLite runs in WAL mode with synchronous=normal: each history write is an append without an fsync
+# of its own (a power cut may lose the last moments, never corrupt the file), which about halves
+# the dev server's CPU per workflow step (BENCHMARKS.md, agents). WAL mode stays in the file.
 set -Eeuo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,7 +34,8 @@ else
   log "starting dev server on $ADDRESS, UI on 127.0.0.1:$ECOLOGY_TEMPORAL_UI_PORT (log: $LOGFILE)"
   start_background "$PIDFILE" "$LOGFILE" "$TEMPORAL" server start-dev \
     --db-filename "$ECOLOGY_DATA_DIR/temporal.db" --ip 127.0.0.1 --port "$ECOLOGY_TEMPORAL_PORT" \
-    --ui-port "$ECOLOGY_TEMPORAL_UI_PORT" --ui-disable-news-fetch --log-level error
+    --ui-port "$ECOLOGY_TEMPORAL_UI_PORT" --ui-disable-news-fetch --log-level error \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal
   STEP="wait for temporal on $ADDRESS"
   for ((i = 0; i < 120; i++)); do
     ready >/dev/null 2>&1 && break

@@ -1,14 +1,10 @@
-import type { PoolClient } from 'pg';
-import { diskUsed, listArtifacts } from '../artifacts/queries';
-import { readBucket, type BucketView } from '../buckets/store';
+import type { BucketView } from '../buckets/store';
 import type { EcologyConfig } from '../config/schema';
-import { GENESIS, methodCatalogue } from '../genesis/registry';
-import { SCRIP } from '../genesis/ids';
-import { getBalance } from '../ledger/queries';
-import { getQuotas } from '../rights/quotas';
+import { methodCatalogue } from '../genesis/registry';
+import { oracleStatusFrom } from '../oracle/status';
 import { clip } from './actions';
 import type { AgentConfig } from './config';
-import { recentActions } from './queries';
+import type { PromptEvent, PromptFacts } from './promptFacts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -34,43 +30,38 @@ function bucketLine(name: string, b: BucketView): string {
   return `${name}: ${b.available} available (accrues ${b.rate}/s up to ${b.capacity})${debt}`;
 }
 
+let catalogue: string[] | undefined;
+
+/** The genesis method list: the same for every prompt of this process, so made once. */
+function catalogueLines(): string[] {
+  return (catalogue ??= methodCatalogue().map((m) => `- ${m.artifact}.${m.method}: ${m.description}`));
+}
+
 function section(title: string, lines: string[], empty = '(none)'): string {
   return `## ${title}\n${lines.length ? lines.join('\n') : empty}`;
 }
 
 /**
- * The prompt of one think, built from PostgreSQL inside the activity (never carried in workflow
- * history): identity and time, balances and rights, configuration problems, own artifacts, the
- * results of the last actions, recent events, the oracle and the genesis method list.
+ * The prompt of one think, built from what it read of PostgreSQL (readPromptFacts, inside the
+ * activity; never carried in workflow history): identity and time, balances and rights,
+ * configuration problems, own artifacts, the results of the last actions, recent events, the
+ * oracle and the genesis method list.
  */
-export async function buildPrompt(
-  client: PoolClient,
+export function buildPrompt(
+  facts: PromptFacts,
   config: EcologyConfig,
   r: { agentId: string; iteration: number; agentConfig: AgentConfig; now: Date },
-): Promise<ChatMessage[]> {
+): ChatMessage[] {
   const p = config.agents.prompt;
   const { agentId } = r;
-  const scrip = (await getBalance(client, agentId, SCRIP)) ?? 0;
-  const compute = await readBucket(client, agentId, 'compute');
-  const llm = await readBucket(client, agentId, 'llm_tokens');
-  const quotas = await getQuotas(client, agentId);
-  const disk = await diskUsed(client, agentId);
-  const artifacts = await listArtifacts(client, { owner: agentId, limit: p.ownArtifacts });
-  const actions = await recentActions(client, agentId, p.recentActions);
-  const mine = (
-    await client.query(
-      `SELECT seq, type, actor_id, subject_id, data, created_at FROM events WHERE actor_id = $1 OR subject_id = $1 ORDER BY seq DESC LIMIT $2`,
-      [agentId, p.recentEvents],
-    )
-  ).rows.reverse();
-  const all = (await client.query(`SELECT seq, type, actor_id, subject_id, data, created_at FROM events ORDER BY seq DESC LIMIT $1`, [p.recentEvents])).rows.reverse();
-  const eventLine = (e: { seq: number; type: string; actor_id: string | null; subject_id: string | null; data: unknown; created_at: Date }) =>
+  const { scrip, compute, llm, quotas, artifacts, actions } = facts;
+  const disk = facts.diskUsed;
+  const eventLine = (e: PromptEvent) =>
     clip(`#${e.seq} ${new Date(e.created_at).toISOString()} ${e.type} ${e.actor_id ?? '-'} -> ${e.subject_id ?? '-'} ${JSON.stringify(e.data)}`, p.maxEventChars);
 
   let oracle: string;
   try {
-    const status = await GENESIS.genesis_oracle.status.run({ client, caller: agentId, key: `prompt:${agentId}:${r.iteration}`, config, hooks: {} }, {});
-    oracle = clip(JSON.stringify(status), p.maxResultChars);
+    oracle = clip(JSON.stringify(oracleStatusFrom(config, facts.oracle, r.now)), p.maxResultChars);
   } catch (e) {
     oracle = `(unavailable: ${(e as Error).message})`;
   }
@@ -104,13 +95,10 @@ export async function buildPrompt(
         return clip(`- iteration ${a.iteration}: ${what}`, p.maxResultChars);
       }),
     ),
-    section('Recent events involving you', mine.map(eventLine)),
-    section('Recent events in the economy', all.map(eventLine)),
+    section('Recent events involving you', facts.ownEvents.map(eventLine)),
+    section('Recent events in the economy', facts.recentEvents.map(eventLine)),
     section('Oracle', [oracle]),
-    section(
-      'Genesis services (call with invoke_artifact; args as described)',
-      methodCatalogue().map((m) => `- ${m.artifact}.${m.method}: ${m.description}`),
-    ),
+    section('Genesis services (call with invoke_artifact; args as described)', catalogueLines()),
   ].join('\n\n');
 
   // The agent writes its own system prompt: keep it from crowding out the rest.

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import '../db/int8';
 
-/** Plain SQL for agent_actions and agent_subscriptions. */
+/** Plain SQL for agent_actions and agent_subscriptions (the loop's statements named: prepared once per connection). */
 
 type Db = Pool | PoolClient;
 
@@ -30,18 +30,19 @@ export interface ActionRow {
 }
 
 export async function getAction(db: Db, key: string): Promise<ActionRow | undefined> {
-  return (await db.query<ActionRow>('SELECT * FROM agent_actions WHERE key = $1', [key])).rows[0];
+  return (await db.query<ActionRow>({ name: 'agent_action_get', text: 'SELECT * FROM agent_actions WHERE key = $1', values: [key] })).rows[0];
 }
 
 /** Starts (or restarts with a new attempt) the think of an iteration, storing its prompt. */
 export async function beginThink(db: Db, r: { key: string; agentId: string; iteration: number; attempt: number; prompt: unknown }): Promise<ActionRow> {
-  const res = await db.query<ActionRow>(
-    `INSERT INTO agent_actions (key, agent_id, iteration, status, attempt, prompt) VALUES ($1, $2, $3, 'thinking', $4, $5)
+  const res = await db.query<ActionRow>({
+    name: 'agent_action_begin_think',
+    text: `INSERT INTO agent_actions (key, agent_id, iteration, status, attempt, prompt) VALUES ($1, $2, $3, 'thinking', $4, $5)
      ON CONFLICT (key) DO UPDATE SET attempt = EXCLUDED.attempt, prompt = EXCLUDED.prompt
        WHERE agent_actions.status = 'thinking' AND agent_actions.attempt <> EXCLUDED.attempt
      RETURNING *`,
-    [r.key, r.agentId, r.iteration, r.attempt, JSON.stringify(r.prompt)],
-  );
+    values: [r.key, r.agentId, r.iteration, r.attempt, JSON.stringify(r.prompt)],
+  });
   return res.rows[0] ?? (await getAction(db, r.key))!;
 }
 
@@ -62,21 +63,23 @@ export async function finishThink(
     keepPrompt: boolean;
   },
 ): Promise<void> {
-  await db.query(
-    `UPDATE agent_actions SET status = $2, llm_key = $3, action_type = $4, action = $5, reasoning = $6, raw_output = $7,
+  await db.query({
+    name: 'agent_action_finish_think',
+    text: `UPDATE agent_actions SET status = $2, llm_key = $3, action_type = $4, action = $5, reasoning = $6, raw_output = $7,
             error = $8, summary = $9, cost_micros = $10, tokens = $11, thought_at = now(),
             prompt = CASE WHEN $12 THEN prompt ELSE NULL END
      WHERE key = $1 AND status = 'thinking'`,
-    [r.key, r.status, r.llmKey, r.actionType, r.action === null ? null : JSON.stringify(r.action), r.reasoning, r.rawOutput,
+    values: [r.key, r.status, r.llmKey, r.actionType, r.action === null ? null : JSON.stringify(r.action), r.reasoning, r.rawOutput,
       r.error === null ? null : JSON.stringify(r.error), r.summary, r.costMicros, r.tokens, r.keepPrompt],
-  );
+  });
 }
 
 export async function finishAct(db: Db, r: { key: string; ok: boolean; result: unknown; error: { code: string; message: string } | null; summary: string }): Promise<void> {
-  await db.query(
-    `UPDATE agent_actions SET status = $2, result = $3, error = $4, summary = $5, acted_at = now() WHERE key = $1 AND status = 'ready'`,
-    [r.key, r.ok ? 'done' : 'failed', JSON.stringify(r.result ?? null), r.error === null ? null : JSON.stringify(r.error), r.summary],
-  );
+  await db.query({
+    name: 'agent_action_finish_act',
+    text: `UPDATE agent_actions SET status = $2, result = $3, error = $4, summary = $5, acted_at = now() WHERE key = $1 AND status = 'ready'`,
+    values: [r.key, r.ok ? 'done' : 'failed', JSON.stringify(r.result ?? null), r.error === null ? null : JSON.stringify(r.error), r.summary],
+  });
 }
 
 /** The agent's latest finished iterations, newest first. */
@@ -95,11 +98,6 @@ export async function subscribe(db: Db, s: { key: string; agentId: string; event
      VALUES ($1, $2, $3, (SELECT COALESCE(max(seq), 0) FROM events)) ON CONFLICT (key) DO NOTHING`,
     [s.key, s.agentId, s.eventType],
   );
-}
-
-/** Drops the agent's subscriptions: it is awake, whatever ended its sleep. */
-export async function unsubscribeAll(db: Db, agentId: string): Promise<void> {
-  await db.query('DELETE FROM agent_subscriptions WHERE agent_id = $1', [agentId]);
 }
 
 export interface FiredSubscription {

@@ -1,12 +1,22 @@
 import type { Pool } from 'pg';
-import { getArtifact } from '../artifacts/queries';
 import type { EcologyConfig } from '../config/schema';
-import { getBudgetStatus } from '../llm/budget';
+import { SCRIP } from '../genesis/ids';
+import { getBudgetStatus, remainingMicros, type BudgetRow } from '../llm/budget';
 import { agentConfigFrom } from './config';
-import { readBalanceViews } from './balances';
-import { unsubscribeAll } from './queries';
+import { balanceColumnsSql, balanceViewsFromRow, type BalanceColumns } from './balances';
 import { loopSettings as loadSettings } from './settings';
-import type { AgentLoopSettings, Readiness } from './types';
+import type { Readiness } from './types';
+
+/**
+ * Everything readiness reads, in one statement: the agent's standing, its configuration, its
+ * balances and the system budget; and, when it is an agent, its event subscriptions dropped.
+ * Placeholders: $1 agent, $2 SCRIP.
+ */
+const READINESS_SQL = `WITH me AS (SELECT content, has_standing AND can_execute AS agent FROM artifacts WHERE id = $1),
+  unsubscribed AS (DELETE FROM agent_subscriptions WHERE agent_id = $1 AND (SELECT agent FROM me))
+  SELECT COALESCE((SELECT agent FROM me), false) AS agent, (SELECT content FROM me) AS content,
+    ${balanceColumnsSql('$1', '$2')},
+    (SELECT row_to_json(b) FROM (SELECT budget_micros, reserved_micros, spent_micros FROM llm_budget WHERE id) b) AS budget`;
 
 /**
  * Step 2 of the loop (SPEC section 8): may the agent think now? Not while its compute or LLM token
@@ -15,34 +25,27 @@ import type { AgentLoopSettings, Readiness } from './types';
  */
 export async function checkReadiness(pool: Pool, config: EcologyConfig, agentId: string): Promise<Readiness> {
   const settings = loadSettings(config);
-  const own = await agentReadiness(pool, config, agentId, settings);
-  if (own.status !== 'ready') return own;
-  // The budget is read once the agent's connection is back in the pool: an activity holding one
-  // connection while it waits for another deadlocks the pool when many run at once.
-  // A read; only a budget that looks spent is re-read at its configured size (which an operator
-  // may have raised), so the hot budget row is not written on every iteration of every agent.
-  let budget = await getBudgetStatus(pool);
-  if (budget.exhausted) budget = await getBudgetStatus(pool, config);
-  if (budget.exhausted) return { ...own, status: 'budget', until: null, reason: `the system LLM budget is spent (${budget.remaining_micros} micro-dollars left)` };
-  return own;
-}
-
-/** The agent's own part of readiness, on one connection: standing, subscriptions, balances, debt. */
-async function agentReadiness(pool: Pool, config: EcologyConfig, agentId: string, settings: AgentLoopSettings): Promise<Readiness> {
-  const client = await pool.connect();
-  try {
-    const art = await getArtifact(client, agentId);
-    if (!art || !art.has_standing || !art.can_execute) {
-      return { status: 'missing', until: null, reason: `${agentId} is not an agent (missing, or no standing or not executable)`, balances: null, thinkDelayMs: 0, settings };
-    }
-    const thinkDelayMs = agentConfigFrom(art.content, config).think_delay_ms;
-    await unsubscribeAll(client, agentId);
-    const { balances, compute, llm } = await readBalanceViews(client, agentId);
-    const base = { balances, thinkDelayMs, settings };
-    if (compute.in_debt) return { ...base, status: 'compute-debt', until: compute.recovers_at, reason: `compute ${compute.available} (in debt)` };
-    if (llm.in_debt) return { ...base, status: 'llm-debt', until: llm.recovers_at, reason: `llm_tokens ${llm.available} (in debt)` };
-    return { ...base, status: 'ready', until: null, reason: 'ready' };
-  } finally {
-    client.release();
+  const r = await pool.query<BalanceColumns & { agent: boolean; content: unknown; budget: BudgetRow | null }>({
+    name: 'agent_readiness',
+    text: READINESS_SQL,
+    values: [agentId, SCRIP],
+  });
+  const row = r.rows[0];
+  if (!row.agent) {
+    return { status: 'missing', until: null, reason: `${agentId} is not an agent (missing, or no standing or not executable)`, balances: null, thinkDelayMs: 0, settings };
   }
+  const thinkDelayMs = agentConfigFrom(row.content, config).think_delay_ms;
+  const { balances, compute, llm } = balanceViewsFromRow(agentId, row);
+  const base = { balances, thinkDelayMs, settings };
+  if (compute.in_debt) return { ...base, status: 'compute-debt', until: compute.recovers_at, reason: `compute ${compute.available} (in debt)` };
+  if (llm.in_debt) return { ...base, status: 'llm-debt', until: llm.recovers_at, reason: `llm_tokens ${llm.available} (in debt)` };
+  // Before the first call there is no budget row, which reads as not spent (the first call
+  // creates it from configuration). Only a budget that looks spent is re-read at its configured
+  // size (which an operator may have raised), so the hot budget row is not written on every
+  // iteration of every agent.
+  if (row.budget && remainingMicros(row.budget) === 0) {
+    const budget = await getBudgetStatus(pool, config);
+    if (budget.exhausted) return { ...base, status: 'budget', until: null, reason: `the system LLM budget is spent (${budget.remaining_micros} micro-dollars left)` };
+  }
+  return { ...base, status: 'ready', until: null, reason: 'ready' };
 }

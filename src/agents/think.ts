@@ -1,12 +1,12 @@
 import type { Pool } from 'pg';
-import { getArtifact } from '../artifacts/queries';
 import type { EcologyConfig } from '../config/schema';
 import { isEcologyError } from '../errors';
 import { callLlm } from '../llm/call';
 import { ACTION_JSON_SCHEMA, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
 import { agentConfigFrom, type AgentConfig } from './config';
 import { buildPrompt, type ChatMessage } from './prompt';
-import { beginThink, finishThink, getAction, type ActionRow } from './queries';
+import { readPromptFacts, type StoredThought } from './promptFacts';
+import { beginThink, finishThink, type ActionRow } from './queries';
 import { iterationKey, type ThinkInput, type ThinkSummary } from './types';
 
 export interface ThinkDeps {
@@ -24,40 +24,28 @@ interface StoredPrompt {
 }
 
 /** What the workflow gets back for a thought already recorded (a retried activity). */
-export function thinkSummaryOf(row: ActionRow): ThinkSummary {
+export function thinkSummaryOf(row: Pick<ActionRow, 'status' | 'error' | 'action' | 'action_type' | 'summary'>): ThinkSummary {
   if (row.status === 'invalid') return { kind: 'invalid', reason: row.error?.message ?? 'invalid output' };
   const quick = row.action !== null && actsQuickly(row.action as AgentAction);
   return { kind: 'action', action: row.action_type ?? 'unknown', summary: row.summary ?? row.action_type ?? '', quick };
 }
 
 /**
- * Builds the prompt from PostgreSQL (it never travels through workflow history) and stores it under
- * the iteration's key, so a retry after a crash re-sends the same request under the same LLM key.
+ * Builds the prompt from PostgreSQL (it never travels through workflow history; one statement
+ * reads all of it, and what an earlier attempt stored) and stores it under the iteration's key, so
+ * a retry after a crash re-sends the same request under the same LLM key.
  */
-async function promptFor(deps: ThinkDeps, input: ThinkInput, key: string): Promise<{ row: ActionRow; prompt: StoredPrompt } | 'missing'> {
-  const existing = await getAction(deps.pool, key);
+async function promptFor(deps: ThinkDeps, input: ThinkInput, key: string): Promise<{ row: StoredThought; prompt: StoredPrompt } | 'missing'> {
+  const p = deps.config.agents.prompt;
+  const facts = await readPromptFacts(deps.pool, { agentId: input.agentId, key, ownArtifacts: p.ownArtifacts, recentActions: p.recentActions, recentEvents: p.recentEvents });
+  const existing = facts.stored;
   if (existing && (existing.status !== 'thinking' || (existing.attempt === input.attempt && existing.prompt))) {
     return { row: existing, prompt: existing.prompt as StoredPrompt };
   }
-  const client = await deps.pool.connect();
-  let prompt: StoredPrompt;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const art = await getArtifact(client, input.agentId);
-    if (!art || !art.has_standing || !art.can_execute) {
-      await client.query('COMMIT');
-      return 'missing';
-    }
-    const agentConfig: AgentConfig = agentConfigFrom(art.content, deps.config);
-    const messages = await buildPrompt(client, deps.config, { agentId: input.agentId, iteration: input.iteration, agentConfig, now: new Date() });
-    await client.query('COMMIT');
-    prompt = { model: agentConfig.model, max_tokens: agentConfig.max_tokens, temperature: agentConfig.temperature, messages };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  if (!facts.agent) return 'missing';
+  const agentConfig: AgentConfig = agentConfigFrom(facts.content, deps.config);
+  const messages = buildPrompt(facts, deps.config, { agentId: input.agentId, iteration: input.iteration, agentConfig, now: new Date() });
+  const prompt: StoredPrompt = { model: agentConfig.model, max_tokens: agentConfig.max_tokens, temperature: agentConfig.temperature, messages };
   const row = await beginThink(deps.pool, { key, agentId: input.agentId, iteration: input.iteration, attempt: input.attempt, prompt });
   return { row, prompt: row.attempt === input.attempt && row.prompt ? (row.prompt as StoredPrompt) : prompt };
 }

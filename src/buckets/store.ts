@@ -54,6 +54,20 @@ export const BUCKET_READ_SQL = `SELECT b.balance, b.xmin::text AS xmin, ${CLOCKS
   COALESCE((SELECT amount FROM quotas WHERE principal_id = $1 AND resource = $4), 0) AS capacity
   FROM (SELECT 1) AS one LEFT JOIN buckets b ON b.principal_id = $1 AND b.resource = $2`;
 
+/**
+ * BUCKET_READ_SQL's row (without xmin) as a scalar sub-select yielding JSON, for statements that
+ * read a bucket next to other things in one round trip; `principal` is an SQL expression such as
+ * a placeholder. Give the result to bucketViewFromRow.
+ */
+export function bucketJsonSql(principal: string, resource: BucketResource): string {
+  const { rate, capacity } = RIGHTS[resource];
+  return `(SELECT json_build_object('balance', b.balance, 'updated_us', (extract(epoch FROM b.updated_at) * 1000000)::bigint::text,
+      'now_us', (extract(epoch FROM now()) * 1000000)::bigint::text,
+      'rate', COALESCE((SELECT amount FROM quotas WHERE principal_id = ${principal} AND resource = '${rate}'), 0),
+      'capacity', COALESCE((SELECT amount FROM quotas WHERE principal_id = ${principal} AND resource = '${capacity}'), 0))
+    FROM (SELECT 1) AS one LEFT JOIN buckets b ON b.principal_id = ${principal} AND b.resource = '${resource}')`;
+}
+
 export function bucketReadValues(principal: string, resource: BucketResource): [string, BucketResource, QuotaResource, QuotaResource] {
   return [principal, resource, RIGHTS[resource].rate, RIGHTS[resource].capacity];
 }

@@ -11,8 +11,8 @@ import type { Completion, OpenCall } from './callRecords';
 import { estimateTokens, promptChars, promptTokenBound } from './estimate';
 import { costMicros, priceOf } from './pricing';
 import { classifyProviderError, toCallerError, type ProviderFailure } from './providerErrors';
-import { correctRateTokens, rateLimitsOf, waitForRate } from './rateLimit';
-import { claimCall, releaseStaleReservations, type Claim } from './reserve';
+import { rateLimitsOf, waitForRate } from './rateLimit';
+import { claimCall, releaseStaleReservations, type Claim, type RateClaim } from './reserve';
 import { failCall, settleCall } from './settle';
 import type { LlmCallRequest, LlmCallResult } from './types';
 import { validateLlmRequest } from './validate';
@@ -40,10 +40,12 @@ export interface LlmDeps {
  * 1. One transaction reserves the call's worst case (prompt bound + maxTokens at the model's price)
  *    after checking the system budget (BUDGET_EXHAUSTED), the payer's LLM token bucket (IN_DEBT)
  *    and its dollar allowance (QUOTA_EXCEEDED). The system (payer null) has only the budget.
- * 2. Waits, in this process, for the system-wide requests and tokens per window (bounded).
+ * 2. Waits, in this process, for the system-wide requests and tokens per window (bounded); when
+ *    the limit has room at once, the claim's transaction already took the first attempt's slot.
  * 3. Calls the provider; 429, 408, 409, 5xx, timeouts and connection errors are retried with
  *    exponential backoff, each attempt passing the rate limit again. Nothing is charged per attempt.
- * 4. One transaction settles what the provider reported: bucket, allowance, budget, record.
+ * 4. One transaction settles what the provider reported: bucket, allowance, budget, record, and
+ *    the rate limit's tokens corrected from the estimate to the reported usage.
  * On a final failure the hold is given back, the failed call recorded, and a typed error thrown.
  *
  * Errors: INVALID_ARGUMENT, NOT_FOUND, IDEMPOTENCY_CONFLICT, BUDGET_EXHAUSTED, IN_DEBT and
@@ -65,17 +67,29 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
     ownerToken: randomUUID(),
   };
 
-  const claim = await claimWithExpiry(deps, call);
+  const limits = rateLimitsOf(llm);
+  const rateTokens = estimateTokens(promptChars(req.messages), llm) + req.maxTokens;
+  // Made before the claim, so that a claim for a request that cannot be sent takes no rate slot.
+  let openai: OpenAI | undefined;
+  let noClient: unknown;
+  try {
+    openai = deps.openai ?? openAiClient(llm);
+  } catch (e) {
+    noClient = e;
+  }
+  const claim = await claimWithExpiry(deps, call, openai ? { limits, tokens: rateTokens } : undefined);
   if (claim.kind === 'replay') return claim.result;
 
   const sleep = deps.sleep ?? ((ms: number) => sleepMs(ms));
-  const rateTokens = estimateTokens(promptChars(req.messages), llm) + req.maxTokens;
   let rateLimitedMs = 0;
+  // The first attempt's slot, when the claim could take it at once.
+  let admitted = claim.admitted;
   let answer: { completion: ChatCompletion; latencyMs: number };
   try {
-    const openai = deps.openai ?? openAiClient(llm);
+    if (!openai) throw noClient;
     answer = await requestWithRetries(openai, deps, req, sleep, async () => {
-      rateLimitedMs += await waitForRate(pool, rateLimitsOf(llm), rateTokens, { maxWaitMs: llm.maxRateWaitMs, sleep, heartbeat: deps.heartbeat });
+      if (admitted) return void (admitted = false);
+      rateLimitedMs += await waitForRate(pool, limits, rateTokens, { maxWaitMs: llm.maxRateWaitMs, sleep, heartbeat: deps.heartbeat });
     });
   } catch (e) {
     await withTransaction(pool, (c) => failCall(c, call.key, call.ownerToken, (e as Error).message ?? String(e)), config.transactions.maxRetries);
@@ -83,9 +97,7 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
   }
 
   const completion = completionOf(answer.completion, answer.latencyMs, req, config);
-  const result = await withTransaction(pool, (c) => settleCall(c, call.key, req.payer, completion, rateLimitedMs), config.transactions.maxRetries);
-  await correctRateTokens(pool, rateLimitsOf(llm), rateTokens, completion.prompt_tokens + completion.completion_tokens);
-  return result;
+  return withTransaction(pool, (c) => settleCall(c, call.key, req.payer, completion, rateLimitedMs, { limits, estimated: rateTokens }), config.transactions.maxRetries);
 }
 
 /** The most this request can cost: every prompt byte a token, and the whole completion limit. */
@@ -99,9 +111,9 @@ function worstCaseOf(req: LlmCallRequest, llm: EcologyConfig['llm']): number {
 }
 
 /** Claims the key; when money is short, first frees what crashed callers still hold and tries once more. */
-async function claimWithExpiry(deps: LlmDeps, call: OpenCall): Promise<Claim> {
+async function claimWithExpiry(deps: LlmDeps, call: OpenCall, rate: RateClaim | undefined): Promise<Claim> {
   const { pool, config } = deps;
-  const attempt = () => withTransaction(pool, (c) => claimCall(c, config, call), config.transactions.maxRetries);
+  const attempt = () => withTransaction(pool, (c) => claimCall(c, config, call, rate), config.transactions.maxRetries);
   try {
     return await attempt();
   } catch (e) {

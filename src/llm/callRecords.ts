@@ -70,15 +70,6 @@ export interface Completion {
   content: string;
 }
 
-export async function markSucceeded(client: PoolClient, key: string, c: Completion): Promise<void> {
-  await client.query(
-    `UPDATE llm_calls SET status = 'succeeded', reserved_micros = 0, prompt_tokens = $2, completion_tokens = $3, usage_estimated = $4,
-       cost_micros = $5, latency_ms = $6, finish_reason = $7, content = $8, error = NULL, owner_token = NULL, finished_at = now()
-     WHERE key = $1`,
-    [key, c.prompt_tokens, c.completion_tokens, c.usage_estimated, c.cost_micros, c.latency_ms, c.finish_reason, c.content],
-  );
-}
-
 export async function markFailed(client: PoolClient, key: string, error: string): Promise<void> {
   await client.query(
     `UPDATE llm_calls SET status = 'failed', reserved_micros = 0, error = $2, owner_token = NULL, finished_at = now() WHERE key = $1`,

@@ -36,11 +36,14 @@ export async function acquireRate(pool: Pool, limits: RateLimits, tokens: number
   });
 }
 
-/** Corrects the token bucket once the provider reported the real usage (refund or extra charge). */
-export async function correctRateTokens(pool: Pool, limits: RateLimits, estimated: number, actual: number): Promise<void> {
+/**
+ * Corrects the token bucket once the provider reported the real usage (refund or extra charge).
+ * Settlement does the same write in its own statement (src/llm/settle.ts).
+ */
+export async function correctRateTokens(db: Pick<Pool, 'query'>, limits: RateLimits, estimated: number, actual: number): Promise<void> {
   const delta = estimated - actual;
   if (delta === 0) return;
-  await pool.query('UPDATE llm_rate_limit SET tokens = LEAST($2::float8, tokens + $1) WHERE id', [delta, limits.tokens]);
+  await db.query('UPDATE llm_rate_limit SET tokens = LEAST($2::float8, tokens + $1) WHERE id', [delta, limits.tokens]);
 }
 
 export interface WaitOptions {

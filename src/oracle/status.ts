@@ -23,17 +23,43 @@ export interface OracleStatus {
  * PostgreSQL only, never from Temporal, since callers run inside a database transaction.
  */
 export async function oracleStatus(client: PoolClient, config: EcologyConfig, now = new Date()): Promise<OracleStatus> {
-  const o = config.oracle;
   const stored = await q.readNextResolution(client);
+  const last = await q.lastResolution(client);
+  return oracleStatusFrom(config, { stored, last: last ?? null, openBids: await q.countOpenBids(client) }, now);
+}
+
+/** What oracleStatus reads from PostgreSQL. */
+export interface OracleFacts {
+  stored: Date | null;
+  last: { id: string; status: string; resolved_at: Date | null } | null;
+  openBids: number;
+}
+
+/**
+ * OracleFacts as one scalar sub-select yielding JSON, for a statement that reads them next to
+ * other things (the agents' prompt); oracleFactsFromJson turns its value back into OracleFacts.
+ */
+export const ORACLE_FACTS_JSON_SQL = `json_build_object(
+    'stored', (SELECT next_resolution_at FROM oracle_state WHERE id),
+    'last', (SELECT json_build_object('id', id, 'status', status, 'resolved_at', resolved_at) FROM oracle_resolutions ORDER BY scheduled_at DESC LIMIT 1),
+    'open_bids', (SELECT count(*)::int FROM oracle_bids WHERE status = 'open'))`;
+
+export function oracleFactsFromJson(j: { stored: string | null; last: { id: string; status: string; resolved_at: string | null } | null; open_bids: number }): OracleFacts {
+  const date = (s: string | null) => (s === null ? null : new Date(s));
+  return { stored: date(j.stored), last: j.last && { ...j.last, resolved_at: date(j.last.resolved_at) }, openBids: j.open_bids };
+}
+
+export function oracleStatusFrom(config: EcologyConfig, facts: OracleFacts, now: Date): OracleStatus {
+  const o = config.oracle;
+  const { stored, last } = facts;
   // A stored time already past (a resolution under way, or no worker running): for an interval
   // schedule the following one is known.
   const next = stored && stored > now ? stored : (nextIntervalTime(o.intervalSeconds, now) ?? stored);
-  const last = await q.lastResolution(client);
   return {
     enabled: o.enabled,
     schedule: scheduleSpecOf(config),
     next_resolution_at: o.enabled ? (next?.toISOString() ?? null) : null,
-    open_bids: await q.countOpenBids(client),
+    open_bids: facts.openBids,
     slots: o.slots,
     min_bid: o.minBid,
     mint_ratio: o.mintRatio,

@@ -24,6 +24,11 @@ export async function grantInitialQuotas(client: PoolClient, principal: string, 
 
 export async function getQuotas(client: PoolClient, principal: string): Promise<Quotas> {
   const rows = (await client.query<{ resource: string; amount: number }>('SELECT resource, amount FROM quotas WHERE principal_id = $1', [principal])).rows;
+  return quotasFromRows(rows);
+}
+
+/** A principal's quota rows as Quotas: every known right, 0 when not held. */
+export function quotasFromRows(rows: Array<{ resource: string; amount: number }>): Quotas {
   const out = Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, 0])) as Quotas;
   for (const row of rows) if (isQuotaResource(row.resource)) out[row.resource] = row.amount;
   return out;
