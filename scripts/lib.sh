@@ -5,6 +5,10 @@
 #   ECOLOGY_PG_PORT         PostgreSQL port on 127.0.0.1 (default 5433)
 #   ECOLOGY_TEMPORAL_PORT   Temporal dev server gRPC port on 127.0.0.1 (default 7233)
 #   ECOLOGY_TEMPORAL_UI_PORT  Temporal Web UI port (default 8233)
+#   ECOLOGY_PG_ROOT         where Debian keeps PostgreSQL servers, <root>/<version>/bin (default
+#                           /usr/lib/postgresql; tests point it elsewhere to play "not installed")
+#   ECOLOGY_DB              the database: unset = a PostgreSQL server when one can be had, else the
+#                           embedded PGlite; `server` = a server or fail; `embedded` = PGlite
 # All log output goes to stderr, so a script's stdout stays machine-readable.
 
 # shellcheck shell=bash disable=SC2034 # variables here are used by the scripts that source it
@@ -17,6 +21,7 @@ export ECOLOGY_DATA_DIR="${ECOLOGY_DATA_DIR:-$REPO_ROOT/.data}"
 export ECOLOGY_PG_PORT="${ECOLOGY_PG_PORT:-5433}"
 export ECOLOGY_TEMPORAL_PORT="${ECOLOGY_TEMPORAL_PORT:-7233}"
 export ECOLOGY_TEMPORAL_UI_PORT="${ECOLOGY_TEMPORAL_UI_PORT:-8233}"
+export ECOLOGY_PG_ROOT="${ECOLOGY_PG_ROOT:-/usr/lib/postgresql}"
 # Never prompt (CI has no TTY): apt, npm and pip all honour these.
 export DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a
 export npm_config_yes=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
@@ -139,10 +144,10 @@ show_log_tail() {
   printf -- '-----\n' >&2
 }
 
-# pg_bin_dir: the newest Debian PostgreSQL server binaries (/usr/lib/postgresql/<v>/bin).
+# pg_bin_dir: the newest Debian PostgreSQL server binaries ($ECOLOGY_PG_ROOT/<v>/bin).
 pg_bin_dir() {
   local d
-  d="$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  d="$(printf '%s\n' "$ECOLOGY_PG_ROOT"/*/bin | sort -V | tail -n 1)"
   [[ -n "$d" && -x "$d/initdb" ]] || return 1
   printf '%s\n' "$d"
 }
@@ -167,6 +172,15 @@ as_pg_user() {
   else
     "$@"
   fi
+}
+
+# db_choice: $ECOLOGY_DB checked: auto (unset or empty), server or embedded.
+db_choice() {
+  case "${ECOLOGY_DB:-}" in
+    '') echo auto ;;
+    server | embedded) echo "$ECOLOGY_DB" ;;
+    *) die "ECOLOGY_DB must be server or embedded (or unset), not '$ECOLOGY_DB'" ;;
+  esac
 }
 
 # database_url: the URL of our own server. Through its Unix socket when pg_paths has set one whose

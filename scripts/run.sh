@@ -3,8 +3,10 @@
 #   1. Without an LLM endpoint (OPENAI_API_KEY, OPENAI_BASE_URL, or llm.apiKey / llm.baseUrl in the
 #      configuration file) it stops at once, saying how to set one: nothing is installed or started.
 #   2. scripts/services.sh installs what is missing and starts, each only when needed: PostgreSQL
-#      (unless DATABASE_URL is set), Docker (when it can), the Temporal dev server with its Web UI
-#      and its SQLite file in $ECOLOGY_DATA_DIR (unless TEMPORAL_ADDRESS is set).
+#      (unless DATABASE_URL is set; when no server can be had, or ECOLOGY_DB=embedded, none: `ecology
+#      up` then opens the embedded PGlite in $ECOLOGY_DATA_DIR/pglite), Docker (when it can), the
+#      Temporal dev server with its Web UI and its SQLite file in $ECOLOGY_DATA_DIR (unless
+#      TEMPORAL_ADDRESS is set).
 #   3. `ecology up` migrates, bootstraps, runs a worker in this process and the ecologyWorkflow,
 #      and serves the dashboard, until Ctrl-C. The services stay up (scripts/stop-services.sh stops
 #      them); the next run resumes the same world.
@@ -33,7 +35,7 @@ fi
 STEP="start services"
 service_args=(--env --docker-optional)
 # A configured DATABASE_URL or TEMPORAL_ADDRESS is used as it is; only missing services start here.
-[[ -n "${DATABASE_URL:-}" ]] && service_args+=(--no-postgres)
+[[ -n "${DATABASE_URL:-}" && "${ECOLOGY_DB:-}" != embedded ]] && service_args+=(--no-postgres)
 [[ -n "${TEMPORAL_ADDRESS:-}" ]] && service_args+=(--no-temporal)
 env_lines="$(bash "$SCRIPTS_DIR/services.sh" "${service_args[@]}")" || die "scripts/services.sh failed"
 eval "$env_lines"

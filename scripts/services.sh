@@ -4,6 +4,11 @@
 # (127.0.0.1:7233, UI on 8233). Each start is idempotent; state and logs are in $ECOLOGY_DATA_DIR
 # (default <repo>/.data). Stop them with scripts/stop-services.sh.
 #
+# The database follows ECOLOGY_DB: unset, a local PostgreSQL server, or, when none is installed
+# (and none could be installed), a warning and the embedded PGlite: nothing is started here, and
+# `ecology up` opens PGlite in $ECOLOGY_DATA_DIR/pglite itself (ECOLOGY_DB=embedded is printed);
+# `server`, a local server or fail; `embedded`, PGlite without trying a server.
+#
 # Usage: scripts/services.sh [--env] [--skip-install] [--docker-optional] [--no-docker] [--no-postgres] [--no-temporal]
 #   --env              print only `export NAME='value'` lines on stdout, for
 #                        eval "$(scripts/services.sh --env)"
@@ -13,8 +18,8 @@
 #   --no-docker        don't touch Docker at all (ECOLOGY_DOCKER_AVAILABLE=0)
 #   --no-postgres      don't start PostgreSQL: DATABASE_URL is printed as the environment has it
 #   --no-temporal      don't start Temporal: TEMPORAL_ADDRESS is printed as the environment has it
-# Variables printed: DATABASE_URL, TEMPORAL_ADDRESS, ECOLOGY_DATA_DIR, ECOLOGY_DOCKER_AVAILABLE
-# (1 or 0), TEMPORAL_CLI_PATH and TEMPORAL_TEST_SERVER_PATH (for @temporalio/testing's
+# Variables printed: DATABASE_URL (empty with PGlite), ECOLOGY_DB (server or embedded),
+# TEMPORAL_ADDRESS, ECOLOGY_DATA_DIR, ECOLOGY_DOCKER_AVAILABLE (1 or 0), TEMPORAL_CLI_PATH and TEMPORAL_TEST_SERVER_PATH (for @temporalio/testing's
 # `existing-path` executables, so it never downloads), and DOCKER_HOST when it is set.
 # Progress goes to stderr. Exit status is non-zero, naming the failed step, if a service fails.
 set -Eeuo pipefail
@@ -41,10 +46,21 @@ if ((INSTALL)); then
 fi
 
 STEP="start PostgreSQL"
-if ((POSTGRES)); then
-  DATABASE_URL="$(bash "$SCRIPTS_DIR/start-postgres.sh")" || die "scripts/start-postgres.sh failed"
-else
-  DATABASE_URL="${DATABASE_URL:-}"
+DB_CHOICE="$(db_choice)"
+DB_MODE=server
+DATABASE_URL="${DATABASE_URL:-}"
+if [[ "$DB_CHOICE" == embedded ]]; then
+  DB_MODE=embedded
+  log "ECOLOGY_DB=embedded: no PostgreSQL server; ecology opens the embedded PGlite in $ECOLOGY_DATA_DIR/pglite"
+elif ((POSTGRES)); then
+  if [[ "$DB_CHOICE" == auto ]] && ! pg_bin_dir >/dev/null; then
+    DB_MODE=embedded
+    warn "no PostgreSQL server is installed (nothing in $ECOLOGY_PG_ROOT/*/bin) and none could be installed:" \
+      "falling back to the embedded PGlite database in $ECOLOGY_DATA_DIR/pglite (one connection, one ecology process at a time)." \
+      "For the full setup install PostgreSQL (as root: apt-get install postgresql) or set DATABASE_URL."
+  else
+    DATABASE_URL="$(bash "$SCRIPTS_DIR/start-postgres.sh")" || die "scripts/start-postgres.sh failed"
+  fi
 fi
 
 STEP="start Docker"
@@ -65,6 +81,7 @@ fi
 STEP="print environment"
 vars=(
   DATABASE_URL="$DATABASE_URL"
+  ECOLOGY_DB="$DB_MODE"
   TEMPORAL_ADDRESS="$TEMPORAL_ADDRESS"
   ECOLOGY_DATA_DIR="$ECOLOGY_DATA_DIR"
   ECOLOGY_DOCKER_AVAILABLE="$DOCKER_AVAILABLE"

@@ -11,7 +11,7 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 STEP="find PostgreSQL"
-BIN="$(pg_bin_dir)" || die "no PostgreSQL server in /usr/lib/postgresql/*/bin; run scripts/install-deps.sh (apt-get install postgresql)"
+BIN="$(pg_bin_dir)" || die "no PostgreSQL server in $ECOLOGY_PG_ROOT/*/bin; run scripts/install-deps.sh (apt-get install postgresql)"
 PG_MAJOR="$(basename "$(dirname "$BIN")")"
 if is_root; then
   id -u postgres >/dev/null 2>&1 || die "OS user 'postgres' is missing (it comes with the Debian postgresql package)"

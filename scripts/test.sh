@@ -23,7 +23,8 @@ abort() {
 }
 
 STEP="start services"
-env_lines="$(bash "$SCRIPTS_DIR/services.sh" --env --docker-optional)" || abort "scripts/services.sh failed"
+# The tests need a PostgreSQL server (the embedded PGlite has one session: no concurrency tests).
+env_lines="$(ECOLOGY_DB=server bash "$SCRIPTS_DIR/services.sh" --env --docker-optional)" || abort "scripts/services.sh failed (the tests need a PostgreSQL server: install postgresql or set DATABASE_URL)"
 eval "$env_lines"
 log "DATABASE_URL=$DATABASE_URL TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS ECOLOGY_DOCKER_AVAILABLE=$ECOLOGY_DOCKER_AVAILABLE"
 

@@ -15,7 +15,7 @@ import { createActivities } from '../activities';
 import { startEventRelay, type EventRelay } from '../src/agents/eventRelay';
 import { loadConfig } from '../src/config/load';
 import type { EcologyConfig } from '../src/config/schema';
-import { createPool } from '../src/db/pool';
+import { openDatabase, type Database } from '../src/db/open';
 import type { DispatchHooks } from '../src/genesis/context';
 import { startAllAgentWorkflows } from '../src/temporal/agentWorkflows';
 import { connectClient } from '../src/temporal/connection';
@@ -68,8 +68,9 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
   // Agents this worker starts (created ones, --start-agents) run on the queue it serves.
   const config: EcologyConfig = { ...opts.config, temporal: { ...opts.config.temporal, taskQueue } };
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const ownPool = !opts.pool;
-  const pool = opts.pool ?? createPool(config.database.url, config.database.poolMax);
+  // Made here (and closed on shutdown) only when not given: the database as configured, embedded included.
+  const db: Pick<Database, 'pool' | 'close'> = opts.pool ? { pool: opts.pool, close: async () => undefined } : await openDatabase(config);
+  const pool = db.pool;
   let client: Client | undefined;
   let connection: NativeConnection | undefined;
   let relay: EventRelay | undefined;
@@ -104,7 +105,7 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
       await sandboxSide.close().catch(() => undefined);
       await conn.close().catch(() => undefined);
       await c.connection.close().catch(() => undefined);
-      if (ownPool) await pool.end().catch(() => undefined);
+      await db.close().catch(() => undefined);
     };
     const finished = done.finally(() => (closing ??= closeAll()));
     return {
@@ -123,7 +124,7 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
     await side?.close().catch(() => undefined);
     await connection?.close().catch(() => undefined);
     await client?.connection.close().catch(() => undefined);
-    if (ownPool) await pool.end().catch(() => undefined);
+    await db.close().catch(() => undefined);
     throw e;
   }
 }

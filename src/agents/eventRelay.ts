@@ -2,12 +2,13 @@ import { Client as PgClient, type Notification, type Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import type { EcologyConfig } from '../config/schema';
 import { EVENTS_CHANNEL } from '../events/emit';
+import { pollEvents, type EventPoller } from '../events/poll';
 import { signalAgent } from '../temporal/agentWorkflows';
 import { deleteSubscriptions, firedSubscriptions } from './queries';
 import { AGENT_SIGNALS } from './types';
 
 /** Events after which an agent's balances or rights differ: its predicate sleeps and debt waits re-check. */
-const BALANCE_EVENTS = new Set(['transfer', 'compute_transferred', 'quota_transferred']);
+const BALANCE_EVENTS = new Set(['transfer', 'compute_transferred', 'quota_transferred', 'quota_set']);
 const BATCH = 500;
 /** Advisory lock (any constant): one relay per database signals; the others stand by. */
 const RELAY_LOCK = 7_261_003;
@@ -34,7 +35,8 @@ export interface EventRelayDeps {
  * `balanceChanged` (how a rescue wakes a frozen agent). A periodic sweep catches subscriptions
  * whose notification was missed. With several workers, the one holding an advisory lock relays
  * and the others stand by, taking over when its session ends. Signals to workflows that are not
- * running are ignored.
+ * running are ignored. With the embedded database (one session, one process) there is no LISTEN:
+ * the relay leads at once and reads new events every database.embedded.pollMs instead.
  */
 export function startEventRelay(deps: EventRelayDeps): EventRelay {
   const log = deps.log ?? (() => undefined);
@@ -42,6 +44,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
   const notifiedTypes = new Set<string>();
   let fullSweep = true;
   let listener: PgClient | undefined;
+  let poller: EventPoller | undefined;
   let leader = false;
   let stopped = false;
   let sweeping: Promise<void> | undefined;
@@ -151,6 +154,22 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
     await tryLead();
   };
 
+  /** Embedded mode: the only relay there can be, fed by polling the events table. */
+  const follow = async (): Promise<void> => {
+    const p = pollEvents(deps.pool, {
+      intervalMs: deps.config.database.embedded.pollMs,
+      onEvent: (e) => onNotification({ processId: 0, channel: EVENTS_CHANNEL, payload: JSON.stringify(e) }),
+      log,
+    });
+    poller = p;
+    await p.ready;
+    if (stopped) return;
+    leader = true;
+    fullSweep = true;
+    log('event relay: leading (polling the embedded database)');
+    sweep();
+  };
+
   const reconnect = (dead: PgClient): void => {
     if (stopped || listener !== dead || reconnectTimer) return;
     listener = undefined;
@@ -175,7 +194,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
       tryLead().catch((e: Error) => log(`event relay: cannot take the lead: ${e.message}`));
     }
   }, deps.config.agents.relay.sweepMs);
-  const ready = connect();
+  const ready = deps.config.database.mode === 'embedded' ? follow() : connect();
   ready.catch((e: Error) => log(`event relay: cannot connect: ${e.message}`));
 
   return {
@@ -185,6 +204,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
       stopped = true;
       clearInterval(periodic);
       if (reconnectTimer) clearTimeout(reconnectTimer);
+      await poller?.stop();
       await sweeping;
       const c = listener;
       listener = undefined;

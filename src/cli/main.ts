@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { loadConfig } from '../config/load';
 import type { EcologyConfig } from '../config/schema';
-import { createPool } from '../db/pool';
+import { openDatabase, type Database } from '../db/open';
 import { isEcologyError } from '../errors';
 import { UsageError, type Command, type CommandContext } from './command';
 import { COMMANDS } from './commands';
@@ -25,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   const json = rest.includes('--json');
   if (!command) return fail(json, { code: 'USAGE', message: `unknown command ${name}; run "ecology help"` });
 
+  let db: Database | undefined;
   let pool: Pool | undefined;
   let config: EcologyConfig | undefined;
   let temporal: Promise<Client> | undefined;
@@ -37,8 +38,8 @@ export async function main(argv: string[]): Promise<number> {
       config: () => (config ??= loadConfig({ file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined })),
       pool: async () => {
         if (!pool) {
-          const cfg = ctx.config();
-          pool = createPool(cfg.database.url, cfg.database.poolMax);
+          db = await openDatabase(ctx.config());
+          pool = db.pool;
           await pool.query('SELECT 1');
         }
         return pool;
@@ -59,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     if (connection) return fail(json, connection);
     return fail(json, { code: 'INTERNAL', message: (e as Error).message ?? String(e) });
   } finally {
-    await pool?.end().catch(() => undefined);
+    await db?.close().catch(() => undefined);
     if (temporal) await temporal.then((c) => c.connection.close()).catch(() => undefined);
   }
 }

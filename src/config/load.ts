@@ -33,6 +33,7 @@ function readJson(path: string): Json {
 /** Environment variables that override the file, as [variable, path in config]. */
 const ENV_OVERRIDES: Array<[string, string[]]> = [
   ['DATABASE_URL', ['database', 'url']],
+  ['ECOLOGY_DB', ['database', 'mode']],
   ['TEMPORAL_ADDRESS', ['temporal', 'address']],
   ['TEMPORAL_NAMESPACE', ['temporal', 'namespace']],
   ['OPENAI_BASE_URL', ['llm', 'baseUrl']],

@@ -26,6 +26,19 @@ export const configSchema = z.strictObject({
   database: z.strictObject({
     url: z.string().min(1),
     poolMax: count.min(1),
+    /**
+     * 'server': PostgreSQL at `url`. 'embedded': PGlite in this process (ECOLOGY_DB=embedded, or
+     * scripts/services.sh when no PostgreSQL server can be had); see src/db/embedded.ts.
+     */
+    mode: z.enum(['server', 'embedded']),
+    embedded: z.strictObject({
+      /** PGlite's data directory; default $ECOLOGY_DATA_DIR/pglite (<repo>/.data/pglite). */
+      dataDir: z.string().min(1).optional(),
+      /** Wait for the one connection before failing: a path needing a second one fails, not hangs. */
+      acquireTimeoutMs: count.min(1),
+      /** Embedded mode has no LISTEN: the event relay reads new events this often instead. */
+      pollMs: count.min(1),
+    }),
   }),
   temporal: z.strictObject({
     address: z.string().min(1),
@@ -371,7 +384,8 @@ export const configSchema = z.strictObject({
     /**
      * Workflows kept in memory, least recently used first out. A sleeping agent needs no place: one
      * evicted replays its history when it wakes. Size it to the agents active at once (fewer means a
-     * replay per iteration); each cached agent costs about 0.2-0.4 MB (BENCHMARKS.md, agents).
+     * replay per iteration); each cached agent costs about 0.2-0.5 MB (BENCHMARKS.md, agents: 120
+     * serves the 100 busy agents of the benchmark and keeps 1,000 sleeping ones under 300 MB).
      */
     maxCachedWorkflows: count.min(2),
   }),

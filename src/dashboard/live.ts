@@ -3,6 +3,8 @@
  * process, fanned out to every open page. A page that connects gets the last snapshot and the recent
  * events from memory, so the database's cost depends on the poll interval and on how many events
  * happen, never on how many pages are open. The hub runs only while at least one page is open.
+ * With the embedded database (one connection, no LISTEN) it holds no listener: events arrive with
+ * the snapshot ticks (pollIntervalMs).
  */
 import type { Client } from '@temporalio/client';
 import type { Notification, Pool, PoolClient } from 'pg';
@@ -141,7 +143,8 @@ export class LiveHub {
     const generation = ++this.generation;
     void (async () => {
       // LISTEN before reading the backlog: an event committed in between is notified, not lost.
-      await this.listen(generation);
+      // The embedded database has no LISTEN (one session): there each tick reads the new events.
+      if (this.deps.config.database.mode !== 'embedded') await this.listen(generation);
       if (generation !== this.generation) return;
       try {
         const rows = await latestEvents(this.deps.counter.wrap(this.deps.pool, 'events'), this.cfg.events.backlog);

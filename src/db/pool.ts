@@ -1,8 +1,8 @@
-import { Pool } from 'pg';
+import { Pool, type PoolConfig } from 'pg';
 import './int8';
 
-export function createPool(url: string, max = 20): Pool {
-  const pool = new Pool({ connectionString: url, max });
+export function createPool(url: string, max = 20, options: Omit<PoolConfig, 'connectionString' | 'max'> = {}): Pool {
+  const pool = new Pool({ ...options, connectionString: url, max });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => undefined);
   return pool;

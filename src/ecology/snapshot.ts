@@ -29,12 +29,15 @@ export async function worldSnapshot(pool: Pool, config: EcologyConfig, temporal:
   const states = await queryAgentStates(temporal, ids, config.ecology.agentQueryTimeoutMs);
   const byStatus: Record<string, number> = {};
   for (const s of states) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+  // Read before taking a connection: holding one while asking the pool for another would wait
+  // forever where the pool has a single connection (the embedded database).
+  const budget = await getBudgetStatus(pool);
+  const supply = await scripSupply(pool);
   const client = await pool.connect();
   try {
     const treasuryScrip = (await getBalance(client, SYSTEM_ACCOUNTS.treasury, SCRIP)) ?? 0;
     const treasuryCompute = (await readBucket(client, SYSTEM_ACCOUNTS.treasury, 'compute')).available;
     const oracle = await oracleStatus(client, config);
-    const budget = await getBudgetStatus(pool);
     return {
       at: new Date().toISOString(),
       agents: {
@@ -42,7 +45,7 @@ export async function worldSnapshot(pool: Pool, config: EcologyConfig, temporal:
         byStatus,
         list: states.slice(0, maxListed).map((s) => ({ id: s.id, status: s.status, ...(s.state ? { iteration: s.state.iteration } : {}) })),
       },
-      scripSupply: await scripSupply(pool),
+      scripSupply: supply,
       treasury: { scrip: treasuryScrip, compute: treasuryCompute },
       llm: { spentMicros: budget.spent_micros, budgetMicros: config.llm.systemBudgetMicros, remainingMicros: Math.max(0, config.llm.systemBudgetMicros - budget.spent_micros - budget.reserved_micros) },
       nextResolutionAt: oracle.next_resolution_at,

@@ -1,13 +1,16 @@
 /**
  * The event relay on its own (a recording stand-in for the Temporal client): subscribers of an
  * event type are signalled once and their rows deleted; both agents of a transfer hear
- * balanceChanged; with two relays on one database exactly one signals, and the other takes over
- * when the first stops; a subscription whose event came while no relay listened is caught up.
+ * balanceChanged, and so does an agent whose compute rate the operator set (quota_set); with two
+ * relays on one database exactly one signals, and the other takes over when the first stops; a
+ * subscription whose event came while no relay listened is caught up. In the embedded database's
+ * mode (no LISTEN) the relay polls the events table and does the same.
  */
 import type { Client } from '@temporalio/client';
 import { startEventRelay, type EventRelay } from '../../src/agents/eventRelay';
 import { subscribe } from '../../src/agents/queries';
 import { withTransaction } from '../../src/db/tx';
+import { applyComputeRates } from '../../src/ecology/computeRates';
 import { emit } from '../../src/events/emit';
 import { startAgentWorld, type AgentWorld } from './support/harness';
 
@@ -66,5 +69,39 @@ test('one of two relays leads; subscribers and both sides of a transfer are sign
   // nothing was signalled twice
   const keys = signals.filter((s) => s.name === 'event').map((s) => (s.arg as { key: string }).key);
   expect(new Set(keys).size).toBe(keys.length);
+  expect(signalled('balanceChanged', `agent-${a}`)).toHaveLength(1);
+});
+
+test('a quota_set (the operator setting a compute rate) wakes the agent whose rights changed', async () => {
+  const rated = await w.agent('rated');
+  const bystander = await w.agent('bystander');
+  const r = relays.find((x) => x.isLeader()) ?? (await relay());
+  await w.waitFor('a leader', async () => r.isLeader());
+  const before = signalled('balanceChanged', `agent-${rated}`).length;
+  const { changed } = await applyComputeRates(w.pool, { ...w.config, ecology: { ...w.config.ecology, computeRates: { [rated]: 3 } } });
+  expect(changed).toEqual([{ principal: rated, from: expect.any(Number), to: 3 }]);
+  await w.waitFor('balanceChanged for the rated agent', async () => signalled('balanceChanged', `agent-${rated}`).length === before + 1);
+  expect(signalled('balanceChanged', `agent-${bystander}`)).toHaveLength(0);
+});
+
+test('in embedded mode (no LISTEN) the relay leads alone and polls: subscribers, transfers and quota_set still signal', async () => {
+  for (const r of relays.splice(0)) await r.stop();
+  const a = await w.agent('poll_a', { scrip: 10 });
+  const b = await w.agent('poll_b');
+  const config = { ...w.config, database: { ...w.config.database, mode: 'embedded' as const, embedded: { ...w.config.database.embedded, pollMs: 50 } } };
+  const r = startEventRelay({ pool: w.pool, config, temporal: recorder });
+  relays.push(r);
+  await r.ready;
+  expect(r.isLeader()).toBe(true);
+
+  await subscribe(w.pool, { key: `${a}:9`, agentId: a, eventType: 'polled_bell' });
+  await ring('polled_bell');
+  await w.waitFor('the subscriber', async () => signalled('event', `agent-${a}`).some((s) => (s.arg as { key: string }).key === `${a}:9`));
+
+  expect((await w.call(a, 'genesis_ledger', 'transfer', { to: b, amount: 2 })).ok).toBe(true);
+  await w.waitFor('balanceChanged on both sides', async () => signalled('balanceChanged', `agent-${a}`).length === 1 && signalled('balanceChanged', `agent-${b}`).length === 1);
+
+  await applyComputeRates(w.pool, { ...w.config, ecology: { ...w.config.ecology, computeRates: { [b]: 5 } } });
+  await w.waitFor('balanceChanged for the rated agent', async () => signalled('balanceChanged', `agent-${b}`).length === 2);
   expect(signalled('balanceChanged', `agent-${a}`)).toHaveLength(1);
 });

@@ -1,7 +1,7 @@
 /**
  * The operator commands of the `ecology` CLI as separate processes: strict options, JSON output,
  * non-zero exits and clear errors when Temporal cannot be reached, the event log (with --follow),
- * the treasury, and a spawn when no root workflow runs.
+ * the treasury, a spawn when no root workflow runs, and `bootstrap --root` (compose's one-shot).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -51,6 +51,7 @@ afterAll(async () => {
   const config = loadConfig({ overrides, env: { TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '' } });
   const client = await connectClient(config);
   await client.workflow.getHandle(`agent-${AGENT}`).terminate('test over').catch(() => undefined);
+  await client.workflow.getHandle(overrides.ecology.workflowId).terminate('test over').catch(() => undefined);
   for (const id of [overrides.oracle.scheduleId, overrides.metrics.scheduleId]) await client.schedule.getHandle(id).delete().catch(() => undefined);
   await client.connection.close();
   await db.drop();
@@ -124,5 +125,22 @@ describe('ecology operator commands', () => {
     expect((await ecology(['escrow', '--json'])).json).toEqual({ ok: true, listings: [] });
     const audit = await ecology(['audit', '--json']);
     expect(audit.code).toBe(0);
+  });
+
+  it("bootstrap --root (compose's one-shot) starts the root workflow once; a second run finds it running", async () => {
+    expect((await ecology(['bootstrap', '--root', '--no-start', '--json'])).json).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+    const first = await ecology(['bootstrap', '--root', '--json']);
+    expect(first.json).toMatchObject({ ok: true, root: { workflow_id: overrides.ecology.workflowId, action: 'started' } });
+    expect(first.code).toBe(0);
+    const second = await ecology(['bootstrap', '--root', '--json']);
+    expect(second.json).toMatchObject({ ok: true, root: { workflow_id: overrides.ecology.workflowId, action: 'already-running' } });
+    expect(second.code).toBe(0);
+    const client = await connectClient(loadConfig({ overrides, env: { TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '' } }));
+    try {
+      const d = await client.workflow.getHandle(overrides.ecology.workflowId).describe();
+      expect({ type: d.type, taskQueue: d.taskQueue, status: d.status.name }).toEqual({ type: 'ecologyWorkflow', taskQueue: overrides.temporal.taskQueue, status: 'RUNNING' });
+    } finally {
+      await client.connection.close();
+    }
   });
 });

@@ -3,13 +3,15 @@
  * compose implementation must accept it (`docker compose config`, or Debian's `docker-compose`,
  * which scripts/install-deps.sh installs), and the configuration it resolves must keep the stack's
  * invariants: health checks, restart policies, the data volume, the one-shot migration gating the
- * workers, and workers that can be scaled and reach a Docker daemon.
+ * workers, the one-shot bootstrap that starts the root workflow (so `docker compose up` gives a
+ * running world), and workers that can be scaled and reach a Docker daemon.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { bootstrapCommand } from '../../src/cli/commands/bootstrap';
 
 const ROOT = join(__dirname, '..', '..');
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -105,14 +107,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has the five services on the expected images', () => {
+  it('has the six services on the expected images', () => {
     const s = config.services;
-    expect(Object.keys(s).sort()).toEqual(['migrate', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+    expect(Object.keys(s).sort()).toEqual(['bootstrap', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'worker']);
     expect(s.postgres!.image).toBe('postgres:15');
     expect(s.temporal!.image).toMatch(/^temporalio\/auto-setup:/);
     expect(s['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
-    // migrate and worker are the project's own image, built from the Dockerfile.
-    for (const name of ['migrate', 'worker']) {
+    // migrate, bootstrap and worker are the project's own image, built from the Dockerfile.
+    for (const name of ['migrate', 'bootstrap', 'worker']) {
       expect(s[name]!.build).toBeDefined();
       expect(s[name]!.image).toBe(s.worker!.image);
     }
@@ -144,6 +146,20 @@ describe('docker-compose.yml', () => {
     expect(m.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(config.services.worker!.depends_on?.migrate?.condition).toBe('service_completed_successfully');
     expect(config.services.worker!.depends_on?.temporal?.condition).toBe('service_healthy');
+  });
+
+  it('starts the root workflow once, after the migration, when PostgreSQL and Temporal are healthy', () => {
+    const b = config.services.bootstrap!;
+    expect(commandOf(b)).toBe('node bin/ecology.cjs bootstrap --root');
+    expect(b.restart ?? 'no').toBe('no');
+    expect(b.depends_on?.postgres?.condition).toBe('service_healthy');
+    expect(b.depends_on?.temporal?.condition).toBe('service_healthy');
+    expect(b.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+    // The same database and Temporal as the workers, so the root lands on the queue they serve.
+    const w = config.services.worker!;
+    expect(b.environment).toMatchObject({ DATABASE_URL: w.environment?.DATABASE_URL, TEMPORAL_ADDRESS: w.environment?.TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: w.environment?.TEMPORAL_NAMESPACE });
+    // The command names a real option of the CLI: the bootstrap command declares --root.
+    expect(bootstrapCommand.flagOptions).toContain('root');
   });
 
   it('gives the worker its connections, the LLM settings from the host, and the Docker daemon', () => {

@@ -1,4 +1,4 @@
-import { Client as PgClient } from 'pg';
+import { Client as PgClient, type Pool } from 'pg';
 import type { EcologyConfig } from '../../config/schema';
 import { EVENTS_CHANNEL } from '../../events/emit';
 import { UsageError, type Command } from '../command';
@@ -36,9 +36,10 @@ function human(e: EventRow): string {
  * Prints new events as they commit: LISTEN on ecology_events, then a read after the last printed
  * seq. A transaction may commit after one with a higher seq, so each read looks back a little
  * (`lookback` seqs) and skips what was printed. Also reads every `sweepMs` (a lost notification,
- * a reconnect). Ends on SIGINT/SIGTERM.
+ * a reconnect). Ends on SIGINT/SIGTERM. The embedded database has no LISTEN and one connection:
+ * there it only reads every `sweepMs`, through the pool.
  */
-async function follow(config: EcologyConfig, first: number, seen: number[], types: string[] | null, limit: number, out: (e: EventRow) => void): Promise<void> {
+async function follow(config: EcologyConfig, pool: Pool, first: number, seen: number[], types: string[] | null, limit: number, out: (e: EventRow) => void): Promise<void> {
   const lookback = limit;
   const printed = new Set<number>(seen);
   let cursor = first;
@@ -55,7 +56,7 @@ async function follow(config: EcologyConfig, first: number, seen: number[], type
   try {
     while (!stopping) {
       try {
-        if (!db) {
+        if (!db && config.database.mode !== 'embedded') {
           db = new PgClient({ connectionString: config.database.url });
           db.on('error', () => undefined);
           db.on('notification', nudge);
@@ -66,7 +67,7 @@ async function follow(config: EcologyConfig, first: number, seen: number[], type
           await db.connect();
           await db.query(`LISTEN ${EVENTS_CHANNEL}`);
         }
-        const rows = await readEvents(db, Math.max(0, cursor - lookback), types, limit + lookback);
+        const rows = await readEvents(db ?? pool, Math.max(0, cursor - lookback), types, limit + lookback);
         for (const e of rows) {
           if (e.seq <= cursor - lookback || printed.has(e.seq)) continue;
           printed.add(e.seq);
@@ -121,7 +122,7 @@ export const eventsCommand: Command = {
     const start = backlog.at(-1)?.seq ?? after ?? (await pool.query<{ seq: number }>('SELECT COALESCE(max(seq), 0) AS seq FROM events')).rows[0]!.seq;
     // What is there now up to `start` counts as printed; only later commits are new.
     const seen = (await readEvents(pool, Math.max(0, start - limit), types, 2 * limit)).map((e) => e.seq).filter((seq) => seq <= start);
-    await follow(config, start, seen, types, limit, out);
+    await follow(config, pool, start, seen, types, limit, out);
     return 0;
   },
 };

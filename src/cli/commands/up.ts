@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { EcologyConfig } from '../../config/schema';
+import { embeddedDataDir } from '../../db/embedded';
 import { bootstrapWorld } from '../../ecology/bootstrap';
-import { ECOLOGY_SUMMARY_QUERY, ECOLOGY_WORKFLOW_TYPE, type EcologySummary, type EcologyWorkflowInput } from '../../ecology/types';
+import { startRootWorkflow } from '../../ecology/root';
+import { ECOLOGY_SUMMARY_QUERY, type EcologySummary } from '../../ecology/types';
 import { cachedWorkflowBundle } from '../../ecology/workflowBundle';
 import { EcologyError } from '../../errors';
 import { NO_ENDPOINT_MESSAGE } from '../../llm/client';
@@ -27,25 +29,6 @@ function temporalUiUrl(config: EcologyConfig): string {
   if (process.env.TEMPORAL_UI_URL) return process.env.TEMPORAL_UI_URL;
   const port = process.env.ECOLOGY_TEMPORAL_UI_PORT;
   return port ? `http://127.0.0.1:${port}` : config.dashboard.temporalUiUrl;
-}
-
-/** Starts the root (fixed id, USE_EXISTING): a second `up` finds it running and changes nothing. */
-async function startRoot(client: Client, config: EcologyConfig): Promise<'started' | 'already-running'> {
-  const handle = client.workflow.getHandle(config.ecology.workflowId);
-  let running = false;
-  try {
-    running = (await handle.describe()).status.name === 'RUNNING';
-  } catch (e) {
-    if (!(e instanceof WorkflowNotFoundError)) throw e;
-  }
-  const input: EcologyWorkflowInput = {};
-  await client.workflow.start(ECOLOGY_WORKFLOW_TYPE, {
-    workflowId: config.ecology.workflowId,
-    taskQueue: config.temporal.taskQueue,
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  return running ? 'already-running' : 'started';
 }
 
 /** Polls the root's summary until its bootstrap is done (or `stopped()` says to give up). */
@@ -129,23 +112,26 @@ export const upCommand: Command = {
         wake();
       });
       try {
-        const root = await startRoot(client, config);
+        const root = await startRootWorkflow(client, config);
         const summary = await waitForRoot(client, config, () => stopSignal !== null || crashed !== null);
         const dashboard = stopSignal || crashed ? null : await startDashboardIfWanted(ctx, client, log);
         try {
           const ui = temporalUiUrl(config);
+          const embedded = config.database.mode === 'embedded' ? embeddedDataDir(config) : null;
           const ready = {
             root: { workflow_id: config.ecology.workflowId, action: root, status: summary?.status ?? 'unknown' },
             task_queue: worker.taskQueue,
             temporal: config.temporal.address,
             temporal_ui: ui,
             dashboard: dashboard?.url ?? null,
+            database: embedded ? { mode: 'embedded', data_dir: embedded } : { mode: 'server' },
             agents: summary ? [...summary.children.started, ...summary.children.alreadyRunning] : [],
           };
           event('ready', ready, [
             `the ecology runs (${config.ecology.workflowId}: ${root === 'started' ? 'started' : 'resumed, it was already running'}; worker on task queue ${worker.taskQueue})`,
             `  Temporal UI:  ${ui}/namespaces/${config.temporal.namespace}/workflows  (workflow ${config.ecology.workflowId}, agents agent-<id>)`,
             ...(dashboard ? [`  dashboard:    ${dashboard.url}`] : []),
+            ...(embedded ? [`  database:     embedded PGlite in ${embedded} (one connection; other ecology commands can open it once this one stops)`] : []),
             '  watch:        ecology agents   |   ecology events --follow   |   ecology summary   |   ecology agent <id>',
             '  Ctrl-C stops this worker; the world stays in PostgreSQL and Temporal, and the next "npm start" resumes it.',
           ].join('\n'));
