@@ -3,8 +3,9 @@
 -- what src/genesis/dispatch.ts writes for that case (the operation and its outcome, the journal
 -- row, both balances, the `transfer` event and its notification, the compute charge's claim and
 -- the bucket), in the same lock order, so one statement does what otherwise takes six round trips.
--- Anything else, it leaves to dispatch: it returns no row when it wrote nothing, and raises
--- SQLSTATE 'EC001' (rolling back its statement) when it finds out after writing. dispatch then
+-- Anything else, it leaves to dispatch: it returns NULL when it wrote nothing, and raises SQLSTATE
+-- 'EC001' (rolling back its statement) when it finds out after writing, or a unique violation when
+-- the journal id or the charge's id is taken (ids that only a hand-made key collides with). dispatch then
 -- runs the operation the general way, which gives the answer (a replay, a refusal, a typed error)
 -- or, when nothing was wrong, the same writes. test/foundation/fastTransfer.test.ts holds the two
 -- paths to the same results.
@@ -39,7 +40,7 @@ END $$;
 
 CREATE FUNCTION dispatch_transfer(p_key text, p_caller text, p_to text, p_amount bigint, p_memo text,
                                   p_args jsonb, p_compute bigint, p_treasury text, p_channel text)
-RETURNS TABLE (seq bigint, compute_available bigint, compute_rate bigint, compute_capacity bigint)
+RETURNS bigint -- the journal row's seq
 LANGUAGE plpgsql AS $$
 DECLARE
   now_us bigint := (extract(epoch FROM now()) * 1000000)::bigint;
@@ -54,17 +55,17 @@ BEGIN
   -- Checks that need no lock; failing one, nothing is written and dispatch takes over.
   -- The caller a principal that may act, the payee one that may receive (genesis accounts only
   -- through their own operations, the treasury by donation), both with scrip accounts.
-  IF p_caller = p_to OR p_amount <= 0 THEN RETURN; END IF;
+  IF p_caller = p_to OR p_amount <= 0 THEN RETURN NULL; END IF;
   IF (SELECT count(*) FROM artifacts a JOIN accounts ac ON ac.principal_id = a.id AND ac.asset = 'scrip'
       WHERE a.id IN (p_caller, p_to) AND a.has_standing AND (NOT a.genesis OR a.id = p_treasury AND a.id = p_to)) <> 2 THEN
-    RETURN;
+    RETURN NULL;
   END IF;
 
   -- Record the operation; a twin in flight is waited for here, and a used key goes to dispatch.
   INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
     VALUES (p_key, p_caller, 'genesis_ledger', 'transfer', p_args, false, 'null'::jsonb)
     ON CONFLICT (key) DO NOTHING;
-  IF NOT FOUND THEN RETURN; END IF;
+  IF NOT FOUND THEN RETURN NULL; END IF;
 
   -- Both balances, in id order as the ledger locks them (each UPDATE locks its row), before the
   -- journal row's foreign keys take their KEY SHARE locks on them, as in the ledger's statement.
@@ -80,9 +81,7 @@ BEGIN
   END IF;
   INSERT INTO journal (id, debit_principal, credit_principal, asset, amount, kind, memo)
     VALUES (p_key, p_caller, p_to, 'scrip', p_amount, 'transfer', p_memo)
-    ON CONFLICT (id) DO NOTHING
     RETURNING journal.seq INTO entry_seq;
-  IF entry_seq IS NULL THEN RAISE EXCEPTION 'transfer id % is taken', p_key USING ERRCODE = 'EC001'; END IF;
   INSERT INTO events (type, actor_id, subject_id, data)
     VALUES ('transfer', p_caller, p_to, jsonb_build_object('transfer_id', p_key, 'from', p_caller, 'to', p_to, 'asset', 'scrip',
                                                            'amount', p_amount, 'kind', 'transfer', 'reference', NULL))
@@ -113,9 +112,7 @@ BEGIN
       p_key || ':compute', 'spend:compute',
       jsonb_build_object('id', p_key || ':compute', 'principal', p_caller, 'resource', 'compute', 'amount', p_compute, 'kind', 'genesis_ledger.transfer'),
       jsonb_build_object('principal', p_caller, 'resource', 'compute', 'available', s.settled_balance - p_compute,
-                         'rate', rate, 'capacity', capacity, 'in_debt', false, 'recovers_at', NULL))
-      ON CONFLICT (id) DO NOTHING;
-    IF NOT FOUND THEN RAISE EXCEPTION 'charge id % is taken', p_key || ':compute' USING ERRCODE = 'EC001'; END IF;
+                         'rate', rate, 'capacity', capacity, 'in_debt', false, 'recovers_at', NULL));
   END IF;
 
   UPDATE operations SET ok = true, result = jsonb_build_object(
@@ -123,5 +120,5 @@ BEGIN
                                    'amount', p_amount, 'replayed', false),
       'compute_charged', p_compute)
     WHERE key = p_key;
-  RETURN QUERY SELECT entry_seq, s.settled_balance - p_compute, rate, capacity;
+  RETURN entry_seq;
 END $$;

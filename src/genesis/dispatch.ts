@@ -80,6 +80,9 @@ async function generalPath(deps: DispatchDeps, req: DispatchRequest): Promise<Ou
     });
   } catch (e) {
     if (e instanceof Refused) return failure(e.error, 0);
+    // A typed error from outside the method, such as a hand-made key whose compute charge id
+    // (`<key>:compute`) another effect already holds: the transaction rolled back, nothing is recorded.
+    if (isEcologyError(e)) return failure(e, 0);
     throw e;
   }
 }

@@ -14,8 +14,11 @@ export interface FastOutcome {
   compute_charged: number;
 }
 
-/** SQLSTATE of dispatch_transfer() finding, after writing, that the case is not its own. */
-const NOT_MINE = 'EC001';
+/**
+ * What dispatch_transfer() raises when, after writing, it finds the case is not its own: its own
+ * hand-over, or a unique violation (the journal id or the charge's id already taken).
+ */
+const NOT_MINE = new Set(['EC001', '23505']);
 
 /**
  * A genesis_ledger.transfer in one round trip (migrations/008_dispatch_transfer.sql), for the usual
@@ -35,20 +38,20 @@ export async function tryFastTransfer(
   const a = parsed.data as { to: string; amount: number; memo?: string; from?: string };
   if (a.from !== undefined && a.from !== req.caller) return null;
 
-  let row: { seq: number } | undefined;
+  let seq: number | null;
   try {
-    const r = await deps.pool.query<{ seq: number }>({
+    const r = await deps.pool.query<{ seq: number | null }>({
       name: 'dispatch_transfer',
-      text: 'SELECT seq FROM dispatch_transfer($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)',
+      text: 'SELECT dispatch_transfer($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9) AS seq',
       values: [req.key, req.caller, a.to, a.amount, a.memo ?? null, JSON.stringify(req.args ?? {}), computeCharge, SYSTEM_ACCOUNTS.treasury, EVENTS_CHANNEL],
     });
-    row = r.rows[0];
+    seq = r.rows[0].seq;
   } catch (e) {
-    // Its own hand-over, or a deadlock or serialization failure: the general path retries those.
-    if ((e as { code?: string }).code === NOT_MINE || isRetryableDbError(e)) return null;
+    // A hand-over, or a deadlock or serialization failure: the general path retries those.
+    if (NOT_MINE.has((e as { code?: string }).code ?? '') || isRetryableDbError(e)) return null;
     throw e;
   }
-  if (!row) return null;
-  const result = toTransferResult({ seq: row.seq, id: req.key, debit_principal: req.caller, credit_principal: a.to, asset: SCRIP, amount: a.amount }, false);
+  if (seq === null) return null;
+  const result = toTransferResult({ seq, id: req.key, debit_principal: req.caller, credit_principal: a.to, asset: SCRIP, amount: a.amount }, false);
   return { ok: true, result, replayed: false, compute_charged: computeCharge };
 }

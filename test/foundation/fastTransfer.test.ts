@@ -56,6 +56,8 @@ const REQUESTS: DispatchRequest[] = [
   transfer('t15', 'carol', { to: 'alice', amount: 1 }), // the scrip t4 paid her
   transfer('t16', 'erin', { to: 'carol', amount: 10 }), // erin's whole balance
   transfer('t17', 'erin', { to: 'carol', amount: 1 }), // now empty
+  transfer('issue:bob:scrip', 'bob', { to: 'alice', amount: 1 }), // a key that is already a journal id
+  transfer('issue:erin', 'erin', { to: 'alice', amount: 1 }), // its charge's id is erin's compute issuance
 ];
 
 /** An outcome without the journal's sequence numbers (each database numbers its own rows). */
@@ -105,6 +107,11 @@ describe('the one-statement transfer', () => {
     // The cases above did fail and succeed as described (so the comparison covered both kinds).
     const outcomes = (await fast.pool.query(`SELECT key, ok, result->'error'->>'code' AS code FROM operations ORDER BY key`)).rows;
     expect(outcomes.filter((o) => o.ok).map((o) => o.key).sort()).toEqual(['t1', 't13', 't15', 't16', 't2', 't3', 't4']);
+    // Keys that collide with ids the system made are refused with a typed error, not thrown.
+    for (const key of ['issue:bob:scrip', 'issue:erin']) {
+      const again = await dispatch({ pool: fast.pool, config: fast.config }, REQUESTS.find((r) => r.key === key)!);
+      expect(again).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_CONFLICT' } });
+    }
     await fast.expectAuditOk();
     await general.expectAuditOk();
   });
