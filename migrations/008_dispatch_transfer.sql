@@ -12,7 +12,8 @@
 
 -- src/buckets/math.ts settle(), in the same integers: whole units accrue, the time behind a fraction
 -- of a unit is kept, a balance at or above capacity stops accruing. Returns (balance, updated_us).
--- NULL when the product would exceed 2^53, where settle()'s floating point could round differently.
+-- Raises dispatch_transfer's hand-over when the product would exceed 2^53, where settle()'s
+-- floating point could round differently.
 CREATE FUNCTION bucket_settle(balance bigint, updated_us bigint, rate bigint, capacity bigint, now_us bigint,
                               OUT settled_balance bigint, OUT settled_us bigint)
 LANGUAGE plpgsql IMMUTABLE AS $$
@@ -26,7 +27,7 @@ BEGIN
     RETURN;
   END IF;
   IF elapsed::numeric * rate > 9007199254740991 THEN
-    RETURN;
+    RAISE EXCEPTION 'bucket arithmetic beyond 2^53' USING ERRCODE = 'EC001';
   END IF;
   accrued := (elapsed * rate) / 1000000;
   IF balance + accrued >= capacity THEN
@@ -46,38 +47,34 @@ DECLARE
   now_us bigint := (extract(epoch FROM now()) * 1000000)::bigint;
   entry_seq bigint;
   event_seq bigint;
-  payer_balance bigint;
-  b record;
-  s record;
   rate bigint;
   capacity bigint;
+  charged bigint;
 BEGIN
-  -- Checks that need no lock; failing one, nothing is written and dispatch takes over.
-  -- The caller a principal that may act, the payee one that may receive (genesis accounts only
-  -- through their own operations, the treasury by donation), both with scrip accounts.
-  IF p_caller = p_to OR p_amount <= 0 THEN RETURN NULL; END IF;
-  IF (SELECT count(*) FROM artifacts a JOIN accounts ac ON ac.principal_id = a.id AND ac.asset = 'scrip'
-      WHERE a.id IN (p_caller, p_to) AND a.has_standing AND (NOT a.genesis OR a.id = p_treasury AND a.id = p_to)) <> 2 THEN
-    RETURN NULL;
-  END IF;
+  IF p_caller = p_to OR p_amount <= 0 OR p_compute <= 0 THEN RETURN NULL; END IF;
 
-  -- Record the operation; a twin in flight is waited for here, and a used key goes to dispatch.
+  -- Record the operation if the caller is a principal that may act and the payee one that may
+  -- receive (genesis accounts only through their own operations, the treasury by donation). No row:
+  -- either failed, or the key is used (a twin in flight is waited for here); dispatch takes over.
   INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
-    VALUES (p_key, p_caller, 'genesis_ledger', 'transfer', p_args, false, 'null'::jsonb)
+    SELECT p_key, p_caller, 'genesis_ledger', 'transfer', p_args, false, 'null'::jsonb
+    WHERE (SELECT count(*) FROM artifacts a
+           WHERE a.id IN (p_caller, p_to) AND a.has_standing AND (NOT a.genesis OR a.id = p_treasury AND a.id = p_to)) = 2
     ON CONFLICT (key) DO NOTHING;
   IF NOT FOUND THEN RETURN NULL; END IF;
 
   -- Both balances, in id order as the ledger locks them (each UPDATE locks its row), before the
   -- journal row's foreign keys take their KEY SHARE locks on them, as in the ledger's statement.
+  -- A missing account or too little scrip: dispatch's business.
   IF p_to < p_caller THEN
     UPDATE accounts SET balance = balance + p_amount WHERE principal_id = p_to AND asset = 'scrip';
+    IF NOT FOUND THEN RAISE EXCEPTION 'no scrip account' USING ERRCODE = 'EC001'; END IF;
   END IF;
-  UPDATE accounts SET balance = balance - p_amount
-    WHERE principal_id = p_caller AND asset = 'scrip' AND balance >= p_amount
-    RETURNING balance INTO payer_balance;
-  IF payer_balance IS NULL THEN RAISE EXCEPTION 'insufficient funds' USING ERRCODE = 'EC001'; END IF;
+  UPDATE accounts SET balance = balance - p_amount WHERE principal_id = p_caller AND asset = 'scrip' AND balance >= p_amount;
+  IF NOT FOUND THEN RAISE EXCEPTION 'no scrip account or too little scrip' USING ERRCODE = 'EC001'; END IF;
   IF p_to > p_caller THEN
     UPDATE accounts SET balance = balance + p_amount WHERE principal_id = p_to AND asset = 'scrip';
+    IF NOT FOUND THEN RAISE EXCEPTION 'no scrip account' USING ERRCODE = 'EC001'; END IF;
   END IF;
   INSERT INTO journal (id, debit_principal, credit_principal, asset, amount, kind, memo)
     VALUES (p_key, p_caller, p_to, 'scrip', p_amount, 'transfer', p_memo)
@@ -88,32 +85,30 @@ BEGIN
     RETURNING events.seq INTO event_seq;
   PERFORM pg_notify(p_channel, json_build_object('seq', event_seq, 'type', 'transfer', 'subject', p_to)::text);
 
-  -- The caller's compute bucket, locked, then its rights. A change of rights settles the bucket
-  -- first, so it waits for this lock, and this later statement sees the latest committed rights.
-  SELECT bk.balance, (extract(epoch FROM bk.updated_at) * 1000000)::bigint AS updated_us INTO b
-    FROM buckets bk WHERE bk.principal_id = p_caller AND bk.resource = 'compute' FOR UPDATE;
-  IF NOT FOUND THEN RAISE EXCEPTION 'no compute bucket' USING ERRCODE = 'EC001'; END IF;
-  SELECT COALESCE(max(q.amount) FILTER (WHERE q.resource = 'compute_rate'), 0),
-         COALESCE(max(q.amount) FILTER (WHERE q.resource = 'compute_capacity'), 0)
-    INTO rate, capacity
-    FROM quotas q WHERE q.principal_id = p_caller AND q.resource IN ('compute_rate', 'compute_capacity');
-  s := bucket_settle(b.balance, b.updated_us, rate, capacity, now_us);
-  -- In debt already (dispatch refuses), or the charge would make it so (its view then needs a
+  -- The compute charge: the bucket brought forward at the caller's rights, less the charge. The
+  -- rights are read again once the bucket is locked: a change of rights settles the bucket first,
+  -- so a change that committed while this waited for the lock shows there, and dispatch takes over.
+  UPDATE buckets bk SET (balance, updated_at) = (
+      SELECT st.settled_balance - p_compute, 'epoch'::timestamptz + st.settled_us * interval '1 microsecond'
+      FROM bucket_settle(bk.balance, (extract(epoch FROM bk.updated_at) * 1000000)::bigint, r.rate, r.capacity, now_us) st)
+    FROM (SELECT COALESCE(max(q.amount) FILTER (WHERE q.resource = 'compute_rate'), 0) AS rate,
+                 COALESCE(max(q.amount) FILTER (WHERE q.resource = 'compute_capacity'), 0) AS capacity
+          FROM quotas q WHERE q.principal_id = p_caller AND q.resource IN ('compute_rate', 'compute_capacity')) r
+    WHERE bk.principal_id = p_caller AND bk.resource = 'compute'
+    RETURNING bk.balance, r.rate, r.capacity INTO charged, rate, capacity;
+  -- No bucket; in debt already (dispatch refuses); or the charge makes it so (its view then needs a
   -- recovery time): dispatch's business.
-  IF s.settled_balance IS NULL OR s.settled_balance < 0 OR s.settled_balance - p_compute < 0 THEN
-    RAISE EXCEPTION 'compute debt' USING ERRCODE = 'EC001';
+  IF charged IS NULL OR charged < 0 THEN RAISE EXCEPTION 'compute debt' USING ERRCODE = 'EC001'; END IF;
+  IF (SELECT COALESCE(max(q.amount) FILTER (WHERE q.resource = 'compute_rate'), 0) <> rate
+          OR COALESCE(max(q.amount) FILTER (WHERE q.resource = 'compute_capacity'), 0) <> capacity
+      FROM quotas q WHERE q.principal_id = p_caller AND q.resource IN ('compute_rate', 'compute_capacity')) THEN
+    RAISE EXCEPTION 'rights changed' USING ERRCODE = 'EC001';
   END IF;
-
-  IF p_compute > 0 THEN
-    UPDATE buckets SET balance = s.settled_balance - p_compute,
-                       updated_at = 'epoch'::timestamptz + s.settled_us * interval '1 microsecond'
-      WHERE principal_id = p_caller AND resource = 'compute';
-    INSERT INTO resource_effects (id, kind, payload, result) VALUES (
-      p_key || ':compute', 'spend:compute',
-      jsonb_build_object('id', p_key || ':compute', 'principal', p_caller, 'resource', 'compute', 'amount', p_compute, 'kind', 'genesis_ledger.transfer'),
-      jsonb_build_object('principal', p_caller, 'resource', 'compute', 'available', s.settled_balance - p_compute,
-                         'rate', rate, 'capacity', capacity, 'in_debt', false, 'recovers_at', NULL));
-  END IF;
+  INSERT INTO resource_effects (id, kind, payload, result) VALUES (
+    p_key || ':compute', 'spend:compute',
+    jsonb_build_object('id', p_key || ':compute', 'principal', p_caller, 'resource', 'compute', 'amount', p_compute, 'kind', 'genesis_ledger.transfer'),
+    jsonb_build_object('principal', p_caller, 'resource', 'compute', 'available', charged,
+                       'rate', rate, 'capacity', capacity, 'in_debt', false, 'recovers_at', NULL));
 
   UPDATE operations SET ok = true, result = jsonb_build_object(
       'result', jsonb_build_object('transfer_id', p_key, 'seq', entry_seq, 'from', p_caller, 'to', p_to, 'asset', 'scrip',
