@@ -1,5 +1,5 @@
 -- The usual case of a dispatched genesis_ledger.transfer in one call: the caller pays from its own
--- account, everything is in order, and the compute charge leaves it out of debt. It writes exactly
+-- account, everything is in order, and the compute charge (a positive cost) leaves it out of debt. It writes exactly
 -- what src/genesis/dispatch.ts writes for that case (the operation and its outcome, the journal
 -- row, both balances, the `transfer` event and its notification, the compute charge's claim and
 -- the bucket), in the same lock order, so one statement does what otherwise takes six round trips.
