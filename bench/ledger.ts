@@ -15,7 +15,8 @@ import { audit } from '../src/ledger/audit';
 import { createPool } from '../src/db/pool';
 import { EVENTS_CHANNEL } from '../src/events/emit';
 import { serverCpu } from './support/cpu';
-import { countStatements, createBenchDatabase, serverVersion } from './support/db';
+import { countStatements } from '../test/support/statements';
+import { createBenchDatabase, serverVersion } from './support/db';
 import { measureAgainst, type Measurement, type Op } from './support/measure';
 import type { BenchOptions, BenchReport, Benchmark, ScenarioResult } from './support/types';
 

@@ -1,4 +1,4 @@
-import { Client, Pool } from 'pg';
+import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config/load';
 import { createTestDatabase, type TestDatabase } from '../../test/support/testDb';
 
@@ -9,22 +9,6 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/testDb
 export async function createBenchDatabase(): Promise<TestDatabase> {
   process.env.DATABASE_URL ??= loadConfig().database.url;
   return createTestDatabase();
-}
-
-/** How many statements `fn` sends to the server (every client of every pool), for the report. */
-export async function countStatements(fn: () => Promise<unknown>): Promise<number> {
-  const original = Client.prototype.query;
-  let n = 0;
-  Client.prototype.query = function (this: Client, ...args: unknown[]) {
-    n++;
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof Client.prototype.query;
-  try {
-    await fn();
-  } finally {
-    Client.prototype.query = original;
-  }
-  return n;
 }
 
 export async function serverVersion(pool: Pool): Promise<string> {

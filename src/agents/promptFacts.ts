@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { bucketJsonSql, bucketViewFromRow, type BucketRow, type BucketView } from '../buckets/store';
+import type { EventView } from '../events/view';
 import { SCRIP } from '../genesis/ids';
 import { ORACLE_FACTS_JSON_SQL, oracleFactsFromJson, type OracleFacts } from '../oracle/status';
 import { quotasFromRows, type Quotas } from '../rights/quotas';
@@ -16,15 +17,7 @@ export interface PromptArtifact {
   has_standing: boolean;
 }
 
-export interface PromptEvent {
-  seq: number;
-  type: string;
-  actor_id: string | null;
-  subject_id: string | null;
-  data: unknown;
-  /** ISO-8601. */
-  created_at: string;
-}
+export type PromptEvent = EventView;
 
 export type PromptAction = Pick<ActionRow, 'iteration' | 'status' | 'summary' | 'result' | 'error'>;
 

@@ -68,6 +68,18 @@ export function bucketJsonSql(principal: string, resource: BucketResource): stri
     FROM (SELECT 1) AS one LEFT JOIN buckets b ON b.principal_id = ${principal} AND b.resource = '${resource}')`;
 }
 
+/**
+ * The columns of a SeenBucket for a bucket joined as `b` (possibly missing) and owned by
+ * `principal`, an SQL expression: for statements that lock their own row and read the payer's
+ * bucket beside it, as BUCKET_READ_SQL reads it, for spendSeen.
+ */
+export function seenBucketColumnsSql(principal: string, resource: BucketResource): string {
+  const { rate, capacity } = RIGHTS[resource];
+  return `b.balance, b.xmin::text AS xmin, ${CLOCKS},
+    COALESCE((SELECT amount FROM quotas WHERE principal_id = ${principal} AND resource = '${rate}'), 0) AS rate,
+    COALESCE((SELECT amount FROM quotas WHERE principal_id = ${principal} AND resource = '${capacity}'), 0) AS capacity`;
+}
+
 export function bucketReadValues(principal: string, resource: BucketResource): [string, BucketResource, QuotaResource, QuotaResource] {
   return [principal, resource, RIGHTS[resource].rate, RIGHTS[resource].capacity];
 }

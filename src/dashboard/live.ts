@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import type { Notification, Pool, PoolClient } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { EVENTS_CHANNEL } from '../events/emit';
+import type { EventView } from '../events/view';
 import type { AgentStatusView } from './agentStatus';
 import type { QueryCounter } from './counter';
 import { latestEvents, notifiedEvents, type EventRow } from './queries';
@@ -20,14 +21,7 @@ export interface Subscriber {
   send(event: string, data: string): boolean;
 }
 
-export interface StreamEvent {
-  seq: number;
-  type: string;
-  actor_id: string | null;
-  subject_id: string | null;
-  data: unknown;
-  created_at: string;
-}
+export type StreamEvent = EventView;
 
 export interface LiveStats {
   streams: number;

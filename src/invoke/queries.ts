@@ -1,6 +1,6 @@
 /** SQL of the invocations table (migrations/006_invocations.sql). */
 import type { Pool, PoolClient } from 'pg';
-import { BUCKET_READ_SQL, bucketReadValues, type AlsoWrite, type SeenBucket } from '../buckets/store';
+import { BUCKET_READ_SQL, bucketReadValues, seenBucketColumnsSql, type AlsoWrite, type SeenBucket } from '../buckets/store';
 import '../db/int8';
 import type { RunRecord } from './types';
 
@@ -160,11 +160,7 @@ export async function recordRun(db: Pool | PoolClient, key: string, run: RunReco
 export async function lockForSettle(client: PoolClient, key: string): Promise<(InvocationRow & SeenBucket) | undefined> {
   const r = await client.query<InvocationRow & SeenBucket>({
     name: 'invocation_lock_for_settle',
-    text: `SELECT i.*, b.balance, b.xmin::text AS xmin,
-             (extract(epoch FROM b.updated_at) * 1000000)::bigint::text AS updated_us,
-             (extract(epoch FROM now()) * 1000000)::bigint::text AS now_us,
-             COALESCE((SELECT amount FROM quotas WHERE principal_id = i.payer_id AND resource = 'compute_rate'), 0) AS rate,
-             COALESCE((SELECT amount FROM quotas WHERE principal_id = i.payer_id AND resource = 'compute_capacity'), 0) AS capacity
+    text: `SELECT i.*, ${seenBucketColumnsSql('i.payer_id', 'compute')}
            FROM invocations i LEFT JOIN buckets b ON b.principal_id = i.payer_id AND b.resource = 'compute'
            WHERE i.key = $1 FOR UPDATE OF i`,
     values: [key],

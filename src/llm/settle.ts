@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
+import { seenBucketColumnsSql, spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
 import { settleBudget } from './budget';
 import { lockCall, markFailed, resultOf, type CallRow, type Completion } from './callRecords';
 import { correctRateTokens } from './rateLimit';
@@ -22,11 +22,7 @@ const CALL_COLUMNS = `c.key, c.payer_id, c.model, c.status, c.worst_case_micros,
 async function lockForSettle(client: PoolClient, key: string): Promise<(CallRow & SeenBucket) | undefined> {
   const r = await client.query<CallRow & SeenBucket>({
     name: 'llm_lock_for_settle',
-    text: `SELECT ${CALL_COLUMNS}, b.balance, b.xmin::text AS xmin,
-             (extract(epoch FROM b.updated_at) * 1000000)::bigint::text AS updated_us,
-             (extract(epoch FROM now()) * 1000000)::bigint::text AS now_us,
-             COALESCE((SELECT amount FROM quotas WHERE principal_id = c.payer_id AND resource = 'llm_token_rate'), 0) AS rate,
-             COALESCE((SELECT amount FROM quotas WHERE principal_id = c.payer_id AND resource = 'llm_token_capacity'), 0) AS capacity
+    text: `SELECT ${CALL_COLUMNS}, ${seenBucketColumnsSql('c.payer_id', 'llm_tokens')}
            FROM llm_calls c LEFT JOIN buckets b ON b.principal_id = c.payer_id AND b.resource = 'llm_tokens'
            WHERE c.key = $1 FOR UPDATE OF c`,
     values: [key],

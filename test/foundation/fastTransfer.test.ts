@@ -4,9 +4,9 @@
  * through dispatch() and one through dispatchGeneral(), must give the same outcomes and leave the
  * same rows. And the SQL twin of the bucket arithmetic must agree with settle() everywhere.
  */
-import { Client } from 'pg';
 import { settle } from '../../src/buckets/math';
 import { dispatch, dispatchGeneral, type DispatchRequest, type Outcome } from '../../src/genesis/dispatch';
+import { countStatements } from '../support/statements';
 import { setupFoundation, type Foundation } from './harness';
 
 let fast: Foundation;
@@ -80,22 +80,6 @@ async function rows(f: Foundation): Promise<Record<string, unknown[]>> {
   };
 }
 
-/** How many statements `fn` sends to the server. */
-async function statements(fn: () => Promise<unknown>): Promise<number> {
-  const original = Client.prototype.query;
-  let n = 0;
-  Client.prototype.query = function (this: Client, ...args: unknown[]) {
-    n++;
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof Client.prototype.query;
-  try {
-    await fn();
-  } finally {
-    Client.prototype.query = original;
-  }
-  return n;
-}
-
 describe('the one-statement transfer', () => {
   it('gives the outcomes and leaves the rows of the general path, case by case', async () => {
     for (const req of REQUESTS) {
@@ -124,8 +108,8 @@ describe('the one-statement transfer', () => {
   });
 
   it('is one statement in the usual case, where the general path takes six', async () => {
-    expect(await statements(() => dispatch({ pool: fast.pool, config: fast.config }, transfer('one-1', 'bob', { to: 'alice', amount: 1 })))).toBe(1);
-    expect(await statements(() => dispatchGeneral({ pool: general.pool, config: general.config }, transfer('one-1', 'bob', { to: 'alice', amount: 1 })))).toBe(6);
+    expect(await countStatements(() => dispatch({ pool: fast.pool, config: fast.config }, transfer('one-1', 'bob', { to: 'alice', amount: 1 })))).toBe(1);
+    expect(await countStatements(() => dispatchGeneral({ pool: general.pool, config: general.config }, transfer('one-1', 'bob', { to: 'alice', amount: 1 })))).toBe(6);
     // A repeat is not the usual case: the fast path declines without writing, and the general path replays.
     const repeat = await dispatch({ pool: fast.pool, config: fast.config }, transfer('one-1', 'bob', { to: 'alice', amount: 1 }));
     expect(repeat).toMatchObject({ ok: true, replayed: true });
