@@ -225,7 +225,7 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
       '- **writes-only** (a reference, not the ledger): one call of a PL/pgSQL function that makes exactly the row writes of a uniform dispatch (operation recorded and finished, journal row, both balances, `transfer` event with its notification, compute claim and bucket) with no checks, no reads and no client logic. ' +
         'It bounds what any implementation of the ledger\'s rules can reach against this baseline with the same writes.',
       `- Latency is per operation as the client sees it (pool wait included). CPU per operation: the benchmark's Node process (the client: dispatch's own code, pg, socket writes) plus the server processes of its connections, from /proc.`,
-      `- One transfer dispatch sends ${statements} statements to the server, BEGIN and COMMIT included (the baseline sends 4).`,
+      `- One transfer dispatch sends ${statements} statement${statements === 1 ? '' : 's'} to the server, counting BEGIN and COMMIT (the baseline sends 4).`,
       `- Afterwards the audit passed (${report.checks.length} checks) over ${journal} journalled transfers.`,
       cpuNote(uniform, uniformBase),
     ].join('\n');
