@@ -9,6 +9,13 @@ export function wholeOption(value: string | boolean | undefined, name: string, f
   return Number(value);
 }
 
+/** The `--limit` of a listing: a whole number from 1 to `max` (limits.maxListLimit), or the default. */
+export function limitOption(value: string | boolean | undefined, fallback: number, max: number): number {
+  const limit = wholeOption(value, 'limit', fallback);
+  if (limit < 1 || limit > max) throw new UsageError(`--limit must be between 1 and ${max}`);
+  return limit;
+}
+
 export function stringOption(value: string | boolean | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new UsageError(`--${name} needs a value`);

@@ -8,7 +8,7 @@ import { getBalance } from '../../ledger/queries';
 import { getQuotas } from '../../rights/quotas';
 import { queryAgentStates } from '../../temporal/agentStates';
 import { UsageError, type Command } from '../command';
-import { wholeOption } from '../parse';
+import { limitOption } from '../parse';
 import { temporalOrReason } from './agents';
 
 export const agentCommand: Command = {
@@ -20,8 +20,7 @@ export const agentCommand: Command = {
     const [id] = ctx.positionals;
     if (!id || ctx.positionals.length > 1) throw new UsageError('expected: agent <id>');
     const config = ctx.config();
-    const limit = wholeOption(ctx.options.limit, 'limit', config.ecology.recentActions);
-    if (limit < 1 || limit > config.limits.maxListLimit) throw new UsageError(`--limit must be between 1 and ${config.limits.maxListLimit}`);
+    const limit = limitOption(ctx.options.limit, config.ecology.recentActions, config.limits.maxListLimit);
     const pool = await ctx.pool();
     const art = (await pool.query<{ type: string; content: unknown; owner_id: string; can_execute: boolean; has_standing: boolean }>('SELECT type, content, owner_id, can_execute, has_standing FROM artifacts WHERE id = $1', [id])).rows[0];
     if (!art) throw notFound(`no artifact ${id}`);

@@ -1,6 +1,6 @@
 import { listArtifacts } from '../../artifacts/queries';
-import { UsageError, type Command } from '../command';
-import { stringOption, wholeOption } from '../parse';
+import type { Command } from '../command';
+import { limitOption, stringOption } from '../parse';
 
 export const artifactsCommand: Command = {
   name: 'artifacts',
@@ -9,8 +9,7 @@ export const artifactsCommand: Command = {
   valueOptions: ['owner', 'type', 'after', 'limit'],
   async run(ctx) {
     const config = ctx.config();
-    const limit = wholeOption(ctx.options.limit, 'limit', config.limits.defaultListLimit);
-    if (limit < 1 || limit > config.limits.maxListLimit) throw new UsageError(`--limit must be between 1 and ${config.limits.maxListLimit}`);
+    const limit = limitOption(ctx.options.limit, config.limits.defaultListLimit, config.limits.maxListLimit);
     const pool = await ctx.pool();
     const client = await pool.connect();
     const items = await listArtifacts(client, {

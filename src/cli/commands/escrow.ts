@@ -1,6 +1,6 @@
 import { activeListings } from '../../escrow/queries';
-import { UsageError, type Command } from '../command';
-import { wholeOption } from '../parse';
+import type { Command } from '../command';
+import { limitOption } from '../parse';
 
 export const escrowCommand: Command = {
   name: 'escrow',
@@ -9,8 +9,7 @@ export const escrowCommand: Command = {
   valueOptions: ['limit'],
   async run(ctx) {
     const config = ctx.config();
-    const limit = wholeOption(ctx.options.limit, 'limit', config.limits.defaultListLimit);
-    if (limit < 1 || limit > config.limits.maxListLimit) throw new UsageError(`--limit must be between 1 and ${config.limits.maxListLimit}`);
+    const limit = limitOption(ctx.options.limit, config.limits.defaultListLimit, config.limits.maxListLimit);
     const pool = await ctx.pool();
     const client = await pool.connect();
     const listings = await activeListings(client, limit).finally(() => client.release());

@@ -1,8 +1,8 @@
 import { Client as PgClient, type Pool } from 'pg';
 import type { EcologyConfig } from '../../config/schema';
 import { EVENTS_CHANNEL } from '../../events/emit';
-import { UsageError, type Command } from '../command';
-import { stringOption, wholeOption } from '../parse';
+import type { Command } from '../command';
+import { limitOption, stringOption, wholeOption } from '../parse';
 import '../../db/int8';
 
 interface EventRow {
@@ -106,8 +106,7 @@ export const eventsCommand: Command = {
   flagOptions: ['follow'],
   async run(ctx) {
     const config = ctx.config();
-    const limit = wholeOption(ctx.options.limit, 'limit', config.limits.defaultListLimit);
-    if (limit < 1 || limit > config.limits.maxListLimit) throw new UsageError(`--limit must be between 1 and ${config.limits.maxListLimit}`);
+    const limit = limitOption(ctx.options.limit, config.limits.defaultListLimit, config.limits.maxListLimit);
     const after = ctx.options.after === undefined ? null : wholeOption(ctx.options.after, 'after', 0);
     const typesText = stringOption(ctx.options.types, 'types');
     const types = typesText ? typesText.split(',').map((t) => t.trim()).filter(Boolean) : null;

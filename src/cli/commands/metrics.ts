@@ -1,7 +1,7 @@
 import { recentWindows } from '../../metrics/queries';
 import type { MetricsWindow } from '../../metrics/types';
-import { UsageError, type Command } from '../command';
-import { wholeOption } from '../parse';
+import type { Command } from '../command';
+import { limitOption } from '../parse';
 
 const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(4)}`;
 
@@ -32,8 +32,7 @@ export const metricsCommand: Command = {
   valueOptions: ['limit'],
   async run(ctx) {
     const config = ctx.config();
-    const limit = wholeOption(ctx.options.limit, 'limit', config.metrics.listLimit);
-    if (limit < 1 || limit > config.limits.maxListLimit) throw new UsageError(`--limit must be between 1 and ${config.limits.maxListLimit}`);
+    const limit = limitOption(ctx.options.limit, config.metrics.listLimit, config.limits.maxListLimit);
     const windows = await recentWindows(await ctx.pool(), limit);
     const human = windows.length
       ? [...windows.map(line), `agents in the newest window:`, ...agentLines(windows[0]!)].join('\n')

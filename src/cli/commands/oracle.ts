@@ -2,7 +2,7 @@ import { listResolutions } from '../../oracle/queries';
 import { oracleStatus } from '../../oracle/status';
 import { describeScheduleOrNull } from '../../temporal/schedules';
 import { UsageError, type Command } from '../command';
-import { wholeOption } from '../parse';
+import { limitOption } from '../parse';
 import { temporalOrReason } from './agents';
 
 export const oracleCommand: Command = {
@@ -18,8 +18,7 @@ export const oracleCommand: Command = {
     const db = await pool.connect();
     try {
       if (sub === 'history') {
-        const limit = wholeOption(ctx.options.limit, 'limit', config.limits.defaultListLimit);
-        if (limit < 1 || limit > config.limits.maxListLimit) throw new UsageError(`--limit must be between 1 and ${config.limits.maxListLimit}`);
+        const limit = limitOption(ctx.options.limit, config.limits.defaultListLimit, config.limits.maxListLimit);
         const rows = await listResolutions(db, limit);
         const resolutions = rows.map((r) => ({
           id: r.id,
