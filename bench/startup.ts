@@ -142,7 +142,7 @@ export const startupBenchmark: Benchmark = {
     const base: NodeJS.ProcessEnv = { ...process.env };
     delete base.ECOLOGY_CONFIG;
     // A warm machine has started this code before: the workflow bundle is cached.
-    await cachedWorkflowBundle(join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), opts.log);
+    await cachedWorkflowBundle({ dir: join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), log: opts.log });
     const fake = await startFakeLlm({ responder: reply });
     const results: ScenarioResult[] = [];
     const firsts: number[] = [];

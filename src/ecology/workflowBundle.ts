@@ -14,40 +14,63 @@ function sources(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** A hash of everything a workflow bundle can contain: workflows/, src/ and the locked dependencies. */
-function sourceHash(): string {
-  const hash = createHash('sha256');
-  for (const f of [...sources(join(ROOT, 'workflows')), ...sources(join(ROOT, 'src')), join(ROOT, 'package-lock.json')]) {
+/**
+ * A hash of everything a bundle of `workflowsPath` can contain: workflows/, src/, the locked
+ * dependencies, and the entry file itself (tests bundle entries of their own).
+ */
+function sourceHash(workflowsPath: string): string {
+  const hash = createHash('sha256').update(workflowsPath.slice(ROOT.length));
+  for (const f of [...sources(join(ROOT, 'workflows')), ...sources(join(ROOT, 'src')), join(ROOT, 'package-lock.json'), workflowsPath]) {
     if (existsSync(f)) hash.update(f.slice(ROOT.length)).update(readFileSync(f));
   }
   return hash.digest('hex').slice(0, 16);
 }
 
+export interface BundleCacheOptions {
+  /** Where bundles are kept. */
+  dir: string;
+  /** The workflows' entry (default: workflows/index.ts, what the worker runs). */
+  workflowsPath?: string;
+  /**
+   * Bundles of other sources in `dir` are removed once older than this (default 0: at once). A
+   * directory shared by concurrent processes (the tests' temp directory) keeps them a while, since
+   * another process may still be about to read its own.
+   */
+  pruneAfterMs?: number;
+  log?: (m: string) => void;
+}
+
 /**
- * The worker's workflow bundle, cached in `dir` by a hash of its sources: the first start bundles
- * (webpack, many seconds on a small machine), later starts of the same code read the file. Older
- * bundles in `dir` are removed.
+ * A workflow bundle, cached in `dir` by a hash of its sources: the first start bundles (webpack,
+ * many seconds on a small machine), later starts of the same code read the file. Returns the code
+ * and the file (which child-process workers can load).
  */
-export async function cachedWorkflowBundle(dir: string, log: (m: string) => void = () => undefined): Promise<{ code: string }> {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${PREFIX}${sourceHash()}.js`);
-  if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-  log('bundling the workflow code (first start of this version; cached for the next)');
-  // Loaded lazily: only a first start needs webpack.
-  const { bundleWorkflowCode } = await import('@temporalio/worker');
+export async function cachedWorkflowBundle(opts: BundleCacheOptions): Promise<{ code: string; file: string }> {
+  const workflowsPath = opts.workflowsPath ?? join(ROOT, 'workflows', 'index.ts');
+  mkdirSync(opts.dir, { recursive: true });
+  const file = join(opts.dir, `${PREFIX}${sourceHash(workflowsPath)}.js`);
+  if (existsSync(file)) return { code: readFileSync(file, 'utf8'), file };
+  opts.log?.('bundling the workflow code (first start of this version; cached for the next)');
+  // Loaded lazily: only a first start needs webpack (require, not import(): jest cannot run import()).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { bundleWorkflowCode } = require('@temporalio/worker') as typeof import('@temporalio/worker');
   const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent as never });
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: silent as never });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
   renameSync(tmp, file);
+  pruneOtherBundles(opts.dir, file, opts.pruneAfterMs ?? 0);
+  return { code, file };
+}
+
+function pruneOtherBundles(dir: string, keep: string, afterMs: number): void {
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(PREFIX) && join(dir, name) !== file && !name.endsWith('.tmp')) {
-      try {
-        unlinkSync(join(dir, name));
-      } catch {
-        // another process removed it first
-      }
+    const p = join(dir, name);
+    if (!name.startsWith(PREFIX) || p === keep || name.endsWith('.tmp')) continue;
+    try {
+      if (Date.now() - statSync(p).mtimeMs >= afterMs) unlinkSync(p);
+    } catch {
+      // another process removed it first
     }
   }
-  return { code };
 }

@@ -104,8 +104,8 @@ export const upCommand: Command = {
 
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startEcologyWorker } = require('../../../workers/worker') as typeof import('../../../workers/worker');
-      const workflowBundle = await cachedWorkflowBundle(join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), log);
-      const worker = await startEcologyWorker({ config, pool, workflowBundle, log });
+      const { code } = await cachedWorkflowBundle({ dir: join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), log });
+      const worker = await startEcologyWorker({ config, pool, workflowBundle: { code }, log });
       let crashed = null as Error | null;
       worker.done.catch((e: Error) => {
         crashed = e;
