@@ -13,7 +13,6 @@ import { bootstrapGenesis } from '../src/genesis/bootstrap';
 import { dispatch } from '../src/genesis/dispatch';
 import { audit } from '../src/ledger/audit';
 import { createPool } from '../src/db/pool';
-import { EVENTS_CHANNEL } from '../src/events/emit';
 import { serverCpu } from './support/cpu';
 import { countStatements } from '../test/support/statements';
 import { createBenchDatabase, serverVersion } from './support/db';
@@ -85,8 +84,8 @@ async function baselineTransfer(pool: Pool, from: number, to: number): Promise<v
 
 /**
  * What a dispatched transfer writes, and nothing else, as one server-side call: the operation
- * recorded and finished, the journal row, both balances (in id order), the `transfer` event and its
- * notification, the compute charge's claim and the bucket. No checks, no reads, no client logic and
+ * recorded and finished, the journal row, both balances (in id order), the `transfer` event, the
+ * compute charge's claim and the bucket. No checks, no reads, no client logic and
  * one round trip: no implementation of the ledger's rules can do less and still write what it must,
  * so this scenario shows how much of the gap to the baseline is the writes themselves. It writes the
  * real tables consistently (a genuine transfer of 1), so the audit afterwards covers it too.
@@ -108,7 +107,6 @@ BEGIN
   INSERT INTO events (type, actor_id, subject_id, data)
     VALUES ('transfer', payer, payee, jsonb_build_object('transfer_id', k, 'from', payer, 'to', payee, 'asset', 'scrip', 'amount', 1, 'kind', 'transfer', 'reference', null))
     RETURNING seq INTO event;
-  PERFORM pg_notify('${EVENTS_CHANNEL}', json_build_object('seq', event, 'type', 'transfer', 'subject', payee)::text);
   INSERT INTO resource_effects (id, kind, payload, result)
     VALUES (k || ':compute', 'spend:compute', jsonb_build_object('id', k || ':compute', 'principal', payer, 'resource', 'compute', 'amount', 1, 'kind', 'genesis_ledger.transfer'),
             jsonb_build_object('principal', payer, 'resource', 'compute', 'available', 0, 'in_debt', false, 'recovers_at', null));
@@ -222,7 +220,7 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
       '- **uniform**: each client loops `dispatch()` of `genesis_ledger.transfer` (amount 1, a fresh idempotency key each time) from a random account to another random account. ' +
         'Baseline: `BEGIN; UPDATE` one balance`; UPDATE` the other`; COMMIT` between random accounts (a prepared statement on a copy of the `accounts` table, rows in id order), no journal, no checks.',
       `- **contended**: every transfer pays the same seller (${accountId(SELLER)}); its baseline's second UPDATE always hits that one row.`,
-      '- **writes-only** (a reference, not the ledger): one call of a PL/pgSQL function that makes exactly the row writes of a uniform dispatch (operation recorded and finished, journal row, both balances, `transfer` event with its notification, compute claim and bucket) with no checks, no reads and no client logic. ' +
+      '- **writes-only** (a reference, not the ledger): one call of a PL/pgSQL function that makes exactly the row writes of a uniform dispatch (operation recorded and finished, journal row, both balances, `transfer` event, compute claim and bucket) with no checks, no reads and no client logic. ' +
         'It bounds what any implementation of the ledger\'s rules can reach against this baseline with the same writes.',
       `- Latency is per operation as the client sees it (pool wait included). CPU per operation: the benchmark's Node process (the client: dispatch's own code, pg, socket writes) plus the server processes of its connections, from /proc.`,
       `- One transfer dispatch sends ${statements} statement${statements === 1 ? '' : 's'} to the server, counting BEGIN and COMMIT (the baseline sends 4).`,

@@ -1,8 +1,7 @@
-import { Client as PgClient, type Notification, type Pool } from 'pg';
+import { Client as PgClient, type Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import type { EcologyConfig } from '../config/schema';
-import { EVENTS_CHANNEL } from '../events/emit';
-import { pollEvents, type EventPoller } from '../events/poll';
+import { followEvents, type EventFollower, type FollowedEvent } from '../events/follow';
 import { signalAgent } from '../temporal/agentWorkflows';
 import { deleteSubscriptions, firedSubscriptions } from './queries';
 import { AGENT_SIGNALS } from './types';
@@ -29,22 +28,23 @@ export interface EventRelayDeps {
 }
 
 /**
- * Runs inside the worker: LISTENs on `ecology_events` and turns events into signals. Subscribers of
- * an event type (rows written by `sleep {until_event}`) get `event` and their rows are deleted once
- * signalled; the agents on either side of a transfer, compute or quota transfer get
- * `balanceChanged` (how a rescue wakes a frozen agent). A periodic sweep catches subscriptions
- * whose notification was missed. With several workers, the one holding an advisory lock relays
- * and the others stand by, taking over when its session ends. Signals to workflows that are not
- * running are ignored. With the embedded database (one session, one process) there is no LISTEN:
- * the relay leads at once and reads new events every database.embedded.pollMs instead.
+ * Runs inside the worker: follows the event log (src/events/follow.ts) and turns events into
+ * signals. Subscribers of an event type (rows written by `sleep {until_event}`) get `event` and their
+ * rows are deleted once signalled; the agents on either side of a transfer, compute or quota
+ * transfer get `balanceChanged` (how a rescue wakes a frozen agent). A periodic sweep catches
+ * subscriptions that the follower's events did not name (written after their event, or while no
+ * relay led). With several workers, the one holding an advisory lock on its own session relays and
+ * the others stand by, taking over when its session ends. Signals to workflows that are not running
+ * are ignored. With the embedded database (one session, one process) there is no lock to take:
+ * the relay leads at once.
  */
 export function startEventRelay(deps: EventRelayDeps): EventRelay {
   const log = deps.log ?? (() => undefined);
-  const balanceSeqs = new Set<number>();
-  const notifiedTypes = new Set<string>();
+  const touched = new Set<string>();
+  const eventTypes = new Set<string>();
   let fullSweep = true;
-  let listener: PgClient | undefined;
-  let poller: EventPoller | undefined;
+  let lockSession: PgClient | undefined;
+  let follower: EventFollower | undefined;
   let leader = false;
   let stopped = false;
   let sweeping: Promise<void> | undefined;
@@ -62,21 +62,17 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
   };
 
   const sweepOnce = async (): Promise<void> => {
-    const seqs = [...balanceSeqs];
-    balanceSeqs.clear();
-    if (seqs.length > 0) {
+    const principals = [...touched];
+    touched.clear();
+    if (principals.length > 0) {
       const agents = (
-        await deps.pool.query<{ id: string }>(
-          `SELECT DISTINCT a.id FROM events e CROSS JOIN LATERAL unnest(ARRAY[e.actor_id, e.subject_id]) AS p(id)
-           JOIN artifacts a ON a.id = p.id WHERE e.seq = ANY($1) AND a.has_standing AND a.can_execute AND NOT a.genesis`,
-          [seqs],
-        )
+        await deps.pool.query<{ id: string }>('SELECT id FROM artifacts WHERE id = ANY($1) AND has_standing AND can_execute AND NOT genesis', [principals])
       ).rows;
       await Promise.all(agents.map((a) => signal(a.id, AGENT_SIGNALS.balanceChanged)));
     }
-    const types = fullSweep ? null : [...notifiedTypes];
+    const types = fullSweep ? null : [...eventTypes];
     fullSweep = false;
-    notifiedTypes.clear();
+    eventTypes.clear();
     if (types !== null && types.length === 0) return;
     const fired = await firedSubscriptions(deps.pool, types, BATCH);
     const done: string[] = [];
@@ -113,35 +109,55 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
     })();
   };
 
-  const onNotification = (msg: Notification): void => {
-    try {
-      const p = JSON.parse(msg.payload ?? '{}') as { seq?: number; type?: string };
-      if (typeof p.type === 'string') notifiedTypes.add(p.type);
-      if (typeof p.seq === 'number' && p.type && BALANCE_EVENTS.has(p.type)) balanceSeqs.add(p.seq);
-    } catch {
-      fullSweep = true;
+  const onEvents = (events: FollowedEvent[]): void => {
+    for (const e of events) {
+      eventTypes.add(e.type);
+      if (!BALANCE_EVENTS.has(e.type)) continue;
+      if (e.actor_id) touched.add(e.actor_id);
+      if (e.subject_id) touched.add(e.subject_id);
     }
     sweep();
   };
 
-  /** Takes the lead when the lock is free: then listens, and catches up on what it missed. */
-  const tryLead = async (): Promise<void> => {
-    const c = listener;
-    if (!c || leader || stopped) return;
-    const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK]);
-    if (!r.rows[0].ok || listener !== c) return;
-    await c.query(`LISTEN ${EVENTS_CHANNEL}`);
+  /** Leads: follows the event log from now, and sweeps everything once for what came before. */
+  const lead = async (how: string): Promise<void> => {
+    const f = followEvents(deps.pool, { intervalMs: deps.config.events.pollMs, batch: deps.config.events.batch, onEvents, log });
+    follower = f;
+    try {
+      await f.ready;
+    } catch (e) {
+      if (follower === f) follower = undefined;
+      throw e;
+    }
+    if (stopped || follower !== f) return;
     leader = true;
     fullSweep = true;
-    log('event relay: leading');
+    log(`event relay: leading${how}`);
     sweep();
+  };
+
+  const standDown = (): void => {
+    leader = false;
+    const f = follower;
+    follower = undefined;
+    void f?.stop();
+  };
+
+  /** Takes the lead when the lock is free (embedded: at once, there is no other relay). */
+  const tryLead = async (): Promise<void> => {
+    if (leader || follower || stopped) return;
+    if (deps.config.database.mode === 'embedded') return lead(' (embedded database)');
+    const c = lockSession;
+    if (!c) return;
+    const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK]);
+    if (!r.rows[0].ok || lockSession !== c) return;
+    await lead('');
   };
 
   const connect = async (): Promise<void> => {
     const c = new PgClient({ connectionString: deps.config.database.url });
-    c.on('notification', onNotification);
     c.on('error', (e) => {
-      log(`event relay: connection lost: ${e.message}`);
+      log(`event relay: lock session lost: ${e.message}`);
       reconnect(c);
     });
     c.on('end', () => reconnect(c));
@@ -150,30 +166,14 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
       await c.end().catch(() => undefined);
       return;
     }
-    listener = c;
+    lockSession = c;
     await tryLead();
   };
 
-  /** Embedded mode: the only relay there can be, fed by polling the events table. */
-  const follow = async (): Promise<void> => {
-    const p = pollEvents(deps.pool, {
-      intervalMs: deps.config.database.embedded.pollMs,
-      onEvent: (e) => onNotification({ processId: 0, channel: EVENTS_CHANNEL, payload: JSON.stringify(e) }),
-      log,
-    });
-    poller = p;
-    await p.ready;
-    if (stopped) return;
-    leader = true;
-    fullSweep = true;
-    log('event relay: leading (polling the embedded database)');
-    sweep();
-  };
-
   const reconnect = (dead: PgClient): void => {
-    if (stopped || listener !== dead || reconnectTimer) return;
-    listener = undefined;
-    leader = false; // the lock went with the session
+    if (stopped || lockSession !== dead || reconnectTimer) return;
+    lockSession = undefined;
+    standDown(); // the lock went with the session: another relay may lead now
     dead.end().catch(() => undefined);
     const retry = () => {
       reconnectTimer = undefined;
@@ -194,7 +194,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
       tryLead().catch((e: Error) => log(`event relay: cannot take the lead: ${e.message}`));
     }
   }, deps.config.agents.relay.sweepMs);
-  const ready = deps.config.database.mode === 'embedded' ? follow() : connect();
+  const ready = deps.config.database.mode === 'embedded' ? tryLead() : connect();
   ready.catch((e: Error) => log(`event relay: cannot connect: ${e.message}`));
 
   return {
@@ -204,10 +204,10 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
       stopped = true;
       clearInterval(periodic);
       if (reconnectTimer) clearTimeout(reconnectTimer);
-      await poller?.stop();
+      await follower?.stop();
       await sweeping;
-      const c = listener;
-      listener = undefined;
+      const c = lockSession;
+      lockSession = undefined;
       leader = false;
       await c?.end().catch(() => undefined);
     },

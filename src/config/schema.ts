@@ -36,9 +36,14 @@ export const configSchema = z.strictObject({
       dataDir: z.string().min(1).optional(),
       /** Wait for the one connection before failing: a path needing a second one fails, not hangs. */
       acquireTimeoutMs: count.min(1),
-      /** Embedded mode has no LISTEN: the event relay reads new events this often instead. */
-      pollMs: count.min(1),
     }),
+  }),
+  /** Followers of the event log (the event relay, the dashboard, `events --follow`; src/events/follow.ts). */
+  events: z.strictObject({
+    /** How often a follower reads new events: the most an event waits to be seen. */
+    pollMs: count.min(1),
+    /** Events per read; a full read is followed by the next at once. */
+    batch: count.min(1),
   }),
   temporal: z.strictObject({
     address: z.string().min(1),
@@ -189,7 +194,7 @@ export const configSchema = z.strictObject({
     }),
     /** How long a stopping worker lets running tasks finish before cancelling its activities. */
     workerShutdownGraceMs: count,
-    /** The event relay (LISTEN ecology_events -> signals). */
+    /** The event relay (events -> signals): its full sweep, and its wait before reopening a lost lock session. */
     relay: z.strictObject({
       sweepMs: count.min(1),
       reconnectMs: count.min(1),
@@ -353,7 +358,7 @@ export const configSchema = z.strictObject({
     maxStreams: count.min(1),
     /** A page whose unread stream data grows past this is disconnected (it reconnects). */
     maxBufferedBytes: count.min(65536),
-    /** Wait before re-LISTENing after the database connection is lost. */
+    /** How long a page waits before reopening a dropped live stream (SSE `retry`). */
     reconnectMs: count.min(100),
     /** The agents' `state` queries: per-query deadline and how many run at once. */
     temporalQueryTimeoutMs: count.min(100),
@@ -361,13 +366,9 @@ export const configSchema = z.strictObject({
     events: z.strictObject({
       /** Recent events a newly opened page receives (kept in memory, no query). */
       backlog: count.min(1),
-      /** Events read per query when notifications arrive. */
-      batchLimit: count.min(1),
       /** Default and largest `limit` of /api/events. */
       pageLimit: count.min(1),
       maxPageLimit: count.min(1),
-      /** Shortest gap between two event reads, however many notifications arrive. */
-      minFetchGapMs: count,
       /** An event's data is cut to this many characters of JSON in the stream. */
       maxDataChars: count.min(100),
     }),

@@ -166,16 +166,6 @@ export async function latestEvents(db: Db, limit: number): Promise<EventRow[]> {
   return (await db.query<EventRow>(`SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events ORDER BY seq DESC LIMIT $1) e ORDER BY seq`, [limit])).rows;
 }
 
-/**
- * The events a notification named, plus any after `after`: a notification arrives when its event
- * commits, so one with a lower seq than events already read (a longer transaction) is still found.
- */
-export async function notifiedEvents(db: Db, seqs: number[], after: number, limit: number): Promise<EventRow[]> {
-  return (
-    await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq = ANY($1::bigint[]) OR seq > $2 ORDER BY seq LIMIT $3`, [seqs, after, limit])
-  ).rows;
-}
-
 /** An escrow listing row with the listed artifact's type. */
 export interface ListingView extends ListingRow {
   artifact_type: string | null;

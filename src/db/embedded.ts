@@ -7,9 +7,8 @@
  * PGlite has ONE session. Hence, in this mode:
  *  - the server serves one connection at a time (another waits until it closes), and the app's pool
  *    has exactly one connection; every new connection starts with DISCARD ALL, because the session
- *    (its prepared statements, LISTENs, advisory locks) outlives the connection that used it (the
+ *    (its prepared statements, advisory locks) outlives the connection that used it (the
  *    pool replaces its connection after an idle spell, and after any failed pool.query);
- *  - nothing LISTENs: the event relay and the dashboard read new events by polling;
  *  - one process at a time opens the data directory (PGlite itself does not guard it): a lock file
  *    beside it names the holder, and a second process gets a clear error;
  *  - a code path that needs a second connection while it holds the first (custom access contracts

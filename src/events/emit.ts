@@ -29,20 +29,11 @@ export interface EventInput {
   data?: Record<string, unknown>;
 }
 
-/**
- * The notification of an inserted events row `e` (with seq, type, subject_id): for statements that
- * insert their event themselves, so that the event costs no extra round trip.
- */
-export const NOTIFY_EVENT_SQL = `pg_notify('${EVENTS_CHANNEL}', json_build_object('seq', e.seq, 'type', e.type, 'subject', e.subject_id)::text)`;
-
-/** Appends an event in the caller's transaction and notifies listeners when it commits. */
+/** Appends an event in the caller's transaction; followers read it once it commits (follow.ts). */
 export async function emit(client: PoolClient, e: EventInput): Promise<number> {
   const r = await client.query<{ seq: number }>({
     name: 'emit_event',
-    text: `WITH e AS (
-             INSERT INTO events (type, actor_id, subject_id, data) VALUES ($1, $2, $3, $4::jsonb) RETURNING seq, type, subject_id
-           )
-           SELECT e.seq, ${NOTIFY_EVENT_SQL} FROM e`,
+    text: 'INSERT INTO events (type, actor_id, subject_id, data) VALUES ($1, $2, $3, $4::jsonb) RETURNING seq',
     values: [e.type, e.actor ?? null, e.subject ?? null, JSON.stringify(e.data ?? {})],
   });
   return r.rows[0].seq;

@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { isRetryableDbError } from '../db/tx';
-import { EVENTS_CHANNEL } from '../events/emit';
 import { toTransferResult } from '../ledger/transfer';
 import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
 import { ledgerService } from './services/ledger';
@@ -21,7 +20,7 @@ export interface FastOutcome {
 const NOT_MINE = new Set(['EC001', '23505']);
 
 /**
- * A genesis_ledger.transfer in one round trip (migrations/008_dispatch_transfer.sql), for the usual
+ * A genesis_ledger.transfer in one round trip (migrations/008_dispatch_transfer.sql, as 009 left it), for the usual
  * case only: the caller pays from its own account, with no scrip fee configured, valid args and
  * everything in order. Null means "not handled, nothing written": dispatch then runs the operation
  * the general way, which replays, refuses or fails it with the right error, or does the same writes.
@@ -42,8 +41,8 @@ export async function tryFastTransfer(
   try {
     const r = await deps.pool.query<{ seq: number | null }>({
       name: 'dispatch_transfer',
-      text: 'SELECT dispatch_transfer($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9) AS seq',
-      values: [req.key, req.caller, a.to, a.amount, a.memo ?? null, JSON.stringify(req.args ?? {}), computeCharge, SYSTEM_ACCOUNTS.treasury, EVENTS_CHANNEL],
+      text: 'SELECT dispatch_transfer($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS seq',
+      values: [req.key, req.caller, a.to, a.amount, a.memo ?? null, JSON.stringify(req.args ?? {}), computeCharge, SYSTEM_ACCOUNTS.treasury],
     });
     seq = r.rows[0].seq;
   } catch (e) {

@@ -1,6 +1,5 @@
 import type { PoolClient } from 'pg';
 import { EcologyError } from '../errors';
-import { EVENTS_CHANNEL } from '../events/emit';
 
 /** One leg of a bulk transfer; the same fields as transfer() takes, one asset for the batch. */
 export interface BulkLeg {
@@ -74,12 +73,10 @@ export async function bulkTransfer(client: PoolClient, asset: string, legs: Bulk
               jsonb_build_object('transfer_id', id, 'from', debit_principal, 'to', credit_principal, 'asset', $7::text,
                                  'amount', amount, 'kind', kind, 'reference', reference)
        FROM ins ORDER BY seq
-       RETURNING seq, type, subject_id
-     ), notified AS (
-       SELECT count(pg_notify($8, json_build_object('seq', seq, 'type', type, 'subject', subject_id)::text)) AS n FROM ev
+       RETURNING seq
      )
-     SELECT (SELECT count(*) FROM ins)::int AS applied, (SELECT count(*) FROM upd) AS accounts, (SELECT n FROM notified) AS notified`,
-    [cols.id, cols.from, cols.to, cols.amount, cols.kind, cols.reference, asset, EVENTS_CHANNEL],
+     SELECT (SELECT count(*) FROM ins)::int AS applied, (SELECT count(*) FROM upd) AS accounts, (SELECT count(*) FROM ev) AS events`,
+    [cols.id, cols.from, cols.to, cols.amount, cols.kind, cols.reference, asset],
   ));
   const applied = r.rows[0].applied;
   // Legs skipped as already journaled must be replays of the same transfer (checked only when

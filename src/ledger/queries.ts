@@ -1,6 +1,5 @@
 import type { PoolClient } from 'pg';
 import '../db/int8';
-import { NOTIFY_EVENT_SQL } from '../events/emit';
 import { SYSTEM_ACCOUNTS } from '../genesis/ids';
 
 /** Plain SQL for the scrip ledger. Every statement runs inside the caller's transaction. */
@@ -65,7 +64,7 @@ export interface AppliedTransfer {
  *      SHARE locks on the same rows do not make concurrent payers deadlock);
  *   4. debit the payer if its balance covers the amount (only the mint, a system account, goes
  *      negative: its balance is minus the supply);
- *   5. credit the payee, and insert and notify the `transfer` event.
+ *   5. credit the payee, and insert the `transfer` event.
  * When the debit does not happen, the journal row is still inserted and the caller's error rolls it
  * back, as with any failed operation. Placeholders: $1 id, $2 from, $3 to, $4 asset, $5 amount,
  * $6 kind, $7 reference, $8 memo, $9 the mint's id, $10 the event's data.
@@ -100,13 +99,11 @@ WITH parties AS (
 ), event AS (
   INSERT INTO events (type, actor_id, subject_id, data)
   SELECT 'transfer', $2::text, $3::text, $10::jsonb FROM credited
-  RETURNING seq, type, subject_id
-), notified AS (
-  SELECT e.seq, ${NOTIFY_EVENT_SQL} FROM event e
+  RETURNING seq
 )
 SELECT ready.principals_ok, ready.accounts_ok,
        (SELECT balance FROM locked WHERE principal_id = $2::text) AS payer_balance,
-       (SELECT seq FROM notified) AS event_seq,
+       (SELECT seq FROM event) AS event_seq,
        entry.seq, entry.id, entry.debit_principal, entry.credit_principal, entry.asset, entry.amount
 FROM ready LEFT JOIN entry ON true`;
 

@@ -3,8 +3,8 @@
  * event type are signalled once and their rows deleted; both agents of a transfer hear
  * balanceChanged, and so does an agent whose compute rate the operator set (quota_set); with two
  * relays on one database exactly one signals, and the other takes over when the first stops; a
- * subscription whose event came while no relay listened is caught up. In the embedded database's
- * mode (no LISTEN) the relay polls the events table and does the same.
+ * subscription whose event came while no relay led is caught up. In the embedded database's mode
+ * (no lock to take) the relay leads alone and does the same.
  */
 import type { Client } from '@temporalio/client';
 import { startEventRelay, type EventRelay } from '../../src/agents/eventRelay';
@@ -84,11 +84,11 @@ test('a quota_set (the operator setting a compute rate) wakes the agent whose ri
   expect(signalled('balanceChanged', `agent-${bystander}`)).toHaveLength(0);
 });
 
-test('in embedded mode (no LISTEN) the relay leads alone and polls: subscribers, transfers and quota_set still signal', async () => {
+test('in embedded mode the relay leads alone: subscribers, transfers and quota_set still signal', async () => {
   for (const r of relays.splice(0)) await r.stop();
   const a = await w.agent('poll_a', { scrip: 10 });
   const b = await w.agent('poll_b');
-  const config = { ...w.config, database: { ...w.config.database, mode: 'embedded' as const, embedded: { ...w.config.database.embedded, pollMs: 50 } } };
+  const config = { ...w.config, database: { ...w.config.database, mode: 'embedded' as const } };
   const r = startEventRelay({ pool: w.pool, config, temporal: recorder });
   relays.push(r);
   await r.ready;

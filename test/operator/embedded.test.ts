@@ -1,8 +1,8 @@
 /**
  * The embedded database (ECOLOGY_DB=embedded): PGlite in-process, served to the app's `pg` pool on
  * one loopback connection. Through the code paths `ecology up` takes in that mode (openDatabase, the
- * migrations, the database part of the bootstrap, dispatch, the audit, the event relay polling
- * instead of LISTEN), and through the CLI: the world survives a restart, a second connection and a
+ * migrations, the database part of the bootstrap, dispatch, the audit, the event relay following
+ * the event log), and through the CLI: the world survives a restart, a second connection and a
  * second process are refused, and Temporal is not needed. Not a concurrency test (PGlite has one
  * session): parallel calls here only show that they queue on the one connection.
  */
@@ -123,7 +123,7 @@ test('a failed query costs the pool its connection; the next one gets in at once
   expect((await audit(db!.pool)).ok).toBe(true);
 });
 
-test('the event relay polls instead of LISTENing: a transfer and a quota_set wake the agents', async () => {
+test('the event relay follows the event log on PGlite: a transfer and a quota_set wake the agents', async () => {
   const signals: Array<{ workflowId: string; name: string }> = [];
   const recorder = {
     workflow: { getHandle: (workflowId: string) => ({ signal: async (name: string) => void signals.push({ workflowId, name }) }) },

@@ -1,6 +1,6 @@
-import { Client as PgClient, type Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { EcologyConfig } from '../../config/schema';
-import { EVENTS_CHANNEL } from '../../events/emit';
+import { eventLogNow, followEvents, type FollowedEvent } from '../../events/follow';
 import type { Command } from '../command';
 import { limitOption, stringOption, wholeOption } from '../parse';
 import '../../db/int8';
@@ -14,7 +14,7 @@ interface EventRow {
   at: Date;
 }
 
-type Db = Pick<PgClient, 'query'>;
+type Db = Pick<Pool | PoolClient, 'query'>;
 
 const COLUMNS = 'seq, type, actor_id AS actor, subject_id AS subject, data, created_at AS at';
 
@@ -32,70 +32,31 @@ function human(e: EventRow): string {
   return `#${e.seq} ${e.at.toISOString().slice(0, 19)}Z ${e.type.padEnd(22)} ${e.actor ?? '-'} -> ${e.subject ?? '-'} ${data.length > 200 ? `${data.slice(0, 200)}...` : data}`;
 }
 
+/** An event as the follower reads it, in this command's output shape. */
+function asRow(e: FollowedEvent): EventRow {
+  return { seq: e.seq, type: e.type, actor: e.actor_id, subject: e.subject_id, data: e.data, at: e.created_at };
+}
+
 /**
- * Prints new events as they commit: LISTEN on ecology_events, then a read after the last printed
- * seq. A transaction may commit after one with a higher seq, so each read looks back a little
- * (`lookback` seqs) and skips what was printed. Also reads every `sweepMs` (a lost notification,
- * a reconnect). Ends on SIGINT/SIGTERM. The embedded database has no LISTEN and one connection:
- * there it only reads every `sweepMs`, through the pool.
+ * Prints the events committed after `from` as the follower reads them (src/events/follow.ts), except
+ * those in `printed` (the backlog, read after `from`). Ends on SIGINT/SIGTERM.
  */
-async function follow(config: EcologyConfig, pool: Pool, first: number, seen: number[], types: string[] | null, limit: number, out: (e: EventRow) => void): Promise<void> {
-  const lookback = limit;
-  const printed = new Set<number>(seen);
-  let cursor = first;
-  let stopping = false;
-  let wake: (() => void) | null = null;
-  const nudge = () => wake?.();
-  const onSignal = () => {
-    stopping = true;
-    nudge();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let db: PgClient | null = null;
-  try {
-    while (!stopping) {
-      try {
-        if (!db && config.database.mode !== 'embedded') {
-          db = new PgClient({ connectionString: config.database.url });
-          db.on('error', () => undefined);
-          db.on('notification', nudge);
-          db.on('end', () => {
-            db = null;
-            nudge();
-          });
-          await db.connect();
-          await db.query(`LISTEN ${EVENTS_CHANNEL}`);
-        }
-        const rows = await readEvents(db ?? pool, Math.max(0, cursor - lookback), types, limit + lookback);
-        for (const e of rows) {
-          if (e.seq <= cursor - lookback || printed.has(e.seq)) continue;
-          printed.add(e.seq);
-          out(e);
-          cursor = Math.max(cursor, e.seq);
-        }
-        for (const s of printed) if (s <= cursor - lookback) printed.delete(s);
-        if (rows.length >= limit + lookback) continue; // more to read at once
-      } catch {
-        await db?.end().catch(() => undefined);
-        db = null;
-        await new Promise((r) => setTimeout(r, config.agents.relay.reconnectMs));
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, config.agents.relay.sweepMs);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      wake = null;
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await (db as PgClient | null)?.end().catch(() => undefined);
-  }
+async function follow(config: EcologyConfig, pool: Pool, from: string, printed: Set<number>, types: string[] | null, out: (e: EventRow) => void): Promise<void> {
+  const follower = followEvents(pool, {
+    from,
+    types: types ?? undefined,
+    intervalMs: config.events.pollMs,
+    batch: config.events.batch,
+    onEvents: (events) => {
+      for (const e of events) if (!printed.has(e.seq)) out(asRow(e));
+    },
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await follower.stop();
 }
 
 export const eventsCommand: Command = {
@@ -111,17 +72,24 @@ export const eventsCommand: Command = {
     const typesText = stringOption(ctx.options.types, 'types');
     const types = typesText ? typesText.split(',').map((t) => t.trim()).filter(Boolean) : null;
     const pool = await ctx.pool();
-    const backlog = await readEvents(pool, after, types, limit);
     if (ctx.options.follow !== true) {
+      const backlog = await readEvents(pool, after, types, limit);
       ctx.print({ ok: true, events: backlog, last_seq: backlog.at(-1)?.seq ?? after }, backlog.map(human).join('\n') || 'no events');
       return 0;
     }
     const out = (e: EventRow) => process.stdout.write(`${ctx.json ? JSON.stringify(e) : human(e)}\n`);
-    backlog.forEach(out);
-    const start = backlog.at(-1)?.seq ?? after ?? (await pool.query<{ seq: number }>('SELECT COALESCE(max(seq), 0) AS seq FROM events')).rows[0]!.seq;
-    // What is there now up to `start` counts as printed; only later commits are new.
-    const seen = (await readEvents(pool, Math.max(0, start - limit), types, 2 * limit)).map((e) => e.seq).filter((seq) => seq <= start);
-    await follow(config, pool, start, seen, types, limit, out);
+    // The point to follow from comes first: what commits while the backlog is read is in both.
+    const from = await eventLogNow(pool);
+    const printed = new Set<number>();
+    // The latest N; or, after SEQ, all of them, N at a time.
+    for (let page = await readEvents(pool, after, types, limit); ; page = await readEvents(pool, page.at(-1)!.seq, types, limit)) {
+      for (const e of page) {
+        printed.add(e.seq);
+        out(e);
+      }
+      if (after === null || page.length < limit) break;
+    }
+    await follow(config, pool, from, printed, types, out);
     return 0;
   },
 };
