@@ -50,6 +50,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
   let sweeping: Promise<void> | undefined;
   let again = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
+  let connecting: Promise<void> | undefined;
 
   const signal = async (agentId: string, name: string, arg?: unknown): Promise<boolean> => {
     try {
@@ -170,6 +171,14 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
     await tryLead();
   };
 
+  /** Opens the lock session (one attempt at a time). */
+  const open = (): Promise<void> => {
+    connecting ??= connect().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  };
+
   const reconnect = (dead: PgClient): void => {
     if (stopped || lockSession !== dead || reconnectTimer) return;
     lockSession = undefined;
@@ -178,7 +187,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
     const retry = () => {
       reconnectTimer = undefined;
       if (stopped) return;
-      connect().catch((e: Error) => {
+      open().catch((e: Error) => {
         log(`event relay: reconnect failed: ${e.message}`);
         reconnectTimer = setTimeout(retry, deps.config.agents.relay.reconnectMs);
       });
@@ -190,11 +199,13 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
     if (leader) {
       fullSweep = true;
       sweep();
+    } else if (deps.config.database.mode === 'server' && !lockSession && !reconnectTimer) {
+      open().catch((e: Error) => log(`event relay: cannot connect: ${e.message}`)); // the first attempt failed
     } else {
       tryLead().catch((e: Error) => log(`event relay: cannot take the lead: ${e.message}`));
     }
   }, deps.config.agents.relay.sweepMs);
-  const ready = deps.config.database.mode === 'embedded' ? tryLead() : connect();
+  const ready = deps.config.database.mode === 'embedded' ? tryLead() : open();
   ready.catch((e: Error) => log(`event relay: cannot connect: ${e.message}`));
 
   return {
