@@ -110,9 +110,11 @@ async function run(opts: BenchOptions): Promise<BenchReport> {
         `dispatch-to-result wall time inside the host p50 ${round(quantile(insideS, 0.5))} ms.`,
       `The recycle after each job costs the container p50 ${round(quantile(rc, 0.5))} ms CPU (p99 ${round(quantile(rc, 0.99))}), charged to nobody: ` +
         'that is the overhead of a fresh process per job and what bounds the pool throughput per CPU.',
-      'Per-job isolation is a fresh `node` process per job inside the warm container. Its boot (~25 ms) happens after the previous ' +
-        "job's result, before the container reports ready, so it is neither on the latency path of a spaced job nor in any job's CPU window; " +
-        'back-to-back jobs for one owner wait for it.',
+      'Per-job isolation is a fresh `node` process per job inside the warm container. Its boot (with a dry run of a job, so the real job ' +
+        "finds the module loader, IPC and result checks warm) happens after the host has read the CPU at the previous job's result and told " +
+        "the runner to recycle, before the container reports ready, so it is neither on the latency path of a spaced job nor in any job's " +
+        "CPU window; back-to-back jobs for one owner wait for it. At the result the runner SIGKILLs the job's processes and sends the result " +
+        'without waiting for them to finish exiting (only for the output they wrote, by byte count).',
     );
   } finally {
     await pool.close();

@@ -171,13 +171,14 @@ export async function sagaScenarios(opts: BenchOptions, docker: Docker, image: s
     notes.push(
       'Why the next job process is not booted while the current job runs (which would take the ~40 ms clean-up off the back-to-back path): ' +
         "(1) accounting: its boot would burn CPU inside the running job's window of the container cgroup, so a trivial job would be charged ~40 ms " +
-        'instead of ~5, and taking it back out would mean trusting per-process figures the host cannot tell apart from the job\'s own processes; ' +
+        "instead of a few, and taking it back out would mean trusting per-process figures the host cannot tell apart from the job's own processes " +
+        "(for the same reason the runner starts the clean-up and the next boot only when the host, having read the cgroup at the result, sends 'recycle'); " +
         '(2) isolation: a process that exists while untrusted code runs is reachable by it as a process of the same uid: the job can signal it ' +
-        '(SIGSTOP it, so the next job hangs), and the present warm-up imports a module from /tmp, which the job can write, so it could plant code ' +
-        'that the next job (possibly another invoker of the same owner) would run with. (2) can be closed (warm up from the read-only image, check ' +
-        'the spare is alive and running after the sweep); (1) cannot without weakening the rule that money follows the cgroup. The warm target is ' +
-        "met with an idle container; an owner whose code is invoked back to back pays the clean-up. The remedy with neither problem is a second warm " +
-        'container for a busy owner (its own cgroup and processes): a pool policy, not done here.',
+        '(SIGSTOP it, so the next job hangs). Planting code for the next job is no longer possible (the job module and the warm-up dry run load from ' +
+        'data: URLs, nothing from /tmp); (2) could be closed by checking that the spare is alive and running after the sweep; (1) cannot without ' +
+        'weakening the rule that money follows the cgroup. The warm target is met with an idle container; an owner whose code is invoked back to ' +
+        'back pays the clean-up. The remedy with neither problem is a second warm container for a busy owner (its own cgroup and processes): a pool ' +
+        'policy, not done here.',
     );
     results.push(
       summarise('saga warm back to back, one owner (waits for the clean-up between jobs)', b2b, {

@@ -458,8 +458,10 @@ export class SandboxContainer extends EventEmitter {
     else if (this.state === 'busy') {
       this.state = 'recycling';
       this.recycleStartedAt = performance.now();
-      // The runner needs a few tens of ms to clean up and boot the next job process; if it never says
-      // 'ready' again, give up on the container.
+      // The CPU reading is taken: only now may the runner clean up and boot the next job process
+      // (tens of ms of CPU that must not fall into this job's window). If it never says 'ready'
+      // again, give up on the container.
+      this.write(JSON.stringify({ type: 'recycle', id: job.id }));
       this.recycleTimer = setTimeout(() => {
         if (this.state === 'recycling') void this.destroy('the runner did not become ready again after a job');
       }, this.cfg.startTimeoutMs);

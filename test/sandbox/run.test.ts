@@ -110,6 +110,43 @@ test('console output comes back as logs, capped', async () => {
   expect(long.logs!.length).toBeLessThanOrEqual(4096 + 10);
   const crashLogs = await pool.run({ owner: 'run-logs', code: 'export function run() { console.log("before the throw"); throw new Error("boom") }' });
   expect(crashLogs.logs ?? '').toContain('before the throw');
+  const exited = await pool.run({ owner: 'run-logs', code: 'export function run() { console.log("before the exit"); process.exit(3) }' });
+  expectResult(exited, { ok: false, error: { code: 'CRASHED' } });
+  expect(exited.logs ?? '').toContain('before the exit');
+});
+
+test('output written just before returning is all there, even more than a pipe holds', async () => {
+  // The result does not wait for the job process to exit, only for the bytes it says it wrote.
+  // One stream only: stdout and stderr are two pipes, read in no guaranteed order.
+  const code = 'export function run() { process.stdout.write("o".repeat(300000)); console.log("last line"); return 1 }';
+  for (let i = 0; i < 3; i++) {
+    const r = await pool.run({ owner: 'run-logs-big', code });
+    expectResult(r, { ok: true, value: 1 });
+    expect(r.logs ?? '').toMatch(/last line\n$/);
+  }
+});
+
+test('the module is loaded without a file: /tmp is empty, and errors name code.mjs with line and column', async () => {
+  const code = `import fs from 'node:fs';
+export function run() { return fs.readdirSync('/tmp') }
+export function fails() {
+  return helper();
+}
+function helper() { throw new RangeError('bad input 7') }`;
+  const listing = await pool.run({ owner: 'run-module', code });
+  expectResult(listing, { ok: true, value: [] });
+  const threw = await pool.run({ owner: 'run-module', code, fn: 'fails' });
+  expectResult(threw, { ok: false, error: { code: 'CODE_THREW' } });
+  if (!threw.ok) {
+    expect(threw.error.message).toContain('at helper (code.mjs:6:27)');
+    expect(threw.error.message).toContain('at fails (code.mjs:4:10)');
+  }
+  const relative = await pool.run({ owner: 'run-module', code: 'import x from "./other.mjs"; export function run() { return x }' });
+  expectResult(relative, { ok: false, error: { code: 'CODE_THREW' } });
+  if (!relative.ok) {
+    expect(relative.error.message).toContain('code.mjs');
+    expect(relative.error.message).not.toContain('data:'); // the module's URL would spell out the whole source
+  }
 });
 
 test('state does not leak between jobs: globals, module state, /tmp files', async () => {

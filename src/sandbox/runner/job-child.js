@@ -1,23 +1,27 @@
 'use strict';
 /**
- * One job, one process. Booted ahead of time by runner.js; waits for a single job over IPC, loads
- * the agent's ES module from a file, calls the exported function with (args, ctx), validates the
- * result as plain JSON within the size cap, reports, and exits. ctx.read/invoke/llm are requests
- * relayed through the supervisor to the host.
+ * One job, one process. Booted ahead of time by runner.js, which warms it with a dry run (see the
+ * end of this file); then waits for a single job over IPC, loads the agent's ES module from a data:
+ * URL (no file in /tmp), calls the exported function with (args, ctx), validates the result as plain
+ * JSON within the size cap and reports it. It does not exit by itself: the supervisor kills it as
+ * soon as the result arrives. ctx.read/invoke/llm are requests relayed through the supervisor to
+ * the host.
  */
-const fs = require('node:fs');
-const path = require('node:path');
-const { pathToFileURL } = require('node:url');
-
-const JOB_DIR = '/tmp/.job';
 const MAX_DEPTH = 256;
 const MAX_MESSAGE_CHARS = 4000;
+/** Stack frames and errors name the agent's module like this instead of its (long) data: URL. */
+const MODULE_NAME = 'code.mjs';
+/** A job identical in shape to a real one, run at boot so no first-time cost lands in a job's window. */
+const WARM_JOB = { code: 'export function run(a) { return { echo: a.i, list: [1, "x", null, true] } }', fn: 'run', args: { i: 0 }, maxOutputBytes: 1024 };
 
 const send = process.send.bind(process);
 const pending = new Map();
 let nextCallId = 1;
 let finished = false;
 let maxOutputBytes = 1 << 20;
+let moduleUrl = '';
+let warming = false; // the runner's 'warm' came: the dry run started
+let jobStarted = false;
 
 class NotJson extends Error {}
 class TooLarge extends Error {}
@@ -70,8 +74,9 @@ function toJson(value, where, depth, seen, budget) {
 function describeError(err) {
   if (err instanceof Error) {
     const text = `${err.name}: ${err.message}`;
-    const stack = typeof err.stack === 'string' ? err.stack.split('\n').filter((l) => l.includes('code.mjs')).slice(0, 5).map((l) => l.trim().replace(pathToFileURL(JOB_DIR).href + '/', '')) : [];
-    return (stack.length ? `${text}\n${stack.join('\n')}` : text).slice(0, MAX_MESSAGE_CHARS);
+    const stack = typeof err.stack === 'string' ? err.stack.split('\n').filter((l) => l.includes(MODULE_NAME)).slice(0, 5).map((l) => l.trim()) : [];
+    const full = stack.length ? `${text}\n${stack.join('\n')}` : text;
+    return (moduleUrl ? full.split(moduleUrl).join(MODULE_NAME) : full).slice(0, MAX_MESSAGE_CHARS);
   }
   let text;
   try {
@@ -82,10 +87,27 @@ function describeError(err) {
   return `thrown value: ${text === undefined ? String(err) : text}`.slice(0, MAX_MESSAGE_CHARS);
 }
 
+/** Resolves once everything written to `stream` so far is in the pipe to the supervisor. */
+function flushed(stream) {
+  if (!stream.writableLength) return null;
+  return new Promise((resolve) => {
+    stream.once('drain', resolve);
+    stream.once('close', resolve);
+    stream.once('error', resolve);
+  });
+}
+
+/**
+ * Reports the outcome, with how many bytes went to stdout/stderr so the supervisor knows when it
+ * has all the output written before the result, without waiting for this process to exit.
+ */
 function finish(outcome) {
-  if (finished) return;
+  if (finished || !jobStarted) return;
   finished = true;
-  send({ type: 'result', ...outcome }, () => process.exit(0));
+  const pending = [flushed(STDOUT), flushed(STDERR)].filter(Boolean);
+  const report = () => send({ type: 'result', ...outcome, out: STDOUT.bytesWritten, err: STDERR.bytesWritten });
+  if (pending.length) Promise.all(pending).then(report);
+  else report();
 }
 
 function fail(code, message) {
@@ -114,46 +136,71 @@ const ctx = Object.freeze({
   llm: (messages, options) => call('llm', { messages, options: options === undefined ? {} : options }),
 });
 
+/** Loads and runs one job; resolves with its outcome ({ ok, value } or { ok: false, error }). */
 async function runJob(job) {
   maxOutputBytes = job.maxOutputBytes;
-  fs.mkdirSync(JOB_DIR, { recursive: true, mode: 0o700 });
-  const file = path.join(JOB_DIR, 'code.mjs');
-  fs.writeFileSync(file, String(job.code ?? ''), { mode: 0o600 });
+  // A data: URL instead of a file: no write to /tmp, no file read on the loader's thread pool.
+  // The sourceURL comment makes stack frames say code.mjs:line:column.
+  const source = `${String(job.code ?? '')}\n//# sourceURL=${MODULE_NAME}\n`;
+  moduleUrl = `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;
   let mod;
   try {
-    mod = await import(pathToFileURL(file).href);
+    mod = await import(moduleUrl);
   } catch (err) {
-    return fail(err instanceof SyntaxError ? 'INVALID_CODE' : 'CODE_THREW', `loading the module failed: ${describeError(err)}`);
+    return failure(err instanceof SyntaxError ? 'INVALID_CODE' : 'CODE_THREW', `loading the module failed: ${describeError(err)}`);
   }
   const fnName = typeof job.fn === 'string' && job.fn ? job.fn : 'run';
   const fn = Object.prototype.hasOwnProperty.call(mod, fnName) ? mod[fnName] : undefined;
   if (typeof fn !== 'function') {
     const exported = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
-    return fail('NO_SUCH_FUNCTION', `the module does not export a function named "${fnName}" (exported functions: ${exported.join(', ') || 'none'})`);
+    return failure('NO_SUCH_FUNCTION', `the module does not export a function named "${fnName}" (exported functions: ${exported.join(', ') || 'none'})`);
   }
   let value;
   try {
     value = await fn(job.args, ctx);
   } catch (err) {
-    return fail('CODE_THREW', describeError(err));
+    return failure('CODE_THREW', describeError(err));
   }
   let clean;
   try {
     clean = toJson(value === undefined ? null : value, 'result', 0, new Set(), { left: maxOutputBytes });
   } catch (err) {
-    if (err instanceof TooLarge) return fail('OUTPUT_TOO_LARGE', `result exceeds ${maxOutputBytes} bytes`);
-    if (err instanceof NotJson) return fail('OUTPUT_NOT_JSON', `the result is not JSON: ${err.message}`);
-    return fail('CODE_THREW', describeError(err)); // a getter or toJSON threw
+    if (err instanceof TooLarge) return failure('OUTPUT_TOO_LARGE', `result exceeds ${maxOutputBytes} bytes`);
+    if (err instanceof NotJson) return failure('OUTPUT_NOT_JSON', `the result is not JSON: ${err.message}`);
+    return failure('CODE_THREW', describeError(err)); // a getter or toJSON threw
   }
-  if (Buffer.byteLength(JSON.stringify(clean)) > maxOutputBytes) return fail('OUTPUT_TOO_LARGE', `result exceeds ${maxOutputBytes} bytes`);
-  finish({ ok: true, value: clean });
+  if (Buffer.byteLength(JSON.stringify(clean)) > maxOutputBytes) return failure('OUTPUT_TOO_LARGE', `result exceeds ${maxOutputBytes} bytes`);
+  return { ok: true, value: clean };
+}
+
+function failure(code, message) {
+  return { ok: false, error: { code, message } };
+}
+
+/**
+ * The dry run at boot: the same IPC message, data: URL import, call, result check and send as a
+ * job, so V8 has compiled all of it and Node has set up the loader before the process reports
+ * ready; a job's CPU window then holds its own work only.
+ */
+async function warmUp() {
+  const outcome = await runJob(WARM_JOB);
+  if (!outcome.ok) throw new Error(`warm-up job failed: ${outcome.error.code} ${outcome.error.message}`);
+  moduleUrl = '';
+  maxOutputBytes = 1 << 20;
+  send({ type: 'booted' });
 }
 
 process.on('message', (msg) => {
   if (!msg || typeof msg !== 'object') return;
-  if (msg.type === 'job' && !runJob.started) {
-    runJob.started = true;
-    runJob(msg).catch((err) => fail('CRASHED', `runner error: ${describeError(err)}`));
+  if (msg.type === 'job' && !jobStarted && warming) {
+    jobStarted = true;
+    runJob(msg).then(finish, (err) => fail('CRASHED', `runner error: ${describeError(err)}`));
+  } else if (msg.type === 'warm' && !warming) {
+    warming = true;
+    warmUp().catch((err) => {
+      process.stderr.write(`job process warm-up failed: ${err && err.message}\n`);
+      process.exit(70);
+    });
   } else if (msg.type === 'reply') {
     const p = pending.get(msg.callId);
     if (!p) return;
@@ -169,18 +216,6 @@ process.on('message', (msg) => {
 // Errors escaping the job's own promise chain (a throw in a timer, an unawaited rejection) fail the job.
 process.on('uncaughtException', (err) => fail('CODE_THREW', `uncaught exception: ${describeError(err)}`));
 process.on('unhandledRejection', (err) => fail('CODE_THREW', `unhandled promise rejection: ${describeError(err)}`));
-// Warm the ES module loader (and the file-URL path the job will take) before reporting ready, so its
-// one-time set-up is paid while the process idles rather than inside the next job's CPU window.
-fs.mkdirSync(JOB_DIR, { recursive: true, mode: 0o700 });
-const warmFile = path.join(JOB_DIR, 'warm.mjs');
-fs.writeFileSync(warmFile, 'export function run() { return null }\n', { mode: 0o600 });
-import(pathToFileURL(warmFile).href).then(
-  () => {
-    fs.rmSync(warmFile, { force: true });
-    send({ type: 'booted' });
-  },
-  (err) => {
-    process.stderr.write(`module loader warm-up failed: ${err && err.message}\n`);
-    process.exit(70);
-  },
-);
+// Create the stdio streams now (they are lazy), and keep our own references for the byte counts.
+const STDOUT = process.stdout;
+const STDERR = process.stderr;

@@ -5,14 +5,21 @@
  * Speaks newline-delimited JSON with the host over stdin/stdout:
  *   host -> runner  {type:'job', id, code, fn, args, maxOutputBytes, maxLogBytes}
  *                   {type:'reply', callId, ok, result | error:{code,message}}
+ *                   {type:'recycle', id}  (the host has taken its CPU reading for job `id`)
  *   runner -> host  {type:'ready', clean, bootMs, problems?}
  *                   {type:'call', job, callId, op, payload}
  *                   {type:'result', id, ok, value | error:{code,message}, logs}
  *
  * Every job runs in a fresh child process (job-child.js) so nothing a job does (globals, module
  * cache, timers, files in /tmp, background processes) survives into the next one. The next child is
- * booted right after a job finishes, before 'ready' is sent, so its start-up cost is neither on the
- * latency path of the next job nor inside any job's CPU window.
+ * booted (and warmed with a dry run) right after a job finishes, before 'ready' is sent, so its
+ * start-up cost is neither on the latency path of the next job nor inside any job's CPU window.
+ * When a child reports its result, every process of the job is SIGKILLed before the result goes
+ * to the host (nothing of the job runs after the host's CPU reading); the result does not wait for
+ * the processes to finish dying, only for the output they wrote before it (the child says how many
+ * bytes that was). The clean-up and the next boot wait for the host's 'recycle', which it sends
+ * after reading the container's CPU at the result: their CPU can never fall into the job's window,
+ * and they do not compete with the result on its way out.
  *
  * The supervisor enforces nothing the host relies on for money: timeouts, CPU and OOM accounting
  * are done by the host from outside the container. It only keeps jobs apart and reports.
@@ -26,7 +33,7 @@ const CHILD_SCRIPT = path.join(__dirname, 'job-child.js');
 const SCRATCH_DIRS = ['/tmp', '/dev/shm'];
 const SWEEP_ROUNDS = 200; // x SWEEP_PAUSE_MS: how long we chase stragglers before declaring the container dirty
 const SWEEP_PAUSE_MS = 5;
-const LOG_GRACE_MS = 20; // how long a result waits for the job's last console output to drain
+const LOG_GRACE_MS = 20; // how long a result waits for console output the child announced but we have not read
 // The host sizes the job's V8 heap below the container limit so that a heap bomb fails fast as a
 // V8 "heap out of memory" instead of thrashing at the cgroup limit (evicting and re-reading the
 // node binary's own pages) until the time limit.
@@ -35,6 +42,7 @@ const CHILD_ARGS = HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`, CHILD_SCRIP
 
 let spare = null; // booted child waiting for a job: { proc, logs }
 let active = null; // running job: { id, proc, logs, maxOutputBytes, calls: Map<hostCallId, childCallId>, reported }
+let finishedJob = null; // reported job whose clean-up waits for the host's 'recycle'
 let nextCallId = 1;
 let shuttingDown = false;
 let bootFailures = 0;
@@ -76,9 +84,17 @@ function bootChild() {
     env: { HOME: '/tmp', PATH: path.dirname(process.execPath), TZ: 'UTC', LANG: 'C.UTF-8' },
     serialization: 'json',
   });
-  proc.stdout.on('data', (c) => appendLog(logs, c));
-  proc.stderr.on('data', (c) => appendLog(logs, c));
-  const child = { proc, logs, booted: false };
+  const child = { proc, logs, booted: false, outBytes: 0, errBytes: 0, onOutput: null };
+  proc.stdout.on('data', (c) => {
+    child.outBytes += c.length;
+    appendLog(logs, c);
+    if (child.onOutput) child.onOutput();
+  });
+  proc.stderr.on('data', (c) => {
+    child.errBytes += c.length;
+    appendLog(logs, c);
+    if (child.onOutput) child.onOutput();
+  });
   child.exited = new Promise((resolve) => proc.once('exit', resolve));
   // Output travels on pipes, the result on the IPC channel: give the pipes a moment to drain.
   const closed = (stream) => new Promise((resolve) => stream.once('close', resolve));
@@ -86,6 +102,7 @@ function bootChild() {
   proc.on('message', (msg) => onChildMessage(child, msg));
   proc.on('exit', (code, signal) => onChildExit(child, code, signal));
   proc.on('error', (err) => onChildExit(child, null, null, err));
+  proc.send({ type: 'warm' }); // the child answers 'booted' after its dry run
   child.onBooted = () => {
     child.booted = true;
     spare = child;
@@ -115,13 +132,13 @@ function onChildMessage(child, msg) {
     if (msg.ok === true) {
       const text = JSON.stringify(msg.value === undefined ? null : msg.value);
       if (Buffer.byteLength(text) > job.maxOutputBytes) {
-        report(job, { ok: false, error: { code: 'OUTPUT_TOO_LARGE', message: `result exceeds ${job.maxOutputBytes} bytes` } });
+        reportResult(job, msg, { ok: false, error: { code: 'OUTPUT_TOO_LARGE', message: `result exceeds ${job.maxOutputBytes} bytes` } });
       } else {
-        report(job, { ok: true, value: JSON.parse(text) });
+        reportResult(job, msg, { ok: true, value: JSON.parse(text) });
       }
     } else {
       const e = msg.error && typeof msg.error === 'object' ? msg.error : {};
-      report(job, { ok: false, error: { code: String(e.code || 'CODE_THREW').slice(0, 64), message: String(e.message || 'job failed').slice(0, 4000) } });
+      reportResult(job, msg, { ok: false, error: { code: String(e.code || 'CODE_THREW').slice(0, 64), message: String(e.message || 'job failed').slice(0, 4000) } });
     }
   }
 }
@@ -156,17 +173,66 @@ function onChildExit(child, code, signal, err) {
   }
 }
 
+/**
+ * The child's own report. Its processes are killed first, then the result goes out as soon as we
+ * have read the stdout/stderr bytes the child says it wrote before reporting (normally already
+ * here: its writes completed before the IPC message was sent); a wrong count costs at most
+ * LOG_GRACE_MS.
+ */
+function reportResult(job, msg, outcome) {
+  job.reported = true;
+  killJob(job);
+  const child = job.child;
+  const out = Number.isSafeInteger(msg.out) ? msg.out : 0;
+  const err = Number.isSafeInteger(msg.err) ? msg.err : 0;
+  const complete = () => child.outBytes >= out && child.errBytes >= err;
+  if (complete()) return finishReport(job, outcome);
+  let timer;
+  const done = () => {
+    if (job.finished) return;
+    child.onOutput = null;
+    clearTimeout(timer);
+    finishReport(job, outcome);
+  };
+  child.onOutput = () => complete() && done();
+  timer = setTimeout(done, LOG_GRACE_MS);
+  job.outputDrained.then(done);
+}
+
+/** The job's process died without reporting: give its last output (the pipes close with it) a moment. */
 function report(job, outcome) {
   job.reported = true;
-  Promise.race([job.outputDrained, sleep(LOG_GRACE_MS)])
-    .then(() => {
-      emit({ type: 'result', id: job.id, ...outcome, logs: logText(job.logs) });
-      return recycle(job);
-    })
-    .catch((err) => {
-      emit({ type: 'fatal', message: `recycling failed: ${err && err.message}` });
-      process.exit(1);
-    });
+  killJob(job);
+  Promise.race([job.outputDrained, sleep(LOG_GRACE_MS)]).then(() => finishReport(job, outcome));
+}
+
+function finishReport(job, outcome) {
+  if (job.finished) return;
+  job.finished = true;
+  finishedJob = job;
+  emit({ type: 'result', id: job.id, ...outcome, logs: logText(job.logs) });
+}
+
+/**
+ * SIGKILL the job's process group and every other process but init and ourselves, without waiting:
+ * after this no code of the job runs, so nothing it does falls after the host's CPU reading. The
+ * recycle then waits for them to be gone and sweeps again.
+ */
+function killJob(job) {
+  try {
+    process.kill(-job.proc.pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+  for (const name of fs.readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === 1 || pid === process.pid) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 /** Kill the job's process tree and anything it left behind, scrub scratch space, boot the next child. */
@@ -266,8 +332,16 @@ function onHostMessage(msg) {
     spare = null;
     const maxOutputBytes = Number.isFinite(msg.maxOutputBytes) ? msg.maxOutputBytes : 1 << 20;
     if (Number.isFinite(msg.maxLogBytes)) child.logs.max = msg.maxLogBytes;
-    active = { id: msg.id, proc: child.proc, exited: child.exited, outputDrained: child.outputDrained, logs: child.logs, maxOutputBytes, calls: new Map(), reported: false };
+    active = { id: msg.id, child, proc: child.proc, exited: child.exited, outputDrained: child.outputDrained, logs: child.logs, maxOutputBytes, calls: new Map(), reported: false };
     child.proc.send({ type: 'job', code: msg.code, fn: msg.fn, args: msg.args, maxOutputBytes });
+  } else if (msg.type === 'recycle') {
+    const job = finishedJob;
+    if (!job || job.id !== msg.id) return;
+    finishedJob = null;
+    recycle(job).catch((err) => {
+      emit({ type: 'fatal', message: `recycling failed: ${err && err.message}` });
+      process.exit(1);
+    });
   } else if (msg.type === 'reply') {
     const job = active;
     if (!job || job.reported || !job.calls.has(msg.callId)) return; // late reply for a finished job
