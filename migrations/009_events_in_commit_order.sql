@@ -8,7 +8,10 @@
 ALTER TABLE events ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
 CREATE INDEX events_xid_idx ON events (xid, seq);
 
--- dispatch_transfer of 008 without its notification (and so without the channel argument).
+-- dispatch_transfer of 008 without its notification (and so without the channel argument), and
+-- with the operation written once, finished, at the end, instead of recorded first and updated
+-- last: a used key now shows as a unique violation of the journal's id (a twin in flight is
+-- waited for there) or of the operation's key, which rolls the whole call back for dispatch.
 DROP FUNCTION dispatch_transfer(text, text, text, bigint, text, jsonb, bigint, text, text);
 CREATE FUNCTION dispatch_transfer(p_key text, p_caller text, p_to text, p_amount bigint, p_memo text,
                                   p_args jsonb, p_compute bigint, p_treasury text)
@@ -23,15 +26,12 @@ DECLARE
 BEGIN
   IF p_caller = p_to OR p_amount <= 0 OR p_compute <= 0 THEN RETURN NULL; END IF;
 
-  -- Record the operation if the caller is a principal that may act and the payee one that may
-  -- receive (genesis accounts only through their own operations, the treasury by donation). No row:
-  -- either failed, or the key is used (a twin in flight is waited for here); dispatch takes over.
-  INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
-    SELECT p_key, p_caller, 'genesis_ledger', 'transfer', p_args, false, 'null'::jsonb
-    WHERE (SELECT count(*) FROM artifacts a
-           WHERE a.id IN (p_caller, p_to) AND a.has_standing AND (NOT a.genesis OR a.id = p_treasury AND a.id = p_to)) = 2
-    ON CONFLICT (key) DO NOTHING;
-  IF NOT FOUND THEN RETURN NULL; END IF;
+  -- Only if the caller is a principal that may act and the payee one that may receive (genesis
+  -- accounts only through their own operations, the treasury by donation): else dispatch's business.
+  IF (SELECT count(*) FROM artifacts a
+      WHERE a.id IN (p_caller, p_to) AND a.has_standing AND (NOT a.genesis OR a.id = p_treasury AND a.id = p_to)) <> 2 THEN
+    RETURN NULL;
+  END IF;
 
   -- Both balances, in id order as the ledger locks them (each UPDATE locks its row), before the
   -- journal row's foreign keys take their KEY SHARE locks on them, as in the ledger's statement.
@@ -78,10 +78,12 @@ BEGIN
     jsonb_build_object('principal', p_caller, 'resource', 'compute', 'available', charged,
                        'rate', rate, 'capacity', capacity, 'in_debt', false, 'recovers_at', NULL));
 
-  UPDATE operations SET ok = true, result = jsonb_build_object(
+  -- The operation, finished. Its key already used (by another method's operation) is a unique
+  -- violation here, if the journal's id or the charge's id has not been one already.
+  INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
+    VALUES (p_key, p_caller, 'genesis_ledger', 'transfer', p_args, true, jsonb_build_object(
       'result', jsonb_build_object('transfer_id', p_key, 'seq', entry_seq, 'from', p_caller, 'to', p_to, 'asset', 'scrip',
                                    'amount', p_amount, 'replayed', false),
-      'compute_charged', p_compute)
-    WHERE key = p_key;
+      'compute_charged', p_compute));
   RETURN entry_seq;
 END $$;

@@ -202,6 +202,48 @@ describe('32 clients of random transfers among 50 accounts, with retried ids', (
   });
 });
 
+describe('one key sent many times at once', () => {
+  const send = (pool: Pool, key: string, to: string, amount: number) =>
+    dispatch({ pool, config: f.config }, { caller: 'twin_payer', artifactId: 'genesis_ledger', method: 'transfer', args: { to, amount }, key });
+
+  beforeAll(async () => {
+    await createPrincipals(['twin_payer', 'twin_a', 'twin_b'], 1000, 100_000);
+  });
+
+  it('with the same payload: applied once, every other call replays the first result, no deadlock', async () => {
+    const before = await f.scrip('twin_payer');
+    const { pool, retryable } = countingPool(20);
+    let outcomes: Outcome[];
+    try {
+      outcomes = await Promise.all(Array.from({ length: 16 }, () => send(pool, 'twins:same', 'twin_a', 7)));
+    } finally {
+      await pool.end();
+    }
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(outcomes.filter((o) => !o.replayed)).toHaveLength(1);
+    const first = outcomes.find((o) => !o.replayed)!;
+    for (const o of outcomes) expect(o).toMatchObject({ ok: true, result: first.ok && first.result });
+    expect(await f.scrip('twin_payer')).toBe(before - 7);
+    expect(retryable()).toBe(0);
+  });
+
+  it('with different payloads: one applies, every other gets IDEMPOTENCY_CONFLICT', async () => {
+    const before = await f.scrip('twin_payer');
+    const { pool, retryable } = countingPool(20);
+    let outcomes: Outcome[];
+    try {
+      outcomes = await Promise.all(Array.from({ length: 16 }, (_, i) => send(pool, 'twins:differ', i % 2 ? 'twin_a' : 'twin_b', 1 + i)));
+    } finally {
+      await pool.end();
+    }
+    const ok = outcomes.filter((o) => o.ok);
+    expect(ok).toHaveLength(1);
+    expect(outcomes.filter((o) => !o.ok).map((o) => o.error?.code)).toEqual(Array(15).fill('IDEMPOTENCY_CONFLICT'));
+    expect(await f.scrip('twin_payer')).toBe(before - (ok[0]!.result as { amount: number }).amount);
+    expect(retryable()).toBe(0);
+  });
+});
+
 describe('many clients paying one account at once (the contended case)', () => {
   it('every payment lands, with no deadlock or serialization retry', async () => {
     const payers = Array.from({ length: 24 }, (_, i) => `payer_${String(i).padStart(2, '0')}`);
