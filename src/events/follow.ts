@@ -24,8 +24,6 @@ export async function eventLogNow(db: Db): Promise<string> {
 export interface EventFollower {
   /** Resolves once the starting point is known. */
   ready: Promise<void>;
-  /** Reads now instead of at the next interval (something is known to have happened). */
-  poke(): void;
   stop(): Promise<void>;
 }
 
@@ -72,7 +70,6 @@ export function followEvents(db: Db, opts: FollowOptions): EventFollower {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let reading: Promise<void> | undefined;
-  let pokeWhileReading = false;
 
   const readOnce = async (): Promise<boolean> => {
     const r = await db.query<FollowedEvent & { xid_text: string }>({
@@ -92,20 +89,14 @@ export function followEvents(db: Db, opts: FollowOptions): EventFollower {
     return r.rows.length === opts.batch;
   };
 
+  /** Reads until a batch is not full, then again after the interval. */
   const read = (): void => {
-    if (stopped) return;
-    if (reading) {
-      pokeWhileReading = true;
-      return;
-    }
-    clearTimeout(timer);
     timer = undefined;
     reading = (async () => {
       let again = true;
       while (again && !stopped) {
-        pokeWhileReading = false;
         try {
-          again = (await readOnce()) || pokeWhileReading;
+          again = await readOnce();
         } catch (e) {
           opts.log?.(`event follower: read failed: ${(e as Error).message}`);
           again = false;
@@ -125,9 +116,6 @@ export function followEvents(db: Db, opts: FollowOptions): EventFollower {
 
   return {
     ready,
-    poke: () => {
-      if (timer || reading) read();
-    },
     async stop() {
       stopped = true;
       clearTimeout(timer);
