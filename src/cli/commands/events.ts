@@ -53,8 +53,13 @@ async function follow(config: EcologyConfig, pool: Pool, from: string, printed: 
     log: (m) => process.stderr.write(`${m}\n`),
   });
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    const end = () => {
+      process.off('SIGINT', end);
+      process.off('SIGTERM', end);
+      resolve();
+    };
+    process.on('SIGINT', end);
+    process.on('SIGTERM', end);
   });
   await follower.stop();
 }
