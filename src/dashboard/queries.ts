@@ -7,6 +7,7 @@ import { bucketViewFromRow, type BucketView } from '../buckets/store';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import '../db/int8';
 import type { ListingRow } from '../escrow/queries';
+import type { FollowedEvent } from '../events/follow';
 import type { MetricsScalars } from '../metrics/types';
 
 export type Db = Pick<PoolClient, 'query'>;
@@ -145,14 +146,8 @@ export async function economyFigures(db: Db): Promise<EconomyFigures> {
   };
 }
 
-export interface EventRow {
-  seq: number;
-  type: string;
-  actor_id: string | null;
-  subject_id: string | null;
-  data: unknown;
-  created_at: Date;
-}
+/** An events row as the dashboard reads it: the same columns as the event follower's. */
+export type EventRow = FollowedEvent;
 
 const EVENT_COLUMNS = 'seq, type, actor_id, subject_id, data, created_at';
 
