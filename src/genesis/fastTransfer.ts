@@ -15,13 +15,14 @@ export interface FastOutcome {
 
 /**
  * What dispatch_transfer() raises when, after writing, it finds the case is not its own: its own
- * hand-over, or a unique violation (the journal id or the charge's id already taken).
+ * hand-over, or a unique violation (the key already taken: as the journal id, the charge's id or
+ * the operation's key).
  */
 const NOT_MINE = new Set(['EC001', '23505']);
 
 /**
- * A genesis_ledger.transfer in one round trip (migrations/008_dispatch_transfer.sql, as 009 left it), for the usual
- * case only: the caller pays from its own account, with no scrip fee configured, valid args and
+ * A genesis_ledger.transfer in one round trip (dispatch_transfer(): migrations/008_dispatch_transfer.sql,
+ * rewritten by 009), for the usual case only: the caller pays from its own account, with no scrip fee configured, valid args and
  * everything in order. Null means "not handled, nothing written": dispatch then runs the operation
  * the general way, which replays, refuses or fails it with the right error, or does the same writes.
  */
