@@ -9,9 +9,8 @@ ALTER TABLE events ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
 CREATE INDEX events_xid_idx ON events (xid, seq);
 
 -- dispatch_transfer of 008 without its notification (and so without the channel argument), and
--- with the operation written once, finished, at the end, instead of recorded first and updated
--- last: a used key now shows as a unique violation of the journal's id (a twin in flight is
--- waited for there) or of the operation's key, which rolls the whole call back for dispatch.
+-- with the operation recorded once, already finished, instead of recorded first and updated last:
+-- the journal row's seq is drawn first so that the result can name it.
 DROP FUNCTION dispatch_transfer(text, text, text, bigint, text, jsonb, bigint, text, text);
 CREATE FUNCTION dispatch_transfer(p_key text, p_caller text, p_to text, p_amount bigint, p_memo text,
                                   p_args jsonb, p_compute bigint, p_treasury text)
@@ -33,6 +32,18 @@ BEGIN
     RETURN NULL;
   END IF;
 
+  -- Record the operation, finished (all of this rolls back if anything below hands over). No row:
+  -- the key is used (a twin in flight is waited for here, as the general path waits for it);
+  -- dispatch takes over.
+  entry_seq := nextval('journal_seq_seq'::regclass);
+  INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
+    VALUES (p_key, p_caller, 'genesis_ledger', 'transfer', p_args, true, jsonb_build_object(
+      'result', jsonb_build_object('transfer_id', p_key, 'seq', entry_seq, 'from', p_caller, 'to', p_to, 'asset', 'scrip',
+                                   'amount', p_amount, 'replayed', false),
+      'compute_charged', p_compute))
+    ON CONFLICT (key) DO NOTHING;
+  IF NOT FOUND THEN RETURN NULL; END IF;
+
   -- Both balances, in id order as the ledger locks them (each UPDATE locks its row), before the
   -- journal row's foreign keys take their KEY SHARE locks on them, as in the ledger's statement.
   -- A missing account or too little scrip: dispatch's business.
@@ -46,9 +57,8 @@ BEGIN
     UPDATE accounts SET balance = balance + p_amount WHERE principal_id = p_to AND asset = 'scrip';
     IF NOT FOUND THEN RAISE EXCEPTION 'no scrip account' USING ERRCODE = 'EC001'; END IF;
   END IF;
-  INSERT INTO journal (id, debit_principal, credit_principal, asset, amount, kind, memo)
-    VALUES (p_key, p_caller, p_to, 'scrip', p_amount, 'transfer', p_memo)
-    RETURNING journal.seq INTO entry_seq;
+  INSERT INTO journal (seq, id, debit_principal, credit_principal, asset, amount, kind, memo)
+    VALUES (entry_seq, p_key, p_caller, p_to, 'scrip', p_amount, 'transfer', p_memo);
   INSERT INTO events (type, actor_id, subject_id, data)
     VALUES ('transfer', p_caller, p_to, jsonb_build_object('transfer_id', p_key, 'from', p_caller, 'to', p_to, 'asset', 'scrip',
                                                            'amount', p_amount, 'kind', 'transfer', 'reference', NULL));
@@ -77,13 +87,5 @@ BEGIN
     jsonb_build_object('id', p_key || ':compute', 'principal', p_caller, 'resource', 'compute', 'amount', p_compute, 'kind', 'genesis_ledger.transfer'),
     jsonb_build_object('principal', p_caller, 'resource', 'compute', 'available', charged,
                        'rate', rate, 'capacity', capacity, 'in_debt', false, 'recovers_at', NULL));
-
-  -- The operation, finished. Its key already used (by another method's operation) is a unique
-  -- violation here, if the journal's id or the charge's id has not been one already.
-  INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
-    VALUES (p_key, p_caller, 'genesis_ledger', 'transfer', p_args, true, jsonb_build_object(
-      'result', jsonb_build_object('transfer_id', p_key, 'seq', entry_seq, 'from', p_caller, 'to', p_to, 'asset', 'scrip',
-                                   'amount', p_amount, 'replayed', false),
-      'compute_charged', p_compute));
   RETURN entry_seq;
 END $$;

@@ -9,7 +9,7 @@ import { spend } from '../../src/buckets/store';
 import { isRetryableDbError, withTransaction } from '../../src/db/tx';
 import { listMigrations, migrate } from '../../src/db/migrate';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
-import { dispatch, type Outcome } from '../../src/genesis/dispatch';
+import { dispatch, dispatchGeneral, type Outcome } from '../../src/genesis/dispatch';
 import { audit } from '../../src/ledger/audit';
 import { createTestDatabase } from '../support/testDb';
 import { setupFoundation, type Foundation } from './harness';
@@ -224,6 +224,26 @@ describe('one key sent many times at once', () => {
     const first = outcomes.find((o) => !o.replayed)!;
     for (const o of outcomes) expect(o).toMatchObject({ ok: true, result: first.ok && first.result });
     expect(await f.scrip('twin_payer')).toBe(before - 7);
+    expect(retryable()).toBe(0);
+  });
+
+  it('through the one-statement path and the general path at once: one applies, the other replays, no deadlock', async () => {
+    const before = await f.scrip('twin_payer');
+    const { pool, retryable } = countingPool(20);
+    const req = (key: string) => ({ caller: 'twin_payer', artifactId: 'genesis_ledger', method: 'transfer', args: { to: 'twin_b', amount: 1 }, key });
+    let pairs: Outcome[][];
+    try {
+      pairs = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => Promise.all([dispatch({ pool, config: f.config }, req(`twins:paths:${i}`)), dispatchGeneral({ pool, config: f.config }, req(`twins:paths:${i}`))])),
+      );
+    } finally {
+      await pool.end();
+    }
+    for (const pair of pairs) {
+      expect(pair.every((o) => o.ok)).toBe(true);
+      expect(pair.filter((o) => !o.replayed)).toHaveLength(1);
+    }
+    expect(await f.scrip('twin_payer')).toBe(before - 20);
     expect(retryable()).toBe(0);
   });
 
