@@ -110,8 +110,12 @@ function finish(outcome) {
   else report();
 }
 
+function failure(code, message) {
+  return { ok: false, error: { code, message } };
+}
+
 function fail(code, message) {
-  finish({ ok: false, error: { code, message } });
+  finish(failure(code, message));
 }
 
 function call(op, payload) {
@@ -171,10 +175,6 @@ async function runJob(job) {
   }
   if (Buffer.byteLength(JSON.stringify(clean)) > maxOutputBytes) return failure('OUTPUT_TOO_LARGE', `result exceeds ${maxOutputBytes} bytes`);
   return { ok: true, value: clean };
-}
-
-function failure(code, message) {
-  return { ok: false, error: { code, message } };
 }
 
 /**
