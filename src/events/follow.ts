@@ -109,8 +109,13 @@ export function followEvents(db: Db, opts: FollowOptions): EventFollower {
   };
 
   const ready = (async () => {
-    from = opts.from ?? (await eventLogNow(db));
-    cursor = { xid: (await db.query<{ xmin: string }>('SELECT pg_snapshot_xmin($1::pg_snapshot)::text AS xmin', [from])).rows[0]!.xmin, seq: 0 };
+    // The point (now, unless given) and the oldest transaction it saw running, in one statement.
+    const start = await db.query<{ point: string; xmin: string }>(
+      'SELECT s::text AS point, pg_snapshot_xmin(s)::text AS xmin FROM COALESCE($1::pg_snapshot, pg_current_snapshot()) AS s',
+      [opts.from ?? null],
+    );
+    from = start.rows[0]!.point;
+    cursor = { xid: start.rows[0]!.xmin, seq: 0 };
     if (!stopped) timer = setTimeout(read, opts.intervalMs);
   })();
 
