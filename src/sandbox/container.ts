@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { locateCgroup, type CgroupProbe } from './cgroup';
+import { SANDBOX_UID, SUPERVISOR_UID } from './image';
 import { LineSplitter } from './lines';
 import { jobHeapMiB, type BridgeHandler, type RunResult, type SandboxError, type SandboxErrorCode, type SandboxLimits } from './types';
 
@@ -81,9 +82,11 @@ export function containerCreateOptions(cfg: ContainerConfig): Docker.ContainerCr
   return {
     Image: cfg.image,
     Labels: cfg.labels,
-    User: '10001:10001',
+    // The supervisor runs as root with only the capabilities below; each job runs as SANDBOX_UID with
+    // none, so a job can neither signal, ptrace nor debug the supervisor (see runner/runner.js).
+    User: `${SUPERVISOR_UID}:${SUPERVISOR_UID}`,
     WorkingDir: '/tmp',
-    Env: [`SANDBOX_JOB_HEAP_MB=${jobHeapMiB(limits)}`],
+    Env: [`SANDBOX_JOB_HEAP_MB=${jobHeapMiB(limits)}`, `SANDBOX_JOB_UID=${SANDBOX_UID}`],
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
@@ -101,6 +104,9 @@ export function containerCreateOptions(cfg: ContainerConfig): Docker.ContainerCr
       NanoCpus: limits.nanoCpus,
       PidsLimit: limits.pids,
       CapDrop: ['ALL'],
+      // Start jobs as another uid (SETUID, SETGID), kill them (KILL), empty /tmp of whatever they
+      // left, however they set its modes (DAC_OVERRIDE, FOWNER). Jobs lose all of these at setuid.
+      CapAdd: ['SETUID', 'SETGID', 'KILL', 'DAC_OVERRIDE', 'FOWNER'],
       SecurityOpt: ['no-new-privileges'],
       Init: cfg.useDockerInit || undefined,
       AutoRemove: false, // we inspect dead containers (OOMKilled) before removing them ourselves

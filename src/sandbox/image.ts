@@ -1,7 +1,7 @@
 /**
  * Builds the sandbox image without any registry: a `FROM scratch` image holding the host's own
  * `node` binary, the shared libraries `ldd` says it needs, an init (tini) to reap orphans, a
- * passwd entry for the unprivileged user and the runner scripts. The tag and a label carry a hash
+ * passwd entry for the unprivileged job user and the runner scripts. The tag and a label carry a hash
  * of every input, so an unchanged image is reused and any change (node upgrade, runner edit)
  * produces a new one.
  */
@@ -17,10 +17,13 @@ import { createTar, type TarEntry } from './tar';
 const execFileAsync = promisify(execFile);
 
 /** Bump when the image layout changes in a way the file hashes would not reveal. */
-const LAYOUT_VERSION = '1';
+const LAYOUT_VERSION = '2';
 export const HASH_LABEL = 'org.agent-ecology.sandbox.hash';
 export const INIT_LABEL = 'org.agent-ecology.sandbox.init';
+/** The uid (and gid) every job process runs as; the supervisor runs as root with a few capabilities. */
 export const SANDBOX_UID = 10001;
+/** The supervisor's uid: a job (another uid, no capabilities) can neither signal nor ptrace it. */
+export const SUPERVISOR_UID = 0;
 export const DEFAULT_IMAGE_NAME = 'agent-ecology-sandbox';
 
 const NODE_IN_IMAGE = '/usr/local/bin/node';
@@ -87,8 +90,9 @@ interface FileSpec {
 async function collectFiles(nodePath: string, initPath: string | null): Promise<FileSpec[]> {
   const files: FileSpec[] = [];
   const node = realpathSync(nodePath);
-  // Execute-only (0711): the kernel then marks every node process non-dumpable, so code in one
-  // process cannot ptrace or read /proc/<pid>/{fd,mem,environ} of the supervisor or its siblings.
+  // Execute-only (0711): the kernel then marks every job's node process non-dumpable, so code in
+  // one process cannot ptrace or read /proc/<pid>/{fd,mem,environ} of its siblings (the supervisor
+  // is out of reach anyway: it runs as another uid).
   files.push({ dest: NODE_IN_IMAGE, source: node, mode: 0o711 });
   const binaries = [node];
   if (initPath) {
@@ -110,9 +114,9 @@ function dockerfile(hash: string, hasInit: boolean): string {
     'FROM scratch',
     'COPY rootfs/ /',
     `LABEL ${HASH_LABEL}="${hash}" ${INIT_LABEL}="${hasInit ? 'builtin' : 'none'}"`,
-    'ENV ECOLOGY_SANDBOX=1 HOME=/tmp TZ=UTC',
+    `ENV ECOLOGY_SANDBOX=1 HOME=/tmp TZ=UTC SANDBOX_JOB_UID=${SANDBOX_UID}`,
     'WORKDIR /tmp',
-    `USER ${SANDBOX_UID}:${SANDBOX_UID}`,
+    `USER ${SUPERVISOR_UID}:${SUPERVISOR_UID}`,
     `ENTRYPOINT ${JSON.stringify(cmd)}`,
     '',
   ].join('\n');

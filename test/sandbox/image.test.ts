@@ -15,7 +15,7 @@ test('ensureSandboxImage is idempotent and labels the image with its input hash'
   expect(ref).toBe(`agent-ecology-sandbox:${again.hash.slice(0, 16)}`);
   const info = await docker.getImage(ref).inspect();
   expect(info.Config.Labels['org.agent-ecology.sandbox.hash']).toBe(again.hash);
-  expect(info.Config.User).toBe('10001:10001');
+  expect(info.Config.User).toBe('0:0'); // the supervisor; jobs run as 10001 (see hostile.test.ts)
   expect(info.Size).toBeLessThan(250 * 1024 * 1024); // node + a handful of libraries, nothing else
 });
 

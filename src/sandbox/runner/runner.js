@@ -1,4 +1,8 @@
 'use strict';
+// First thing, before any job exists: a JavaScript SIGUSR1 listener replaces Node's own handler, so
+// the signal can never open the inspector (127.0.0.1:9229) in the supervisor. Jobs cannot send it
+// (they run as another uid); this is defence in depth (node 20 has no --disable-sigusr1).
+process.on('SIGUSR1', () => {});
 /**
  * In-container supervisor (plain JS, copied into the sandbox image; no dependencies).
  *
@@ -21,6 +25,12 @@
  * after reading the container's CPU at the result: their CPU can never fall into the job's window,
  * and they do not compete with the result on its way out.
  *
+ * The supervisor runs as root with only SETUID, SETGID, KILL, DAC_OVERRIDE and FOWNER; every job
+ * process runs as SANDBOX_JOB_UID with no capabilities. A job therefore cannot signal the
+ * supervisor (no SIGUSR1 -> debugger, no SIGSTOP/SIGKILL), ptrace it, or open its /proc entries,
+ * and nothing of a job survives its end: every process of the container but init and ourselves is
+ * the job's, and is killed.
+ *
  * The supervisor enforces nothing the host relies on for money: timeouts, CPU and OOM accounting
  * are done by the host from outside the container. It only keeps jobs apart and reports.
  */
@@ -38,6 +48,7 @@ const LOG_GRACE_MS = 20; // how long a result waits for console output the child
 // V8 "heap out of memory" instead of thrashing at the cgroup limit (evicting and re-reading the
 // node binary's own pages) until the time limit.
 const HEAP_MB = Number(process.env.SANDBOX_JOB_HEAP_MB) || 0;
+const JOB_UID = Number(process.env.SANDBOX_JOB_UID) || 0; // also the job's gid
 const CHILD_ARGS = HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`, CHILD_SCRIPT] : [CHILD_SCRIPT];
 
 let spare = null; // booted child waiting for a job: { proc, logs }
@@ -83,6 +94,8 @@ function bootChild() {
     cwd: '/tmp',
     env: { HOME: '/tmp', PATH: path.dirname(process.execPath), TZ: 'UTC', LANG: 'C.UTF-8' },
     serialization: 'json',
+    uid: JOB_UID, // libuv drops the supplementary groups, then sets gid and uid: no capabilities left
+    gid: JOB_UID,
   });
   const child = { proc, logs, booted: false, outBytes: 0, errBytes: 0, onOutput: null };
   proc.stdout.on('data', (c) => {
@@ -365,9 +378,10 @@ function shutdown() {
   process.exit(0);
 }
 
-// The straggler sweep kills every process it can; that is only sane inside the sandbox container.
-if ((process.getuid && process.getuid() === 0) || process.env.ECOLOGY_SANDBOX !== '1') {
-  emit({ type: 'fatal', message: 'runner.js only runs inside the sandbox container (unprivileged, ECOLOGY_SANDBOX=1)' });
+// The straggler sweep kills every process it can; that is only sane inside the sandbox container,
+// as the direct child of its init. Jobs must run as an unprivileged uid other than ours.
+if (process.env.ECOLOGY_SANDBOX !== '1' || process.ppid !== 1 || !(JOB_UID > 0) || !process.getuid || process.getuid() === JOB_UID) {
+  emit({ type: 'fatal', message: 'runner.js only runs inside the sandbox container (ECOLOGY_SANDBOX=1, child of its init, SANDBOX_JOB_UID another uid)' });
   process.exit(1);
 }
 
