@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxPool } from '../../src/sandbox';
-import { expectResult, makePool, sandboxImage, show, waitIdle } from './support';
+import { docker, expectResult, makePool, sandboxImage, show, waitIdle } from './support';
 
 let pool: SandboxPool;
 
@@ -196,4 +196,18 @@ export function run() {
   expectResult(planted, { ok: true, value: ['locked', 'readonly'] });
   const next = await pool.run({ owner, code: "import fs from 'node:fs'; export function run() { return fs.readdirSync('/tmp') }" });
   expectResult(next, { ok: true, value: [], coldStart: false });
+}, 60_000);
+
+test('even a SIGUSR1 that reaches the supervisor (from the host, through init) does not open its debugger', async () => {
+  const owner = 'takeover-sigusr1';
+  await pool.prewarm(owner);
+  const id = pool.containers().find((c) => c.owner === owner)!.id;
+  await docker.getContainer(id).kill({ signal: 'SIGUSR1' }); // init forwards it to the supervisor
+  await new Promise((r) => setTimeout(r, 500));
+  const probe = `export async function run() {
+  try { await (await fetch('http://127.0.0.1:9229/json/list')).json(); return 'open'; } catch (e) { return 'closed: ' + ((e.cause && e.cause.code) || e.message); }
+}`;
+  const r = await pool.run({ owner, code: probe });
+  expectResult(r, { ok: true, coldStart: false, value: 'closed: ECONNREFUSED' });
+  expect(pool.containers().find((c) => c.owner === owner)?.id).toBe(id);
 }, 60_000);
