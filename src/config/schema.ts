@@ -248,7 +248,15 @@ export const configSchema = z.strictObject({
     idleMs: count.min(100),
     /** Containers alive at once on one worker, all owners together. */
     maxContainers: count.min(1),
-    /** How long a run may wait for a container when all are busy. */
+    /**
+     * Containers one owner may hold at once on one worker (so no owner can take the whole pool).
+     * Keep it above maxDepth: a chain of one owner's tools calling each other holds one per level.
+     */
+    maxContainersPerOwner: count.min(1),
+    /**
+     * How long a run may wait for a container when all are busy. The wait also counts against the
+     * run's own time limit (limits.timeoutMs, and a nested run's parent's remaining time).
+     */
     queueTimeoutMs: count.min(1),
     /** Create + start + runner ready. */
     startTimeoutMs: count.min(1),

@@ -58,7 +58,8 @@ async function execute(deps: InvokeDeps, row: RunRow, input: RunInput, invokeNes
   const timeoutMs = Math.floor(deadlineMs - Date.now());
   if (timeoutMs <= 0) return failed('TIMEOUT', 'the calling code ran out of time before this nested invocation could start');
   const budget = input.callBudget ?? { left: deps.config.sandbox.maxBridgeCalls };
-  const bridge = createBridge(deps, { key: row.key, payer: row.payer_id!, depth: row.depth, deadlineMs, budget }, invokeNested);
+  const bridgeContext = { key: row.key, payer: row.payer_id!, depth: row.depth, deadlineMs, budget };
+  const bridge = createBridge(deps, bridgeContext, invokeNested);
   const result = await deps.sandbox.run({
     owner: containerOwner({ id: row.artifact_id, owner_id: row.owner_id ?? row.current_owner }),
     code: row.code,
@@ -66,6 +67,12 @@ async function execute(deps: InvokeDeps, row: RunRow, input: RunInput, invokeNes
     args: row.args,
     onCall: bridge.onCall,
     timeoutMs,
+    // A nested run, waiting for a container included, ends when its parent does.
+    deadlineMs: input.deadlineMs,
+    // What the code calls must end when the code's own time limit does (known once a container is ready).
+    onDispatch: (endsAtMs) => {
+      bridgeContext.deadlineMs = endsAtMs;
+    },
   });
   return toRecord(deps, result, bridge.state);
 }

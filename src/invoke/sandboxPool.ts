@@ -11,6 +11,7 @@ export function sandboxPoolFromConfig(config: EcologyConfig, opts: { docker?: Do
     limits: { ...s.limits },
     idleMs: s.idleMs,
     maxContainers: s.maxContainers,
+    maxContainersPerOwner: s.maxContainersPerOwner,
     queueTimeoutMs: s.queueTimeoutMs,
     startTimeoutMs: s.startTimeoutMs,
   });

@@ -2,6 +2,11 @@
  * A pool of warm sandbox containers, keyed by owner: code of different owners never shares a
  * container; one job at a time per container; idle containers are reaped after `idleMs`.
  *
+ * Fairness: one owner holds at most `maxContainersPerOwner` containers (starting ones included), so
+ * however many runs it queues, other owners always find room. Time a run spends waiting for a
+ * container counts against its own time limit (its timeoutMs, and its deadlineMs when it has one),
+ * so a queued run (e.g. a fan-out of nested invocations) never outlives its caller.
+ *
  * `run` never throws for sandbox reasons: every failure, including "no Docker daemon", comes back
  * as a RunResult with ok: false, so a saga can always settle or refund.
  */
@@ -26,6 +31,8 @@ export interface SandboxPoolOptions {
   idleMs?: number;
   /** Containers alive at once, all owners together (idle ones of other owners are evicted for room). Default 8. */
   maxContainers?: number;
+  /** Containers one owner may hold at once, starting ones included. Default maxContainers (no limit of its own). */
+  maxContainersPerOwner?: number;
   /** How long a run may wait for a container when the pool is full. Default 30 s. */
   queueTimeoutMs?: number;
   /** Create + start + runner ready. Default 15 s. */
@@ -54,7 +61,19 @@ interface Prepared {
   useDockerInit: boolean;
 }
 
-class Unavailable extends Error {}
+class Unavailable extends Error {
+  constructor(
+    message: string,
+    /** The wait for a container reached its deadline (rather than the pool or daemon failing). */
+    readonly waitedOut = false,
+  ) {
+    super(message);
+  }
+}
+
+function ranOutWaiting(waitedMs: number, detail: string): string {
+  return `the run's time limit ran out while it waited ${waitedMs} ms for a sandbox container (${detail}); waiting counts against the caller's own time`;
+}
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
@@ -65,6 +84,8 @@ export class SandboxPool {
   private readonly opts: Required<Omit<SandboxPoolOptions, 'docker' | 'image' | 'limits'>> & { image?: string };
   private readonly boxes = new Set<SandboxContainer>();
   private starting = 0;
+  /** Containers being started, per owner (they count against the owner's limit). */
+  private readonly startingFor = new Map<string, number>();
   private readonly startups = new Set<Promise<unknown>>();
   private waiters = new Set<() => void>();
   private prepared: Promise<Prepared> | null = null;
@@ -79,6 +100,7 @@ export class SandboxPool {
       imageName: options.imageName ?? DEFAULT_IMAGE_NAME,
       idleMs: options.idleMs ?? 60_000,
       maxContainers: options.maxContainers ?? 8,
+      maxContainersPerOwner: options.maxContainersPerOwner ?? options.maxContainers ?? 8,
       queueTimeoutMs: options.queueTimeoutMs ?? 30_000,
       startTimeoutMs: options.startTimeoutMs ?? 15_000,
       cpuSampleMs: options.cpuSampleMs ?? 100,
@@ -96,7 +118,7 @@ export class SandboxPool {
     if (typeof req.owner !== 'string' || !req.owner) return failure('INVALID_INPUT', 'owner must be a non-empty string');
     if (typeof req.code !== 'string') return failure('INVALID_INPUT', 'code must be a string');
     if (req.fn !== undefined && typeof req.fn !== 'string') return failure('INVALID_INPUT', 'fn must be a string');
-    for (const key of ['timeoutMs', 'maxOutputBytes'] as const) {
+    for (const key of ['timeoutMs', 'maxOutputBytes', 'deadlineMs'] as const) {
       const v = req[key];
       if (v !== undefined && !(Number.isFinite(v) && v > 0)) return failure('INVALID_INPUT', `${key} must be a positive number`);
     }
@@ -113,12 +135,25 @@ export class SandboxPool {
     } catch (err) {
       return failure('SANDBOX_UNAVAILABLE', (err as Error).message);
     }
-    let lease: { box: SandboxContainer; cold: boolean };
+    // Waiting for a container uses up the run's own time: it may wait only as long as it could run.
+    const queuedAt = Date.now();
+    const timeoutMs = req.timeoutMs ?? this.limits.timeoutMs;
+    const ownDeadline = Math.min(queuedAt + timeoutMs, req.deadlineMs ?? Infinity);
+    const queueDeadline = queuedAt + this.opts.queueTimeoutMs;
+    let lease: { box: SandboxContainer; cold: boolean; waitedMs: number };
     try {
-      lease = await this.acquire(req.owner, prepared, Date.now() + this.opts.queueTimeoutMs);
+      lease = await this.acquire(req.owner, prepared, Math.min(ownDeadline, queueDeadline));
     } catch (err) {
+      if (err instanceof Unavailable && err.waitedOut && ownDeadline <= queueDeadline) return failure('TIMEOUT', ranOutWaiting(Date.now() - queuedAt, err.message));
       return failure('SANDBOX_UNAVAILABLE', (err as Error).message);
     }
+    // Starting a container of its own is not waiting; waiting for other runs' containers is.
+    const left = Math.min(timeoutMs - lease.waitedMs, (req.deadlineMs ?? Infinity) - Date.now());
+    if (left < 1) {
+      lease.box.release();
+      return { ...failure('TIMEOUT', ranOutWaiting(Date.now() - queuedAt, 'a container became free too late')), coldStart: lease.cold };
+    }
+    req.onDispatch?.(Date.now() + Math.floor(left));
     let result: RunResult;
     try {
       result = await lease.box.run({
@@ -126,7 +161,7 @@ export class SandboxPool {
         fn: req.fn || 'run',
         args,
         onCall: req.onCall,
-        timeoutMs: req.timeoutMs ?? this.limits.timeoutMs,
+        timeoutMs: Math.floor(left),
         maxOutputBytes: req.maxOutputBytes ?? this.limits.maxOutputBytes,
       });
     } catch (err) {
@@ -221,23 +256,32 @@ export class SandboxPool {
 
   // --- leasing ----------------------------------------------------------------------------------
 
-  private async acquire(owner: string, prepared: Prepared, deadline: number): Promise<{ box: SandboxContainer; cold: boolean }> {
+  /** A container reserved for `owner`; waitedMs is the time spent waiting for other runs' containers. */
+  private async acquire(owner: string, prepared: Prepared, deadline: number): Promise<{ box: SandboxContainer; cold: boolean; waitedMs: number }> {
+    let waitedMs = 0;
     for (;;) {
       if (this.closed) throw new Unavailable('the sandbox pool is closed');
       const mine = [...this.boxes].filter((b) => b.owner === owner);
       const idle = mine.filter((b) => b.state === 'idle').sort((a, b) => b.lastUsedAt - a.lastUsedAt)[0];
       if (idle) {
         idle.reserve();
-        return { box: idle, cold: false };
+        return { box: idle, cold: false, waitedMs };
       }
       // A container of this owner finishing its clean-up is ready in tens of ms; a new one takes far longer.
       const soon = mine.some((b) => b.state === 'recycling');
-      if (!soon) {
+      const atOwnLimit = mine.length + (this.startingFor.get(owner) ?? 0) >= this.opts.maxContainersPerOwner;
+      if (!soon && !atOwnLimit) {
         if (this.boxes.size + this.starting >= this.opts.maxContainers) this.evictIdle();
-        if (this.boxes.size + this.starting < this.opts.maxContainers) return { box: await this.startContainer(owner, prepared), cold: true };
+        if (this.boxes.size + this.starting < this.opts.maxContainers) return { box: await this.startContainer(owner, prepared), cold: true, waitedMs };
       }
-      if (!(await this.waitForChange(deadline))) {
-        throw new Unavailable(`all ${this.opts.maxContainers} sandbox containers stayed busy for ${this.opts.queueTimeoutMs} ms`);
+      const t0 = Date.now();
+      const changed = await this.waitForChange(deadline);
+      waitedMs += Date.now() - t0;
+      if (!changed) {
+        const why = atOwnLimit
+          ? `all ${this.opts.maxContainersPerOwner} sandbox containers this owner may hold stayed busy`
+          : `all ${this.opts.maxContainers} sandbox containers stayed busy`;
+        throw new Unavailable(`${why} for ${waitedMs} ms`, true);
       }
     }
   }
@@ -262,6 +306,7 @@ export class SandboxPool {
       cpuSampleMs: this.opts.cpuSampleMs,
     };
     this.starting++;
+    this.startingFor.set(owner, (this.startingFor.get(owner) ?? 0) + 1);
     const startup = SandboxContainer.start(cfg);
     this.startups.add(startup);
     let box: SandboxContainer;
@@ -277,6 +322,9 @@ export class SandboxPool {
       throw new Unavailable(`could not start a sandbox container: ${e.message ?? String(err)}`);
     } finally {
       this.starting--;
+      const n = (this.startingFor.get(owner) ?? 1) - 1;
+      if (n > 0) this.startingFor.set(owner, n);
+      else this.startingFor.delete(owner);
       this.startups.delete(startup);
       this.notify();
     }

@@ -93,7 +93,14 @@ export interface RunRequest {
   /** Passed as the first argument; must be JSON-serialisable. */
   args?: unknown;
   onCall?: BridgeHandler;
-  /** Per-run overrides of the pool's limits (the container-level ones cannot change per run). */
+  /**
+   * Per-run overrides of the pool's limits (the container-level ones cannot change per run).
+   * timeoutMs covers the time spent waiting for another run's container too (not a start of its own).
+   */
   timeoutMs?: number;
+  /** Epoch ms by which the run must be over, waiting for a container included (a nested invocation: its parent's end). */
+  deadlineMs?: number;
+  /** Called as the job goes to its container, with the epoch ms at which its time limit ends. */
+  onDispatch?: (endsAtMs: number) => void;
   maxOutputBytes?: number;
 }
