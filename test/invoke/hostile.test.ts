@@ -167,6 +167,10 @@ test("forging another caller's identity through the bridge: FORBIDDEN, the victi
 });
 
 test('recursion through the bridge past the depth limit: DEPTH_EXCEEDED, every level refunded and charged to the invoker', async () => {
+  // One warm container of mallory per level, so that the chain fits in the time limit on a loaded
+  // machine too (a nested run's container start counts against its parent's time).
+  const levels = w.config.sandbox.maxDepth + 1;
+  await Promise.all(Array.from({ length: levels }, () => w.sandbox!.run({ owner: 'mallory', code: 'export async function run() { await new Promise((r) => setTimeout(r, 300)) }' })));
   const o = await attack('recurse', "export async function run(a, ctx) { return ctx.invoke('hostile-recurse', 'run', {}) }", ['DEPTH_EXCEEDED']);
   const rows = await w.pool.query<{ depth: number; status: string; cpu_ms: number; payer_id: string }>(
     `SELECT depth, status, cpu_ms, payer_id FROM invocations WHERE artifact_id = 'hostile-recurse' ORDER BY depth`,
