@@ -12,6 +12,7 @@ import { emit } from '../events/emit';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import { transfer } from '../ledger/transfer';
 import { sanitizeError } from './contract';
+import { adjustChain } from './grant';
 import { invocationIds } from './keys';
 import * as q from './queries';
 import type { InvocationOutcome, InvokeDeps, RunRecord } from './types';
@@ -44,6 +45,11 @@ export async function settleInvocation(deps: InvokeDeps, input: SettleInput): Pr
             ? { id: ids.pay, from: SYSTEM_ACCOUNTS.invokeHold, to: row.payee_id!, asset: SCRIP, amount: row.held, kind: 'invoke_pay', reference: row.artifact_id }
             : { id: ids.refund, from: SYSTEM_ACCOUNTS.invokeHold, to: row.invoker_id, asset: SCRIP, amount: row.held, kind: 'invoke_refund', reference: row.artifact_id },
         );
+      }
+      // What the caller's grant chain was charged at the hold becomes what was spent: the compute
+      // reserved becomes the CPU used, a refunded price is given back.
+      if (row.parent_chain) {
+        await adjustChain(client, row.parent_chain, { compute: row.compute_reserved > 0 ? run.cpuMs - row.compute_reserved : 0, scrip: run.ok ? 0 : -row.held });
       }
       const status = run.ok ? 'paid' : 'refunded';
       const error = run.ok ? null : run.error;
