@@ -176,7 +176,8 @@ async function hold(client: PoolClient, deps: InvokeDeps, req: SagaRequest, clai
 async function reserveCompute(client: PoolClient, deps: InvokeDeps, req: SagaRequest, chain: string[]): Promise<number> {
   const { limits } = deps.config.sandbox;
   const wallMs = Math.max(0, Math.min(limits.timeoutMs, (req.deadlineMs ?? Infinity) - Date.now()));
-  const worst = Math.ceil((wallMs * limits.nanoCpus) / 1e9);
+  // At least 1: a run whose time is already up is not refused here, it ends TIMEOUT without running.
+  const worst = Math.max(1, Math.ceil((wallMs * limits.nanoCpus) / 1e9));
   const left = (await remaining(client, chain)).compute;
   const reserved = Math.min(worst, left);
   if (reserved <= 0) {
