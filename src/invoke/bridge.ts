@@ -120,7 +120,7 @@ export function createBridge(
             method: p.method ?? 'run',
             args: p.args ?? {},
             ...(p.grant !== undefined ? { grant: p.grant } : {}),
-            ...(grant ? { spendChain: grant.chain } : {}),
+            ...(grant ? { spendChain: grant.chain, spendAllow: grant.allow } : {}),
             key: bridgeKey(ctx.key, 'call', n),
             depth: ctx.depth + 1,
             deadlineMs: ctx.deadlineMs,

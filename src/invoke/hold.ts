@@ -16,7 +16,7 @@ import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import { hooksOf } from './contract';
-import { chargeChain, grantLimits, parseGrant, remaining } from './grant';
+import { chargeChain, grantLimits, parseGrant, remaining, type GrantLimits, type GrantSpec } from './grant';
 import { checkInvocationKey, invocationIds } from './keys';
 import * as q from './queries';
 import type { HoldResult, InvokeDeps, SagaRequest } from './types';
@@ -163,9 +163,17 @@ async function hold(client: PoolClient, deps: InvokeDeps, req: SagaRequest, clai
     expectedCodeHash: grant.code_hash ?? null,
     grantChain: target.has_standing ? null : [claim.key, ...spendChain],
     parentChain: spendChain.length > 0 ? spendChain : null,
-    limits: grantLimits(grant),
+    limits: nestedLimits(grant, req),
     computeReserved,
   };
+}
+
+/** The grant's limits; code under a grant can allow nested code only methods it was allowed itself. */
+function nestedLimits(grant: GrantSpec, req: SagaRequest): GrantLimits {
+  const limits = grantLimits(grant);
+  if (!req.spendChain?.length) return limits;
+  const mine = req.spendAllow ?? [];
+  return { ...limits, allow: limits.allow.filter((m) => mine.includes(m)) };
 }
 
 /**

@@ -14,7 +14,7 @@ import { runInvocation } from './run';
 import { settleInvocation } from './settle';
 import type { InvocationOutcome, InvokeDeps, InvokeRequest, SagaRequest } from './types';
 
-export async function invoke(deps: InvokeDeps, req: InvokeRequest & Pick<SagaRequest, 'depth' | 'deadlineMs' | 'callBudget' | 'spendChain'>): Promise<InvocationOutcome> {
+export async function invoke(deps: InvokeDeps, req: InvokeRequest & Pick<SagaRequest, 'depth' | 'deadlineMs' | 'callBudget' | 'spendChain' | 'spendAllow'>): Promise<InvocationOutcome> {
   const method = req.method ?? 'run';
   if (!isGenesisService(req.artifactId) && (await isSaga(deps, req.key, req.artifactId))) {
     const saga: SagaRequest = { ...req, method, args: req.args ?? {} };

@@ -54,6 +54,8 @@ export interface SagaRequest extends InvokeRequest {
    * and CPU count against those allowances (./grant). Absent at the top.
    */
   spendChain?: string[];
+  /** Set by the bridge only, with spendChain: the methods the calling code was allowed; a nested grant allows no others. */
+  spendAllow?: string[];
 }
 
 /** sandbox.maxBridgeCalls for one top-level invocation and everything it calls, however deep. */

@@ -56,7 +56,8 @@ const DRAIN = `export async function run(a, ctx) {
 
 beforeAll(async () => {
   fake = await startFakeLlm({ responder: () => ({ content: 'a thought', usage: { prompt_tokens: 11, completion_tokens: 7 } }) });
-  w = await setupWorld({ overrides: { ...fakeLlmOverrides(fake), sandbox: { maxDepth: 3 } } });
+  // A generous time limit: nested runs start containers of their own, slowly on a loaded machine.
+  w = await setupWorld({ overrides: { ...fakeLlmOverrides(fake), sandbox: { maxDepth: 3, limits: { timeoutMs: 10_000 } } } });
   for (const p of ['victim', 'mallory', 'seller']) await w.principal(p);
   await w.artifact('victim', 'victim_doc', { type: 'data', content: { text: 'mine' } });
   await w.artifact('victim', 'victim_tool', { code: 'export function run() { return 1 }' });
@@ -145,19 +146,17 @@ test('with the default grant a malicious tool can only read: every move of its i
 test('an allowance of N scrip: parallel transfers and nested prices together move at most N', async () => {
   const [victim, mallory] = [await w.scrip('victim'), await w.scrip('mallory')];
   const key = w.key();
-  const o = await call('victim', 'drain', { allowance: { scrip: 30, compute: 10_000 } }, key);
+  const o = await call('victim', 'drain', { allowance: { scrip: 30, compute: 100_000 } }, key);
   expect(o.ok).toBe(true);
   if (!o.ok) return;
   const codes = o.result as string[];
-  const done = codes.filter((c) => c === 'DONE').length;
-  expect(codes.filter((c) => c !== 'DONE').every((c) => c === 'ALLOWANCE_EXCEEDED')).toBe(true);
-  // Every call costs 7: four fit in 30.
-  expect(done).toBe(4);
+  // Every call costs 7: four fit in 30, the other eight are refused.
+  expect(codes.filter((c) => c !== 'DONE')).toEqual(Array(8).fill('ALLOWANCE_EXCEEDED'));
   expect(await w.scrip('victim')).toBe(victim - 1 - 28);
   expect(await w.scrip('mallory')).toBe(mallory + 1 + 28);
   // The invocation records its grant and what its code spent.
   const row = await w.pool.query('SELECT allowance_scrip, allowance_compute, spent_scrip FROM invocations WHERE key = $1', [key]);
-  expect(row.rows[0]).toEqual({ allowance_scrip: 30, allowance_compute: 10_000, spent_scrip: 28 });
+  expect(row.rows[0]).toEqual({ allowance_scrip: 30, allowance_compute: 100_000, spent_scrip: 28 });
   await w.expectAuditOk();
 });
 
@@ -244,4 +243,17 @@ test('a nested tool gets no allowance of its own by default, and never more than
   expect(o2).toMatchObject({ ok: true, result: ['ALLOWANCE_EXCEEDED', 'DONE'] });
   expect(await w.scrip('mallory')).toBe(mallory + 50);
   expect(show(o2)).not.toContain('CRASHED');
+});
+
+test('a tool cannot allow a nested tool more methods than it was allowed itself', async () => {
+  await w.artifact('mallory', 'taker', {
+    code: "export async function run(a, ctx) { try { await ctx.invoke('genesis_store', 'transfer_ownership', { id: 'victim_doc', to: 'mallory' }); return 'DONE' } catch (e) { return e.code } }",
+  });
+  await w.artifact('mallory', 'escalator', {
+    code: "export async function run(a, ctx) { return ctx.invoke('taker', 'run', {}, { allow: ['genesis_store.transfer_ownership', 'genesis_store.write'] }) }",
+  });
+  expect(await call('victim', 'escalator', { allowance: { compute: 9000 }, allow: ['genesis_store.write'] })).toMatchObject({ ok: true, result: 'FORBIDDEN' });
+  expect((await w.pool.query("SELECT owner_id FROM artifacts WHERE id = 'victim_doc'")).rows[0].owner_id).toBe('victim');
+  const nested = await w.pool.query("SELECT allow_methods FROM invocations WHERE artifact_id = 'taker'");
+  expect(nested.rows).toEqual([{ allow_methods: ['genesis_store.write'] }]);
 });
