@@ -28,6 +28,12 @@ export interface InvocationRow {
   parent_chain: string[] | null;
   allow_methods: string[];
   compute_reserved: number;
+  allowance_scrip: number;
+  allowance_compute: number;
+  allowance_llm_micros: number;
+  spent_scrip: number;
+  spent_compute: number;
+  spent_llm_micros: number;
 }
 
 export interface NewInvocation {

@@ -94,6 +94,15 @@ export function outcomeOf(row: q.InvocationRow, run: RunRecord | null, replayed:
     wall_ms: run?.wallMs ?? 0,
     cold_start: run?.coldStart === true,
     ...(run?.logs ? { logs: run.logs } : {}),
+    ...(row.grant_chain
+      ? {
+          grant: {
+            allowance: { scrip: row.allowance_scrip, compute: row.allowance_compute, llm_micros: row.allowance_llm_micros },
+            allow: row.allow_methods,
+            spent: { scrip: row.spent_scrip, compute: row.spent_compute, llm_micros: row.spent_llm_micros },
+          },
+        }
+      : {}),
   };
   if (row.status === 'paid' && run?.ok) return { ok: true, result: run.value ?? null, replayed, compute_charged: row.cpu_ms, invocation };
   const error = row.error ?? (run && !run.ok ? run.error : { code: 'CRASHED', message: 'the invocation failed' });

@@ -81,6 +81,12 @@ export interface InvocationInfo {
   cold_start: boolean;
   /** Tail of what the code printed. */
   logs?: string;
+  /** Code without standing: what the invoker granted it (./grant) and what it spent in the invoker's name. */
+  grant?: {
+    allowance: { scrip: number; compute: number; llm_micros: number };
+    allow: string[];
+    spent: { scrip: number; compute: number; llm_micros: number };
+  };
 }
 
 /** dispatch's Outcome; for an executable artifact compute_charged is the CPU-ms charged to the payer. */

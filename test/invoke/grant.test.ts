@@ -154,7 +154,8 @@ test('an allowance of N scrip: parallel transfers and nested prices together mov
   expect(codes.filter((c) => c !== 'DONE')).toEqual(Array(8).fill('ALLOWANCE_EXCEEDED'));
   expect(await w.scrip('victim')).toBe(victim - 1 - 28);
   expect(await w.scrip('mallory')).toBe(mallory + 1 + 28);
-  // The invocation records its grant and what its code spent.
+  // The invocation records its grant and what its code spent, and reports them.
+  expect(o.invocation?.grant).toEqual({ allowance: { scrip: 30, compute: 100_000, llm_micros: 0 }, allow: [], spent: { scrip: 28, compute: expect.any(Number), llm_micros: 0 } });
   const row = await w.pool.query('SELECT allowance_scrip, allowance_compute, spent_scrip FROM invocations WHERE key = $1', [key]);
   expect(row.rows[0]).toEqual({ allowance_scrip: 30, allowance_compute: 100_000, spent_scrip: 28 });
   await w.expectAuditOk();
