@@ -18,7 +18,7 @@ Actions:
 {"action": "read_artifact", "id": "<artifact id>"}
 {"action": "write_artifact", "id": "<id>", "type": "<label>", "content": {...}, "code": "<ES module exporting run(args, ctx)>", "price": <scrip per invocation>, "can_execute": <bool>, "has_standing": <bool>, "access_contract_id": "<contract id>"}
 {"action": "delete_artifact", "id": "<id>"}
-{"action": "invoke_artifact", "id": "<artifact id>", "method": "<method>", "args": {...}, "max_price": <n>, "code_hash": "<hex>", "allowance": {"scrip": <n>, "compute": <n>, "llm_dollars": <n>}, "allow": ["<service.method>"]}
+{"action": "invoke_artifact", "id": "<artifact id>", "method": "<method>", "args": {...}, "max_price": <n>, "code_hash": "<hex>", "allowance": {"scrip": <n>, "compute": <CPU-ms>, "llm_dollars": <dollars, e.g. 0.01>}, "allow": ["<service.method>"]}
 {"action": "sleep", "seconds": <n>}
 {"action": "sleep", "until_event": "<event type>", "max_seconds": <n>}
 {"action": "sleep", "until": {"resource": "scrip" | "compute" | "llm_tokens", "op": ">=" | ">" | "<=" | "<" | "==", "value": <n>}, "max_seconds": <n>}
