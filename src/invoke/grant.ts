@@ -48,7 +48,7 @@ export const grantSpec = z.strictObject({
     .optional(),
   allow: z
     .array(z.string().refine((m) => METHOD_NAMES.has(m), { error: 'allow names genesis methods as service.method' }))
-    .refine((a) => a.length <= METHOD_NAMES.size, { error: 'allow names each genesis method at most once' })
+    .refine((a) => new Set(a).size === a.length, { error: 'allow names each genesis method at most once' })
     .optional(),
 });
 export type GrantSpec = z.infer<typeof grantSpec>;
@@ -67,7 +67,7 @@ export function parseGrant(raw: unknown): GrantSpec {
 
 export function grantLimits(g: GrantSpec): GrantLimits {
   const a = g.allowance ?? {};
-  return { scrip: a.scrip ?? 0, compute: a.compute ?? 0, llmMicros: Math.floor((a.llm_dollars ?? 0) * 1e6), allow: [...new Set(g.allow ?? [])] };
+  return { scrip: a.scrip ?? 0, compute: a.compute ?? 0, llmMicros: Math.floor((a.llm_dollars ?? 0) * 1e6), allow: g.allow ?? [] };
 }
 
 export interface Spend {
@@ -158,9 +158,6 @@ const SPENDS = new Set([
   'genesis_debt.accept',
   'genesis_debt.repay',
 ]);
-
-/** Whether code without any grant may call the method (read-only methods). */
-export const isReadOnly = (service: string, method: string): boolean => READS.has(`${service}.${method}`);
 
 interface Holdings {
   scrip: number;
