@@ -34,6 +34,8 @@ import { parseArgs } from '../validation';
 import '../db/int8';
 
 const amount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Allowances state LLM dollars; the quotas and llm_calls count micro-dollars. */
+const MICROS_PER_DOLLAR = 1_000_000;
 const METHOD_NAMES = new Set(Object.entries(GENESIS).flatMap(([s, methods]) => Object.keys(methods).map((m) => `${s}.${m}`)));
 
 export const grantSpec = z.strictObject({
@@ -43,7 +45,7 @@ export const grantSpec = z.strictObject({
     .strictObject({
       scrip: amount.optional(),
       compute: amount.optional(),
-      llm_dollars: z.number().min(0).max(Number.MAX_SAFE_INTEGER / 1e6).optional(),
+      llm_dollars: z.number().min(0).max(Number.MAX_SAFE_INTEGER / MICROS_PER_DOLLAR).optional(),
     })
     .optional(),
   allow: z
@@ -67,7 +69,7 @@ export function parseGrant(raw: unknown): GrantSpec {
 
 export function grantLimits(g: GrantSpec): GrantLimits {
   const a = g.allowance ?? {};
-  return { scrip: a.scrip ?? 0, compute: a.compute ?? 0, llmMicros: Math.floor((a.llm_dollars ?? 0) * 1e6), allow: g.allow ?? [] };
+  return { scrip: a.scrip ?? 0, compute: a.compute ?? 0, llmMicros: Math.floor((a.llm_dollars ?? 0) * MICROS_PER_DOLLAR), allow: g.allow ?? [] };
 }
 
 export interface Spend {
