@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'SANDBOX_UNAVAILABLE'
   | 'DEPTH_EXCEEDED'
   | 'BUDGET_EXHAUSTED'
+  | 'ALLOWANCE_EXCEEDED'
   | 'UNAVAILABLE';
 
 export class EcologyError extends Error {

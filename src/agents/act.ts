@@ -4,7 +4,8 @@ import type { Outcome } from '../genesis/dispatch';
 import type { DispatchHooks } from '../genesis/context';
 import { invoke } from '../invoke/invoke';
 import type { InvokeOptions } from '../invoke/types';
-import { clip, describeAction, type AgentAction } from './actions';
+import type { GrantSpec } from '../invoke/grant';
+import { clip, describeAction, grantOf, type AgentAction } from './actions';
 import { readBalances } from './balances';
 import { removeUnstartedAgent } from './compensate';
 import { finishAct, getAction, subscribe, type ActionRow } from './queries';
@@ -90,9 +91,11 @@ function undone(target: string, why: string): Executed {
 }
 
 async function execute(deps: ActDeps, agentId: string, key: string, action: AgentAction): Promise<Executed> {
-  const run = async (artifactId: string, method: string, args: unknown) =>
+  const run = async (artifactId: string, method: string, args: unknown, grant?: GrantSpec) =>
     // invoke(): genesis services through dispatch, executable artifacts through the invocation saga.
-    fromOutcome(await invoke({ pool: deps.pool, config: deps.config, hooks: deps.hooks, ...deps.invoke }, { caller: agentId, artifactId, method, args, key }));
+    fromOutcome(
+      await invoke({ pool: deps.pool, config: deps.config, hooks: deps.hooks, ...deps.invoke }, { caller: agentId, artifactId, method, args, key, ...(grant ? { grant } : {}) }),
+    );
   let exec: Executed;
   switch (action.action) {
     case 'noop':
@@ -114,7 +117,8 @@ async function execute(deps: ActDeps, agentId: string, key: string, action: Agen
     case 'invoke_artifact':
       // The caller is always this workflow's agent; args are the LLM's and go through the
       // service's own access checks (a `from` naming someone else fails FORBIDDEN there).
-      exec = await run(action.id, action.method, action.args ?? {});
+      // What the agent grants code it invokes (by default: read only), and the price and code it pinned.
+      exec = await run(action.id, action.method, action.args ?? {}, grantOf(action));
       break;
   }
   const target = storeWrite(action);

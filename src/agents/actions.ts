@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { writeArtifactArgs } from '../artifacts/store';
 import { isGenesisService } from '../genesis/registry';
+import { grantSpec, type GrantSpec } from '../invoke/grant';
 import { artifactId } from '../validation';
 
 /**
@@ -18,11 +19,13 @@ const noop = z.strictObject({ action: z.literal('noop'), reasoning });
 const readArtifact = z.strictObject({ action: z.literal('read_artifact'), id: artifactId, reasoning });
 const writeArtifact = writeArtifactArgs.extend({ action: z.literal('write_artifact'), reasoning });
 const deleteArtifact = z.strictObject({ action: z.literal('delete_artifact'), id: artifactId, reasoning });
+/** max_price, code_hash, allowance and allow: the grant of src/invoke/grant.ts, for code without standing. */
 const invokeArtifact = z.strictObject({
   action: z.literal('invoke_artifact'),
   id: artifactId,
   method: z.string().min(1).max(64),
   args: z.record(z.string(), z.unknown()).optional(),
+  ...grantSpec.shape,
   reasoning,
 });
 const sleep = z
@@ -60,6 +63,13 @@ export const ACTION_JSON_SCHEMA = {
     access_contract_id: { type: 'string' },
     method: { type: 'string' },
     args: { type: 'object' },
+    max_price: { type: 'integer', minimum: 0 },
+    code_hash: { type: 'string' },
+    allowance: {
+      type: 'object',
+      properties: { scrip: { type: 'integer', minimum: 0 }, compute: { type: 'integer', minimum: 0 }, llm_dollars: { type: 'number', minimum: 0 } },
+    },
+    allow: { type: 'array', items: { type: 'string' } },
     seconds: { type: 'number' },
     until_event: { type: 'string' },
     until: {
@@ -99,6 +109,13 @@ export function parseAction(content: string, maxBytes: number): ParsedAction {
 
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/** The grant an invoke_artifact action states (absent when it states none: the code may only read). */
+export function grantOf(a: Extract<AgentAction, { action: 'invoke_artifact' }>): GrantSpec | undefined {
+  const g: GrantSpec = { max_price: a.max_price, code_hash: a.code_hash, allowance: a.allowance, allow: a.allow };
+  const stated = Object.fromEntries(Object.entries(g).filter(([, v]) => v !== undefined)) as GrantSpec;
+  return Object.keys(stated).length ? stated : undefined;
 }
 
 /** One short line naming what an action does (state query, memory, prompts). */

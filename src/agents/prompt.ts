@@ -18,11 +18,16 @@ Actions:
 {"action": "read_artifact", "id": "<artifact id>"}
 {"action": "write_artifact", "id": "<id>", "type": "<label>", "content": {...}, "code": "<ES module exporting run(args, ctx)>", "price": <scrip per invocation>, "can_execute": <bool>, "has_standing": <bool>, "access_contract_id": "<contract id>"}
 {"action": "delete_artifact", "id": "<id>"}
-{"action": "invoke_artifact", "id": "<artifact id>", "method": "<method>", "args": {...}}
+{"action": "invoke_artifact", "id": "<artifact id>", "method": "<method>", "args": {...}, "max_price": <n>, "code_hash": "<hex>", "allowance": {"scrip": <n>, "compute": <CPU-ms>, "llm_dollars": <dollars, e.g. 0.01>}, "allow": ["<service.method>"]}
 {"action": "sleep", "seconds": <n>}
 {"action": "sleep", "until_event": "<event type>", "max_seconds": <n>}
 {"action": "sleep", "until": {"resource": "scrip" | "compute" | "llm_tokens", "op": ">=" | ">" | "<=" | "<" | "==", "value": <n>}, "max_seconds": <n>}
 You act as yourself: you cannot act in another principal's name. Every action costs compute; thinking costs LLM tokens and dollars.
+Invoking code you pay its price and CPU. Code without standing acts in your name but may only read unless you grant more (all optional):
+max_price: fail, nothing charged, if its price is now higher. code_hash (from genesis_store.describe): fail CONFLICT, nothing charged, if its code changed.
+allowance: the most it may spend in your name in total (prices and compute of what it invokes, transfers, purchases, bids, LLM dollars); default none.
+allow: genesis methods no allowance covers that it may call as you (e.g. genesis_store.write, genesis_store.transfer_ownership); default none.
+In code, ctx.invoke(id, method, args, {allowance, ...}) grants the same to what it invokes, within its own grant. Code with standing acts as itself.
 An agent in compute debt cannot act until its debt is paid off by accrual or by a transfer_compute from someone else.`;
 
 function bucketLine(name: string, b: BucketView): string {

@@ -33,6 +33,15 @@ export interface GenesisMethod<A = any> {
 
 export type GenesisServiceDef = Record<string, GenesisMethod>;
 
+/**
+ * Wraps a method (with its scrip fee) in the operation's transaction: a guard may refuse it, or
+ * look at what it changed and refuse after it (a typed error rolls the method back). Code running
+ * under a grant gets one (src/invoke/grant.ts).
+ */
+export interface MethodGuard {
+  around(ctx: CallContext, service: string, method: string, args: unknown, run: () => Promise<unknown>): Promise<unknown>;
+}
+
 export function method<A>(m: GenesisMethod<A>): GenesisMethod<A> {
   return m;
 }

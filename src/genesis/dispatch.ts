@@ -6,7 +6,7 @@ import { withTransaction } from '../db/tx';
 import { EcologyError, forbidden, isEcologyError, invalid, notFound } from '../errors';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
-import { bindOperationKey, type DispatchHooks, type CallContext } from './context';
+import { bindOperationKey, type DispatchHooks, type CallContext, type MethodGuard } from './context';
 import { tryFastTransfer } from './fastTransfer';
 import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
 import { GENESIS, isGenesisService } from './registry';
@@ -29,6 +29,8 @@ export interface DispatchDeps {
   pool: Pool;
   config: EcologyConfig;
   hooks?: DispatchHooks;
+  /** Wraps the method: code running under a grant (src/invoke/grant.ts). Off the one-statement transfer path. */
+  guard?: MethodGuard;
 }
 
 const MAX_KEY_LENGTH = 256;
@@ -50,6 +52,7 @@ function failure(e: EcologyError, compute: number, replayed = false): Outcome {
  */
 export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
   return dispatchValidated(deps, req, async () => {
+    if (deps.guard) return generalPath(deps, req);
     const fast = await tryFastTransfer(deps, req, computeCost(deps.config, req.artifactId, req.method));
     return fast ?? generalPath(deps, req);
   });
@@ -252,8 +255,11 @@ async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRe
   const args = parseArgs(m.args, rawArgs);
   const ctx: CallContext = { client, caller: req.caller, key: req.key, config: deps.config, hooks: bindOperationKey(deps.hooks ?? {}, req.key) };
   const fee = deps.config.genesis.scripFee[`${req.artifactId}.${req.method}`] ?? 0;
-  if (fee > 0) {
-    await transfer(client, { id: `${req.key}:fee`, from: req.caller, to: SYSTEM_ACCOUNTS.treasury, asset: SCRIP, amount: fee, kind: 'fee', reference: `${req.artifactId}.${req.method}` });
-  }
-  return m.run(ctx, args);
+  const run = async () => {
+    if (fee > 0) {
+      await transfer(client, { id: `${req.key}:fee`, from: req.caller, to: SYSTEM_ACCOUNTS.treasury, asset: SCRIP, amount: fee, kind: 'fee', reference: `${req.artifactId}.${req.method}` });
+    }
+    return m.run(ctx, args);
+  };
+  return deps.guard ? deps.guard.around(ctx, req.artifactId, req.method, args, run) : run();
 }

@@ -7,11 +7,14 @@
  * run replays the effects of its earlier attempt instead of repeating them.
  */
 import { z } from 'zod';
-import { callLlm } from '../llm';
+import { callLlm, type LlmCallRequest, type LlmCallResult } from '../llm';
+import { worstCaseOf } from '../llm/call';
+import { withTransaction } from '../db/tx';
 import { dispatch } from '../genesis/dispatch';
 import { EcologyError, forbidden } from '../errors';
 import { parseArgs } from '../validation';
 import { hooksOf } from './contract';
+import { adjustChain, chargeChain, grantGuard } from './grant';
 import { bridgeKey } from './keys';
 import type { CallBudget, InvocationOutcome, InvokeDeps, SagaRequest } from './types';
 
@@ -25,6 +28,8 @@ export interface BridgeContext {
   deadlineMs: number;
   /** Shared by the whole tree of nested invocations, so fan-out cannot multiply the limit. */
   budget: CallBudget;
+  /** The grant the code runs under (./grant); null when it acts as itself (it has standing). */
+  grant: { chain: string[]; allow: string[] } | null;
 }
 
 /** What the run learned from its bridge calls (for the run's final report). */
@@ -51,7 +56,7 @@ class BridgeError extends Error {
 const IDENTITY_FIELDS = ['caller', 'from_caller', 'as', 'payer', 'principal_id', 'invoker', 'identity'];
 
 const readPayload = z.strictObject({ id: z.string() });
-const invokePayload = z.strictObject({ id: z.string(), method: z.string().optional(), args: z.unknown().optional() });
+const invokePayload = z.strictObject({ id: z.string(), method: z.string().optional(), args: z.unknown().optional(), grant: z.unknown().optional() });
 const message = z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
 const llmPayload = z.strictObject({
   messages: z.array(message).min(1),
@@ -87,7 +92,8 @@ export function createBridge(
 ): { onCall: (op: string, payload: unknown) => Promise<unknown>; state: BridgeState } {
   const state: BridgeState = { calls: 0, depthExceeded: false };
   const { config } = deps;
-  const nestedDeps: InvokeDeps = { ...deps, runSaga: undefined, hooks: hooksOf(deps) };
+  const grant = ctx.grant;
+  const nestedDeps: InvokeDeps = { ...deps, runSaga: undefined, hooks: hooksOf(deps), guard: grant ? grantGuard(grant.chain, grant.allow) : undefined };
 
   const onCall = async (op: string, payload: unknown): Promise<unknown> => {
     const n = ++state.calls;
@@ -113,6 +119,8 @@ export function createBridge(
             artifactId: p.id,
             method: p.method ?? 'run',
             args: p.args ?? {},
+            ...(p.grant !== undefined ? { grant: p.grant } : {}),
+            ...(grant ? { spendChain: grant.chain, spendAllow: grant.allow } : {}),
             key: bridgeKey(ctx.key, 'call', n),
             depth: ctx.depth + 1,
             deadlineMs: ctx.deadlineMs,
@@ -124,18 +132,16 @@ export function createBridge(
         case 'llm': {
           const p = parseArgs(llmPayload, payload, 'ctx.llm request');
           const o = p.options ?? {};
-          const r = await callLlm(
-            { pool: deps.pool, config, openai: deps.openai },
-            {
-              key: bridgeKey(ctx.key, 'llm', n),
-              payer: ctx.payer,
-              model: o.model ?? config.llm.defaultModel,
-              messages: p.messages,
-              maxTokens: Math.min(o.max_tokens ?? config.sandbox.llmDefaultMaxTokens, config.sandbox.llmMaxTokens),
-              temperature: o.temperature,
-              purpose: 'sandbox',
-            },
-          );
+          const request: LlmCallRequest = {
+            key: bridgeKey(ctx.key, 'llm', n),
+            payer: ctx.payer,
+            model: o.model ?? config.llm.defaultModel,
+            messages: p.messages,
+            maxTokens: Math.min(o.max_tokens ?? config.sandbox.llmDefaultMaxTokens, config.sandbox.llmMaxTokens),
+            temperature: o.temperature,
+            purpose: 'sandbox',
+          };
+          const r = await withLlmAllowance(deps, grant, request, () => callLlm({ pool: deps.pool, config, openai: deps.openai }, request));
           return { content: r.content, usage: r.usage, cost_micros: r.cost_micros, model: r.model, finish_reason: r.finish_reason };
         }
         default:
@@ -148,4 +154,29 @@ export function createBridge(
     }
   };
   return { onCall, state };
+}
+
+/**
+ * ctx.llm under a grant: the call's worst case is taken from the chain's LLM-dollar allowance
+ * before the call (so parallel calls cannot overspend it), and trued up to the reported cost after
+ * (all of it given back when the call fails). A retried run counts a replayed call again.
+ */
+async function withLlmAllowance(
+  deps: InvokeDeps,
+  grant: BridgeContext['grant'],
+  request: LlmCallRequest,
+  call: () => Promise<LlmCallResult>,
+): Promise<LlmCallResult> {
+  if (!grant) return call();
+  const { pool, config } = deps;
+  const worst = worstCaseOf(request, config.llm);
+  await withTransaction(pool, (c) => chargeChain(c, grant.chain, { llmMicros: worst }, 'ctx.llm'), config.transactions.maxRetries);
+  let cost = 0;
+  try {
+    const r = await call();
+    cost = r.cost_micros;
+    return r;
+  } finally {
+    await withTransaction(pool, (c) => adjustChain(c, grant.chain, { llmMicros: cost - worst }), config.transactions.maxRetries);
+  }
 }

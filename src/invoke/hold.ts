@@ -16,6 +16,7 @@ import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import { hooksOf } from './contract';
+import { chargeChain, grantLimits, parseGrant, remaining, type GrantLimits, type GrantSpec } from './grant';
 import { checkInvocationKey, invocationIds } from './keys';
 import * as q from './queries';
 import type { HoldResult, InvokeDeps, SagaRequest } from './types';
@@ -35,6 +36,7 @@ export function validateSagaRequest(deps: InvokeDeps, req: SagaRequest): void {
   if (typeof req.method !== 'string' || !FUNCTION_NAME.test(req.method)) throw invalid('method must be the name of an exported function');
   const { limits } = deps.config;
   checkJson(req.args ?? {}, 'args', { maxBytes: limits.maxContentBytes + limits.maxCodeBytes + 4096, maxDepth: limits.maxJsonDepth + 2 });
+  parseGrant(req.grant);
 }
 
 export async function holdInvocation(deps: InvokeDeps, req: SagaRequest): Promise<HoldResult> {
@@ -52,12 +54,12 @@ export async function holdInvocation(deps: InvokeDeps, req: SagaRequest): Promis
       if (!read.claimed) return replay(client, claim);
       let held;
       try {
-        held = await hold(client, deps, claim, read);
+        held = await hold(client, deps, req, claim, read);
       } catch (e) {
         throw isEcologyError(e) ? new Refused(e) : e;
       }
       await q.markHeld(client, claim.key, held);
-      return { ok: true, key: claim.key, ...held, replayed: false } as const;
+      return { ok: true, key: claim.key, owner: held.owner, payee: held.payee, payer: held.payer, price: held.price, replayed: false } as const;
     });
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
@@ -86,8 +88,9 @@ async function replay(client: PoolClient, claim: q.NewInvocation): Promise<HoldR
   return { ok: true, key: row.key, price: row.price, payer: row.payer_id!, payee: row.payee_id!, owner: row.owner_id!, replayed: true };
 }
 
-async function hold(client: PoolClient, deps: InvokeDeps, claim: q.NewInvocation, read: q.ClaimRow): Promise<{ owner: string; payee: string; payer: string; price: number }> {
+async function hold(client: PoolClient, deps: InvokeDeps, req: SagaRequest, claim: q.NewInvocation, read: q.ClaimRow): Promise<q.Held> {
   const { config } = deps;
+  const grant = parseGrant(req.grant);
   const { invoker, target } = read;
   if (!invoker) throw notFound(`caller ${claim.invoker} does not exist`);
   if (!invoker.has_standing) throw invalid(`caller ${claim.invoker} is not a principal (it has no standing)`);
@@ -99,6 +102,19 @@ async function hold(client: PoolClient, deps: InvokeDeps, claim: q.NewInvocation
     throw new EcologyError('DEPTH_EXCEEDED', `invocation depth ${claim.depth} is above the limit of ${config.sandbox.maxDepth} (ctx.invoke nested too deeply)`, {
       depth: claim.depth,
       max_depth: config.sandbox.maxDepth,
+    });
+  }
+  // What the invoker pinned, checked before anything (a custom contract's CPU included) is charged.
+  if (grant.code_hash !== undefined && grant.code_hash !== target.code_hash) {
+    throw new EcologyError('CONFLICT', `the code of ${claim.artifact} changed since it was reviewed: its code_hash is now ${target.code_hash}, not ${grant.code_hash}; describe and review it again`, {
+      code_hash: target.code_hash,
+      expected: grant.code_hash,
+    });
+  }
+  if (grant.max_price !== undefined && target.price > grant.max_price) {
+    throw new EcologyError('ALLOWANCE_EXCEEDED', `${claim.artifact} now costs ${target.price}, above your max_price of ${grant.max_price}; nothing was charged`, {
+      price: target.price,
+      max_price: grant.max_price,
     });
   }
   // checkAccess reads the access fields (id, owner_id, access_contract_id, genesis, managed_by) and
@@ -132,5 +148,48 @@ async function hold(client: PoolClient, deps: InvokeDeps, claim: q.NewInvocation
       reference: claim.artifact,
     });
   }
-  return { owner: target.owner_id, payee, payer, price: target.price };
+  // Code with standing acts as itself; other code spends its invoker's assets only within its grant,
+  // and within what is left of the grants of the code invoking it (the spend chain).
+  const spendChain = req.spendChain ?? [];
+  const computeReserved = spendChain.length > 0 && !target.has_standing ? await reserveCompute(client, deps, req, spendChain) : 0;
+  await chargeChain(client, spendChain, { scrip: target.price, compute: computeReserved }, `invoking ${claim.artifact}`);
+  return {
+    owner: target.owner_id,
+    payee,
+    payer,
+    price: target.price,
+    codeHash: target.code_hash,
+    maxPrice: grant.max_price ?? null,
+    expectedCodeHash: grant.code_hash ?? null,
+    grantChain: target.has_standing ? null : [claim.key, ...spendChain],
+    parentChain: spendChain.length > 0 ? spendChain : null,
+    limits: nestedLimits(grant, req),
+    computeReserved,
+  };
+}
+
+/** The grant's limits; code under a grant can allow nested code only methods it was allowed itself. */
+function nestedLimits(grant: GrantSpec, req: SagaRequest): GrantLimits {
+  const limits = grantLimits(grant);
+  if (!req.spendChain?.length) return limits;
+  const mine = req.spendAllow ?? [];
+  return { ...limits, allow: limits.allow.filter((m) => mine.includes(m)) };
+}
+
+/**
+ * CPU-ms of the spend chain's compute allowance held for a nested run whose CPU its invoker pays:
+ * the most the run can use (its time limit at the configured CPU share), or what is left if less;
+ * the run's time limit is cut to match (run.ts) and settle trues it up to the CPU measured.
+ */
+async function reserveCompute(client: PoolClient, deps: InvokeDeps, req: SagaRequest, chain: string[]): Promise<number> {
+  const { limits } = deps.config.sandbox;
+  const wallMs = Math.max(0, Math.min(limits.timeoutMs, (req.deadlineMs ?? Infinity) - Date.now()));
+  // At least 1: a run whose time is already up is not refused here, it ends TIMEOUT without running.
+  const worst = Math.max(1, Math.ceil((wallMs * limits.nanoCpus) / 1e9));
+  const left = (await remaining(client, chain)).compute;
+  const reserved = Math.min(worst, left);
+  if (reserved <= 0) {
+    throw new EcologyError('ALLOWANCE_EXCEEDED', `invoking ${req.artifactId} needs compute for its run, and the allowance the invoker granted has no compute left`, { left });
+  }
+  return reserved;
 }

@@ -14,14 +14,15 @@ import { runInvocation } from './run';
 import { settleInvocation } from './settle';
 import type { InvocationOutcome, InvokeDeps, InvokeRequest, SagaRequest } from './types';
 
-export async function invoke(deps: InvokeDeps, req: InvokeRequest & Pick<SagaRequest, 'depth' | 'deadlineMs' | 'callBudget'>): Promise<InvocationOutcome> {
+export async function invoke(deps: InvokeDeps, req: InvokeRequest & Pick<SagaRequest, 'depth' | 'deadlineMs' | 'callBudget' | 'spendChain' | 'spendAllow'>): Promise<InvocationOutcome> {
   const method = req.method ?? 'run';
   if (!isGenesisService(req.artifactId) && (await isSaga(deps, req.key, req.artifactId))) {
     const saga: SagaRequest = { ...req, method, args: req.args ?? {} };
     // Nested invocations (depth > 0) run here, inside their parent's run.
     return deps.runSaga && !req.depth ? deps.runSaga(saga) : runSagaInProcess(deps, saga);
   }
-  return dispatch({ pool: deps.pool, config: deps.config, hooks: hooksOf(deps) }, { caller: req.caller, artifactId: req.artifactId, method, args: req.args ?? {}, key: req.key });
+  // A grant (max_price, allowance...) is about running code: a genesis method takes none.
+  return dispatch({ pool: deps.pool, config: deps.config, hooks: hooksOf(deps), guard: deps.guard }, { caller: req.caller, artifactId: req.artifactId, method, args: req.args ?? {}, key: req.key });
 }
 
 /** Whether this is (or already was, under this key) an invocation of executable code; one round trip. */

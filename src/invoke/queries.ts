@@ -22,6 +22,18 @@ export interface InvocationRow {
   run_result: RunRecord | null;
   cpu_ms: number;
   error: { code: string; message: string; details?: Record<string, unknown> } | null;
+  /** Grant columns (migrations/014_invocation_grants.sql); see ./grant. */
+  code_hash: string | null;
+  grant_chain: string[] | null;
+  parent_chain: string[] | null;
+  allow_methods: string[];
+  compute_reserved: number;
+  allowance_scrip: number;
+  allowance_compute: number;
+  allowance_llm_micros: number;
+  spent_scrip: number;
+  spent_compute: number;
+  spent_llm_micros: number;
 }
 
 export interface NewInvocation {
@@ -72,6 +84,8 @@ export interface HoldTarget {
   managed_by: string | null;
   owner_genesis: boolean | null;
   seller_id: string | null;
+  /** sha256 hex of the code, read with the price. */
+  code_hash: string | null;
 }
 
 export interface HoldInvoker {
@@ -81,6 +95,9 @@ export interface HoldInvoker {
 }
 
 export type ClaimRow = SeenBucket & { claimed: boolean; invoker: HoldInvoker | null; target: HoldTarget | null };
+
+/** sha256 hex of a code column, as genesis_store.describe shows it (codeHash in src/artifacts/codeHash). */
+export const CODE_HASH_SQL = (column: string) => `encode(sha256(convert_to(${column}, 'UTF8')), 'hex')`;
 
 /**
  * The hold's first statement, one round trip: claim the key (as claimInvocation) and read the
@@ -94,7 +111,7 @@ const CLAIM_AND_READ_SQL = `WITH claim AS (
   SELECT EXISTS (SELECT 1 FROM claim) AS claimed,
     (SELECT jsonb_build_object('id', a.id, 'has_standing', a.has_standing, 'genesis', a.genesis) FROM artifacts a WHERE a.id = $1) AS invoker,
     (SELECT jsonb_build_object('id', t.id, 'type', t.type, 'owner_id', t.owner_id, 'access_contract_id', t.access_contract_id,
-              'has_standing', t.has_standing, 'can_execute', t.can_execute, 'has_code', t.code IS NOT NULL, 'price', t.price,
+              'has_standing', t.has_standing, 'can_execute', t.can_execute, 'has_code', t.code IS NOT NULL, 'price', t.price, 'code_hash', ${CODE_HASH_SQL('t.code')},
               'genesis', t.genesis, 'managed_by', t.managed_by, 'owner_genesis', o.genesis,
               'seller_id', (SELECT l.seller_id FROM escrow_listings l WHERE l.artifact_id = t.id AND l.status = 'open'))
        FROM artifacts t LEFT JOIN artifacts o ON o.id = t.owner_id WHERE t.id = $6) AS target,
@@ -110,11 +127,45 @@ export async function claimAndRead(client: PoolClient, n: NewInvocation): Promis
   return r.rows[0];
 }
 
-export async function markHeld(client: PoolClient, key: string, h: { owner: string; payee: string; payer: string; price: number }): Promise<void> {
+/** What the hold decided, with the grant the code runs under (./grant). */
+export interface Held {
+  owner: string;
+  payee: string;
+  payer: string;
+  price: number;
+  codeHash: string | null;
+  maxPrice: number | null;
+  expectedCodeHash: string | null;
+  grantChain: string[] | null;
+  parentChain: string[] | null;
+  limits: { scrip: number; compute: number; llmMicros: number; allow: string[] };
+  computeReserved: number;
+}
+
+export async function markHeld(client: PoolClient, key: string, h: Held): Promise<void> {
   await client.query({
     name: 'invocation_held',
-    text: `UPDATE invocations SET owner_id = $2, payee_id = $3, payer_id = $4, price = $5, held = $5 WHERE key = $1`,
-    values: [key, h.owner, h.payee, h.payer, h.price],
+    text: `UPDATE invocations SET owner_id = $2, payee_id = $3, payer_id = $4, price = $5, held = $5, code_hash = $6, max_price = $7,
+             expected_code_hash = $8, grant_chain = $9, parent_chain = $10, allowance_scrip = $11, allowance_compute = $12,
+             allowance_llm_micros = $13, allow_methods = $14, compute_reserved = $15
+           WHERE key = $1`,
+    values: [
+      key,
+      h.owner,
+      h.payee,
+      h.payer,
+      h.price,
+      h.codeHash,
+      h.maxPrice,
+      h.expectedCodeHash,
+      h.grantChain,
+      h.parentChain,
+      h.limits.scrip,
+      h.limits.compute,
+      h.limits.llmMicros,
+      h.limits.allow,
+      h.computeReserved,
+    ],
   });
 }
 
@@ -131,10 +182,14 @@ export async function getInvocation(db: Pool | PoolClient, key: string, forUpdat
 }
 
 /** The invocation with the code of its artifact as it is now (null fields when the artifact is gone). */
-export async function getForRun(db: Pool | PoolClient, key: string): Promise<(InvocationRow & { code: string | null; can_execute: boolean | null; current_owner: string | null }) | undefined> {
+export async function getForRun(
+  db: Pool | PoolClient,
+  key: string,
+): Promise<(InvocationRow & { code: string | null; current_code_hash: string | null; can_execute: boolean | null; current_owner: string | null }) | undefined> {
   const r = await db.query({
     name: 'invocation_for_run',
-    text: `SELECT i.*, a.code, a.can_execute, a.owner_id AS current_owner FROM invocations i LEFT JOIN artifacts a ON a.id = i.artifact_id WHERE i.key = $1`,
+    text: `SELECT i.*, a.code, ${CODE_HASH_SQL('a.code')} AS current_code_hash, a.can_execute, a.owner_id AS current_owner
+           FROM invocations i LEFT JOIN artifacts a ON a.id = i.artifact_id WHERE i.key = $1`,
     values: [key],
   });
   return r.rows[0];

@@ -52,13 +52,21 @@ type RunRow = NonNullable<Awaited<ReturnType<typeof q.getForRun>>>;
 async function execute(deps: InvokeDeps, row: RunRow, input: RunInput, invokeNested: NestedInvoke): Promise<RunRecord> {
   if (row.current_owner === null) return failed('NOT_FOUND', `artifact ${row.artifact_id} was deleted before it could run`);
   if (!row.can_execute || row.code === null) return failed('NOT_EXECUTABLE', `${row.artifact_id} is no longer executable code`);
+  // The price was held for the code the hold read; other code does not run for it (rows from before
+  // migration 014 have no hash).
+  if (row.code_hash !== null && row.current_code_hash !== row.code_hash) {
+    return failed('CONFLICT', `the code of ${row.artifact_id} changed after the price was held (code_hash ${row.code_hash}, now ${row.current_code_hash}); nothing ran, the price is refunded`);
+  }
   if (!deps.sandbox) return failed('SANDBOX_UNAVAILABLE', 'this process has no sandbox (no Docker daemon was configured for it); the price is refunded');
-  const limit = deps.config.sandbox.limits.timeoutMs;
-  const deadlineMs = Math.min(Date.now() + limit, input.deadlineMs ?? Infinity);
+  const { timeoutMs: limit, nanoCpus } = deps.config.sandbox.limits;
+  // A run paid from a compute allowance may not use more CPU than the hold reserved for it.
+  const reservedMs = row.compute_reserved > 0 ? Math.floor((row.compute_reserved * 1e9) / nanoCpus) : Infinity;
+  const deadlineMs = Math.min(Date.now() + Math.min(limit, reservedMs), input.deadlineMs ?? Infinity);
   const timeoutMs = Math.floor(deadlineMs - Date.now());
   if (timeoutMs <= 0) return failed('TIMEOUT', 'the calling code ran out of time before this nested invocation could start');
   const budget = input.callBudget ?? { left: deps.config.sandbox.maxBridgeCalls };
-  const bridgeContext = { key: row.key, payer: row.payer_id!, depth: row.depth, deadlineMs, budget };
+  const grant = row.grant_chain ? { chain: row.grant_chain, allow: row.allow_methods } : null;
+  const bridgeContext = { key: row.key, payer: row.payer_id!, depth: row.depth, deadlineMs, budget, grant };
   const bridge = createBridge(deps, bridgeContext, invokeNested);
   const result = await deps.sandbox.run({
     owner: containerOwner({ id: row.artifact_id, owner_id: row.owner_id ?? row.current_owner }),

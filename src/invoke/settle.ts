@@ -12,6 +12,7 @@ import { emit } from '../events/emit';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import { transfer } from '../ledger/transfer';
 import { sanitizeError } from './contract';
+import { adjustChain } from './grant';
 import { invocationIds } from './keys';
 import * as q from './queries';
 import type { InvocationOutcome, InvokeDeps, RunRecord } from './types';
@@ -44,6 +45,11 @@ export async function settleInvocation(deps: InvokeDeps, input: SettleInput): Pr
             ? { id: ids.pay, from: SYSTEM_ACCOUNTS.invokeHold, to: row.payee_id!, asset: SCRIP, amount: row.held, kind: 'invoke_pay', reference: row.artifact_id }
             : { id: ids.refund, from: SYSTEM_ACCOUNTS.invokeHold, to: row.invoker_id, asset: SCRIP, amount: row.held, kind: 'invoke_refund', reference: row.artifact_id },
         );
+      }
+      // What the caller's grant chain was charged at the hold becomes what was spent: the compute
+      // reserved becomes the CPU used, a refunded price is given back.
+      if (row.parent_chain) {
+        await adjustChain(client, row.parent_chain, { compute: row.compute_reserved > 0 ? run.cpuMs - row.compute_reserved : 0, scrip: run.ok ? 0 : -row.held });
       }
       const status = run.ok ? 'paid' : 'refunded';
       const error = run.ok ? null : run.error;
@@ -88,6 +94,15 @@ export function outcomeOf(row: q.InvocationRow, run: RunRecord | null, replayed:
     wall_ms: run?.wallMs ?? 0,
     cold_start: run?.coldStart === true,
     ...(run?.logs ? { logs: run.logs } : {}),
+    ...(row.grant_chain
+      ? {
+          grant: {
+            allowance: { scrip: row.allowance_scrip, compute: row.allowance_compute, llm_micros: row.allowance_llm_micros },
+            allow: row.allow_methods,
+            spent: { scrip: row.spent_scrip, compute: row.spent_compute, llm_micros: row.spent_llm_micros },
+          },
+        }
+      : {}),
   };
   if (row.status === 'paid' && run?.ok) return { ok: true, result: run.value ?? null, replayed, compute_charged: row.cpu_ms, invocation };
   const error = row.error ?? (run && !run.ok ? run.error : { code: 'CRASHED', message: 'the invocation failed' });

@@ -18,7 +18,7 @@ export function invokeWorkflowId(key: string): string {
 }
 
 export function invokeWorkflowInput(config: EcologyConfig, request: SagaRequest): InvokeWorkflowInput {
-  const { deadlineMs: _deadline, callBudget: _budget, ...req } = request;
+  const { deadlineMs: _deadline, callBudget: _budget, spendChain: _chain, spendAllow: _allow, ...req } = request;
   return { request: { ...req, depth: req.depth ?? 0 }, sandboxTaskQueue: config.temporal.sandboxTaskQueue, activities: { ...config.sandbox.activities } };
 }
 

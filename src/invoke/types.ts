@@ -2,7 +2,7 @@
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
-import type { DispatchHooks } from '../genesis/context';
+import type { DispatchHooks, MethodGuard } from '../genesis/context';
 import type { Outcome } from '../genesis/dispatch';
 import type { SandboxPool } from '../sandbox';
 
@@ -20,6 +20,8 @@ export interface InvokeDeps {
    * or elsewhere, e.g. through Temporal (see temporalSagaRunner in ./temporal).
    */
   runSaga?: SagaRunner;
+  /** Wraps genesis methods dispatched for code running under a grant (set by the bridge, see ./grant). */
+  guard?: MethodGuard;
 }
 
 export interface InvokeRequest {
@@ -31,6 +33,11 @@ export interface InvokeRequest {
   args?: unknown;
   /** Caller-made idempotency key: a repeat returns the first outcome. */
   key: string;
+  /**
+   * What the invoker grants code without standing, and what it pins (./grant: {max_price?,
+   * code_hash?, allowance?, allow?}); validated at the hold. Absent: the code may only read.
+   */
+  grant?: unknown;
 }
 
 /** An invocation as the saga sees it: nested ones (through the bridge) carry their depth and deadline. */
@@ -42,6 +49,13 @@ export interface SagaRequest extends InvokeRequest {
   deadlineMs?: number;
   /** Bridge calls left to the whole tree of nested invocations (shared object; in-process only). */
   callBudget?: CallBudget;
+  /**
+   * Set by the bridge only: the grant chain of the code making this nested invocation; its price
+   * and CPU count against those allowances (./grant). Absent at the top.
+   */
+  spendChain?: string[];
+  /** Set by the bridge only, with spendChain: the methods the calling code was allowed; a nested grant allows no others. */
+  spendAllow?: string[];
 }
 
 /** sandbox.maxBridgeCalls for one top-level invocation and everything it calls, however deep. */
@@ -67,6 +81,12 @@ export interface InvocationInfo {
   cold_start: boolean;
   /** Tail of what the code printed. */
   logs?: string;
+  /** Code without standing: what the invoker granted it (./grant) and what it spent in the invoker's name. */
+  grant?: {
+    allowance: { scrip: number; compute: number; llm_micros: number };
+    allow: string[];
+    spent: { scrip: number; compute: number; llm_micros: number };
+  };
 }
 
 /** dispatch's Outcome; for an executable artifact compute_charged is the CPU-ms charged to the payer. */

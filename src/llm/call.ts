@@ -101,7 +101,7 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
 }
 
 /** The most this request can cost: every prompt byte a token, and the whole completion limit. */
-function worstCaseOf(req: LlmCallRequest, llm: EcologyConfig['llm']): number {
+export function worstCaseOf(req: LlmCallRequest, llm: EcologyConfig['llm']): number {
   try {
     return costMicros({ prompt_tokens: promptTokenBound(req.messages, req.responseFormat?.schema, llm), completion_tokens: req.maxTokens }, priceOf(llm, req.model));
   } catch (e) {

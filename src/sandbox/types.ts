@@ -76,8 +76,8 @@ export type RunResult = ({ ok: true; value: unknown } | { ok: false; error: Sand
 export type BridgeOp = 'read' | 'invoke' | 'llm';
 
 /**
- * Answers the code's ctx.read(id) -> ('read', {id}), ctx.invoke(id, method, args) ->
- * ('invoke', {id, method, args}), ctx.llm(messages, options) -> ('llm', {messages, options}).
+ * Answers the code's ctx.read(id) -> ('read', {id}), ctx.invoke(id, method, args, grant?) ->
+ * ('invoke', {id, method, args, grant?}), ctx.llm(messages, options) -> ('llm', {messages, options}).
  * The resolved value (JSON) is what the code's await returns; a rejection is thrown inside the
  * code as an Error with the rejection's `code` (default 'CALL_FAILED') and message.
  */

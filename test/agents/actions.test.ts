@@ -71,3 +71,14 @@ test('an agent configuration falls back to the defaults field by field and says 
   expect(agentConfigFrom(null, config)).toMatchObject({ model: config.llm.defaultModel, system_prompt: config.agents.defaults.system_prompt, problems: [] });
   expect(agentConfigFrom({ max_tokens: config.agents.maxTokensCap + 1 }, config).max_tokens).toBe(config.agents.defaults.max_tokens);
 });
+
+test('invoke_artifact may state a grant: max_price, code_hash, allowance, allow; a bad one is refused with a reason', () => {
+  const hash = 'ab'.repeat(32);
+  const a = ok(`{"action":"invoke_artifact","id":"t","method":"run","max_price":3,"code_hash":"${hash}","allowance":{"scrip":10,"compute":500,"llm_dollars":0.05},"allow":["genesis_store.write"]}`);
+  expect(a).toMatchObject({ max_price: 3, code_hash: hash, allowance: { scrip: 10, compute: 500, llm_dollars: 0.05 }, allow: ['genesis_store.write'] });
+  expect(reason('{"action":"invoke_artifact","id":"t","method":"run","max_price":-1}')).toMatch(/max_price/);
+  expect(reason('{"action":"invoke_artifact","id":"t","method":"run","code_hash":"xyz"}')).toMatch(/code_hash/);
+  expect(reason('{"action":"invoke_artifact","id":"t","method":"run","allowance":{"scrip":1.5}}')).toMatch(/allowance/);
+  expect(reason('{"action":"invoke_artifact","id":"t","method":"run","allowance":{"gold":1}}')).toMatch(/allowance/);
+  expect(reason('{"action":"invoke_artifact","id":"t","method":"run","allow":["genesis_store.nothing"]}')).toMatch(/allow/);
+});

@@ -54,3 +54,23 @@ test('without a sandbox the invocation fails clearly, refunded, and the loop goe
   expect(await w.scrip('bob')).toBe(bob);
   await w.expectAuditOk();
 });
+
+test("the action's max_price, code_hash and allowance reach the invocation: a price above max_price is refused, nothing charged", async () => {
+  await w.artifact('alice', 'payer', { code: "export async function run(a, ctx) { return ctx.invoke('genesis_ledger', 'transfer', { to: 'alice', amount: 5 }).then(() => 'sent', (e) => e.code) }", price: 2 });
+  const bob = await w.scrip('bob');
+  await stored('bob', 4, { action: 'invoke_artifact', id: 'payer', method: 'run', args: {}, max_price: 1 });
+  const deps = { pool: w.pool, config: w.config, control, invoke: { sandbox: w.sandbox } };
+  expect(await act(deps, { agentId: 'bob', iteration: 4 })).toMatchObject({ ok: false, error: { code: 'ALLOWANCE_EXCEEDED' } });
+  expect(await w.scrip('bob')).toBe(bob);
+  await stored('bob', 5, { action: 'invoke_artifact', id: 'payer', method: 'run', args: {}, max_price: 2 });
+  expect(await act(deps, { agentId: 'bob', iteration: 5 })).toMatchObject({ ok: true });
+  expect((await w.pool.query('SELECT result FROM agent_actions WHERE key = $1', [iterationKey('bob', 5)])).rows[0].result).toBe('ALLOWANCE_EXCEEDED');
+  await stored('bob', 6, { action: 'invoke_artifact', id: 'payer', method: 'run', args: {}, allowance: { scrip: 5 }, code_hash: '0'.repeat(64) });
+  expect(await act(deps, { agentId: 'bob', iteration: 6 })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+  const d = await w.invoke('bob', 'genesis_store', 'describe', { id: 'payer' });
+  await stored('bob', 7, { action: 'invoke_artifact', id: 'payer', method: 'run', args: {}, allowance: { scrip: 5 }, code_hash: (d as { result: { code_hash: string } }).result.code_hash });
+  expect(await act(deps, { agentId: 'bob', iteration: 7 })).toMatchObject({ ok: true });
+  expect((await w.pool.query('SELECT result FROM agent_actions WHERE key = $1', [iterationKey('bob', 7)])).rows[0].result).toBe('sent');
+  expect(await w.scrip('bob')).toBe(bob - 2 - 2 - 5);
+  await w.expectAuditOk();
+});

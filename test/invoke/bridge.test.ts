@@ -74,7 +74,8 @@ test('ctx.read reads as the invoker, through the normal access checks, and costs
 test('ctx.invoke: a nested invocation pays its own price and CPU by the same rules', async () => {
   const [bob, alice, carol] = [await w.scrip('bob'), await w.scrip('alice'), await w.scrip('carol')];
   const key = w.key();
-  const o = await w.invoke('bob', 'caller', 'run', { x: 4 }, key);
+  // The nested price and CPU are spent in bob's name: bob grants them.
+  const o = await w.invoke('bob', 'caller', 'run', { x: 4 }, key, { allowance: { scrip: 3, compute: 10_000 } });
   expect(o).toMatchObject({ ok: true, result: 50, invocation: { paid_to: 'alice', payer: 'bob' } });
   expect(await w.scrip('bob')).toBe(bob - 1 - 3);
   expect(await w.scrip('alice')).toBe(alice + 1);
@@ -114,7 +115,7 @@ test('ctx.llm: one call through the LLM client, tokens and dollars charged to th
   const calls = fake.calls.length;
   const tokens = await w.llmTokens('bob');
   const key = w.key();
-  const o = await w.invoke('bob', 'thinker', 'run', {}, key);
+  const o = await w.invoke('bob', 'thinker', 'run', {}, key, { allowance: { llm_dollars: 1 } });
   expect(o).toMatchObject({ ok: true, result: { content: 'a thought', tokens: 18 } });
   expect(fake.calls.length).toBe(calls + 1);
   expect(fake.calls[calls].body.messages).toEqual([{ role: 'user', content: 'hi there' }]);
@@ -124,7 +125,7 @@ test('ctx.llm: one call through the LLM client, tokens and dollars charged to th
   expect(rec.rows).toEqual([{ payer_id: 'bob', purpose: 'sandbox', status: 'succeeded', cost_micros: expect.any(Number) }]);
   expect(rec.rows[0].cost_micros).toBeGreaterThan(0);
   // The whole invocation replays: no second provider call, no second charge.
-  expect(await w.invoke('bob', 'thinker', 'run', {}, key)).toMatchObject({ ok: true, replayed: true, result: { content: 'a thought' } });
+  expect(await w.invoke('bob', 'thinker', 'run', {}, key, { allowance: { llm_dollars: 1 } })).toMatchObject({ ok: true, replayed: true, result: { content: 'a thought' } });
   expect(fake.calls.length).toBe(calls + 1);
   expect(await w.llmTokens('bob')).toBe(tokens - 18);
   await w.expectAuditOk();

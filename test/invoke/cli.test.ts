@@ -40,3 +40,13 @@ test('invoke runs the code, pays the owner and reports the invocation; a failure
   expect([await w.scrip('bob'), await w.scrip('alice')]).toEqual([bob - 3, alice + 3]);
   await w.expectAuditOk();
 }, 90_000);
+
+test('invoke --grant states what the code may do in the principal\'s name: max_price above the price refuses, nothing charged', async () => {
+  const bob = await w.scrip('bob');
+  const refused = await ecology(['invoke', '--as', 'bob', 'greeter', 'run', '{"name":"ada"}', '--grant', '{"max_price":2}', '--json']);
+  expect(refused).toMatchObject({ code: 1, json: { ok: false, error: { code: 'ALLOWANCE_EXCEEDED' }, compute_charged: 0 } });
+  expect(await w.scrip('bob')).toBe(bob);
+  const ok = await ecology(['invoke', '--as', 'bob', 'greeter', 'run', '{"name":"ada"}', '--grant', '{"max_price":3,"allowance":{"scrip":1}}', '--json']);
+  expect(ok).toMatchObject({ code: 0, json: { ok: true, result: 'hello ada' } });
+  expect(await w.scrip('bob')).toBe(bob - 3);
+}, 90_000);

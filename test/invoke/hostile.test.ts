@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setupWorld, show, type World } from './support';
+import type { InvokeRequest } from '../../src/invoke/types';
 
 let w: World;
 const TIMEOUT_MS = 1500;
@@ -22,12 +23,12 @@ beforeAll(async () => {
 afterAll(() => w?.close());
 
 /** Invokes hostile `code` as bob, checks the failure and every ledger effect; returns the outcome. */
-async function attack(name: string, code: string, expected: string[], extra?: (message: string) => void) {
+async function attack(name: string, code: string, expected: string[], extra?: (message: string) => void, grant?: InvokeRequest['grant']) {
   const id = `hostile-${name}`;
   await w.artifact('mallory', id, { code, price: PRICE });
   const before = { bob: await w.scrip('bob'), mallory: await w.scrip('mallory'), victim: await w.scrip('victim'), bobCpu: await w.compute('bob'), malloryCpu: await w.compute('mallory') };
   const key = w.key();
-  const o = await w.invoke('bob', id, 'run', {}, key);
+  const o = await w.invoke('bob', id, 'run', {}, key, grant);
   if (o.ok) throw new Error(`${name}: expected a failure, got ${show(o)}`);
   expect(expected).toContain(o.error.code);
   expect(o.error.message.length).toBeGreaterThan(0);
@@ -171,7 +172,9 @@ test('recursion through the bridge past the depth limit: DEPTH_EXCEEDED, every l
   // machine too (a nested run's container start counts against its parent's time).
   const levels = w.config.sandbox.maxDepth + 1;
   await Promise.all(Array.from({ length: levels }, () => w.sandbox!.run({ owner: 'mallory', code: 'export async function run() { await new Promise((r) => setTimeout(r, 300)) }' })));
-  const o = await attack('recurse', "export async function run(a, ctx) { return ctx.invoke('hostile-recurse', 'run', {}) }", ['DEPTH_EXCEEDED']);
+  // Each level grants the next what its price and run need (by default a nested tool gets nothing).
+  const code = "export async function run(a, ctx) { return ctx.invoke('hostile-recurse', 'run', {}, { allowance: { scrip: 1000, compute: 1000000 } }) }";
+  const o = await attack('recurse', code, ['DEPTH_EXCEEDED'], undefined, { allowance: { scrip: 1000, compute: 1_000_000 } });
   const rows = await w.pool.query<{ depth: number; status: string; cpu_ms: number; payer_id: string }>(
     `SELECT depth, status, cpu_ms, payer_id FROM invocations WHERE artifact_id = 'hostile-recurse' ORDER BY depth`,
   );

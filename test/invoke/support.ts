@@ -14,7 +14,7 @@ import { withTransaction } from '../../src/db/tx';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { invoke } from '../../src/invoke/invoke';
 import { sandboxPoolFromConfig } from '../../src/invoke/sandboxPool';
-import type { InvocationOutcome, InvokeDeps } from '../../src/invoke/types';
+import type { InvocationOutcome, InvokeDeps, InvokeRequest } from '../../src/invoke/types';
 import { audit } from '../../src/ledger/audit';
 import { getBalance } from '../../src/ledger/queries';
 import type { SandboxPool } from '../../src/sandbox';
@@ -54,7 +54,8 @@ export interface World {
   principal(id: string, spec?: { scrip?: number; compute?: number }): Promise<void>;
   /** Writes an artifact owned by `owner` (no compute charged). */
   artifact(owner: string, id: string, spec: ArtifactSpec): Promise<void>;
-  invoke(caller: string, artifactId: string, method?: string, args?: unknown, key?: string): Promise<InvocationOutcome>;
+  /** `grant`: what code without standing may do in the caller's name (src/invoke/grant.ts); by default only read. */
+  invoke(caller: string, artifactId: string, method?: string, args?: unknown, key?: string, grant?: InvokeRequest['grant']): Promise<InvocationOutcome>;
   scrip(id: string): Promise<number>;
   compute(id: string): Promise<number>;
   llmTokens(id: string): Promise<number>;
@@ -106,7 +107,8 @@ export async function setupWorld(opts: { overrides?: Record<string, unknown>; sa
         ),
       );
     },
-    invoke: (caller, artifactId, method = 'run', args = {}, k = key()) => invoke(deps, { caller, artifactId, method, args, key: k }),
+    invoke: (caller, artifactId, method = 'run', args = {}, k = key(), grant = undefined) =>
+      invoke(deps, { caller, artifactId, method, args, key: k, ...(grant === undefined ? {} : { grant }) }),
     async scrip(id) {
       const client = await db.pool.connect();
       try {

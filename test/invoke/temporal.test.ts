@@ -90,6 +90,24 @@ test('invoke() with the Temporal saga runner returns the full outcome, and a rep
   expect(await invoke(deps, { caller: 'bob', artifactId: 'genesis_ledger', method: 'balance', args: {}, key: w.key() })).toMatchObject({ ok: true });
 }, 60_000);
 
+test('through Temporal the grant is held with the invocation: max_price refuses, the allowance bounds the code', async () => {
+  await w.artifact('alice', 'tipper', { code: "export async function run(a, ctx) { return ctx.invoke('genesis_ledger', 'transfer', { to: 'alice', amount: a.n }).then(() => 'sent', (e) => e.code) }", price: 5 });
+  const deps = { ...w.deps, runSaga: temporalSagaRunner(client, w.deps) };
+  const bob = await w.scrip('bob');
+  const refused = await invoke(deps, { caller: 'bob', artifactId: 'tipper', method: 'run', args: { n: 1 }, key: w.key(), grant: { max_price: 4 } });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'ALLOWANCE_EXCEEDED' }, compute_charged: 0 });
+  expect(await w.scrip('bob')).toBe(bob);
+  const key = w.key();
+  const within = await invoke(deps, { caller: 'bob', artifactId: 'tipper', method: 'run', args: { n: 3 }, key, grant: { max_price: 5, allowance: { scrip: 3 } } });
+  expect(within).toMatchObject({ ok: true, result: 'sent' });
+  const beyond = await invoke(deps, { caller: 'bob', artifactId: 'tipper', method: 'run', args: { n: 4 }, key: w.key(), grant: { allowance: { scrip: 3 } } });
+  expect(beyond).toMatchObject({ ok: true, result: 'ALLOWANCE_EXCEEDED' });
+  expect(await w.scrip('bob')).toBe(bob - 5 - 3 - 5);
+  const row = await w.pool.query('SELECT max_price, allowance_scrip, spent_scrip FROM invocations WHERE key = $1', [key]);
+  expect(row.rows[0]).toEqual({ max_price: 5, allowance_scrip: 3, spent_scrip: 3 });
+  await w.expectAuditOk();
+}, 60_000);
+
 test('a failing run through Temporal: refunded, CPU charged', async () => {
   const [bob, alice, bobCpu] = [await w.scrip('bob'), await w.scrip('alice'), await w.compute('bob')];
   const o = await invoke({ ...w.deps, runSaga: temporalSagaRunner(client, w.deps) }, { caller: 'bob', artifactId: 'spin', method: 'run', args: {}, key: w.key() });

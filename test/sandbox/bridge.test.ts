@@ -50,6 +50,26 @@ export async function run(args, ctx) {
   expect(calls).toHaveLength(5);
 });
 
+test("ctx.invoke's fourth argument carries the grant for the invoked code; without it the payload has none", async () => {
+  const calls: unknown[] = [];
+  const code = `
+export async function run(args, ctx) {
+  await ctx.invoke('t', 'run', {}, { allowance: { scrip: 3 }, max_price: 1 });
+  await ctx.invoke('t');
+  return 'ok';
+}`;
+  const r = await pool.run({ owner: 'bridge', code, onCall: async (_op, payload) => {
+      calls.push(payload);
+      return null;
+    },
+  });
+  expectResult(r, { ok: true, value: 'ok' });
+  expect(calls).toEqual([
+    { id: 't', method: 'run', args: {}, grant: { allowance: { scrip: 3 }, max_price: 1 } },
+    { id: 't', method: 'run', args: {} },
+  ]);
+});
+
 test('an error reply is thrown inside the code with its code and message', async () => {
   const code = `
 export async function run(args, ctx) {

@@ -6,21 +6,24 @@ import { jsonArgument, stringOption } from '../parse';
 
 export const invokeCommand: Command = {
   name: 'invoke',
-  usage: 'invoke --as <principal> <artifact> <method> [json-args] [--key <id>]',
+  usage: 'invoke --as <principal> <artifact> <method> [json-args] [--key <id>] [--grant <json: {max_price?, code_hash?, allowance?, allow?}>]',
   summary: 'call a genesis method, or run an executable artifact\'s function (`run`...) in the sandbox, as a principal',
-  valueOptions: ['as', 'key'],
+  valueOptions: ['as', 'key', 'grant'],
   async run(ctx) {
     const caller = stringOption(ctx.options.as, 'as');
     const [artifactId, method, argsText] = ctx.positionals;
     if (!caller || !artifactId || !method) throw new UsageError('expected --as <principal> <artifact> <method>');
     const key = stringOption(ctx.options.key, 'key') ?? `cli:${randomUUID()}`;
+    // What code without standing may do in the principal's name (src/invoke/grant.ts); by default only read.
+    const grantText = stringOption(ctx.options.grant, 'grant');
+    const grant = grantText === undefined ? {} : { grant: jsonArgument(grantText, '--grant') };
     const config = ctx.config();
     // Made lazily by the pool itself: a genesis call never touches Docker unless a custom contract runs.
     const sandbox = sandboxPoolFromConfig(config);
     try {
       const outcome = await invoke(
         { pool: await ctx.pool(), config, sandbox },
-        { caller, artifactId, method, args: jsonArgument(argsText, 'json-args'), key },
+        { caller, artifactId, method, args: jsonArgument(argsText, 'json-args'), key, ...grant },
       );
       const { ok, replayed, compute_charged } = outcome;
       const extra = outcome.invocation ? { invocation: outcome.invocation } : {};

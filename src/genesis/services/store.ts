@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deleteArtifact, publicView, readArtifact, requireArtifact, transferOwnership, writeArtifact, type StoreDeps } from '../../artifacts/store';
 import { listArtifacts } from '../../artifacts/queries';
 import { checkAccess } from '../../artifacts/access';
+import { codeHash } from '../../artifacts/codeHash';
 import { artifactId } from '../../validation';
 import { method, type CallContext, type GenesisServiceDef } from '../context';
 import { limitArg } from './ledger';
@@ -47,13 +48,16 @@ export const storeService: GenesisServiceDef = {
     },
   }),
   describe: method({
-    description: 'Metadata of an artifact, and its content when you may read it: {id}.',
+    description:
+      'Metadata of an artifact, and its content when you may read it: {id}. code_hash (sha256 of the code) is what invoke_artifact may pin: ' +
+      'the invocation then fails CONFLICT, nothing charged, if the code changed since.',
     args: idArgs,
     async run(ctx, a) {
       const art = await requireArtifact(ctx.client, a.id);
       const { content: _content, code: _code, ...meta } = publicView(art);
       const readable = await checkAccess(ctx.client, ctx.caller, art, 'read', ctx.hooks.customContract).then(() => true, () => false);
-      return readable ? { ...meta, content: art.content, has_code: art.code !== null } : { ...meta, has_code: art.code !== null };
+      const code = { has_code: art.code !== null, code_hash: art.code === null ? null : codeHash(art.code) };
+      return readable ? { ...meta, content: art.content, ...code } : { ...meta, ...code };
     },
   }),
   transfer_ownership: method({

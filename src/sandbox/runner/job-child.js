@@ -136,7 +136,9 @@ function call(op, payload) {
 
 const ctx = Object.freeze({
   read: (id) => call('read', { id }),
-  invoke: (id, method, args) => call('invoke', { id, method: method === undefined ? 'run' : method, args: args === undefined ? {} : args }),
+  // grant: {max_price?, code_hash?, allowance?, allow?} for the invoked code, within what this code was granted.
+  invoke: (id, method, args, grant) =>
+    call('invoke', { id, method: method === undefined ? 'run' : method, args: args === undefined ? {} : args, ...(grant === undefined ? {} : { grant }) }),
   llm: (messages, options) => call('llm', { messages, options: options === undefined ? {} : options }),
 });
 
