@@ -158,6 +158,8 @@ export const configSchema = z.strictObject({
     maxThinkDelayMs: count,
     /** Continue-as-new after this many iterations (or earlier when Temporal suggests it). */
     maxIterationsPerRun: count.min(1),
+    /** Continue-as-new once a run's history has this many events, even in the middle of a sleep (signals add events). */
+    maxHistoryEventsPerRun: count.min(100),
     /** Cap of every sleep, with or without max_seconds. */
     maxSleepSeconds: count.min(1),
     /** Shortest wait before re-checking a debt whose recovery time has (nearly) passed. */
@@ -198,6 +200,8 @@ export const configSchema = z.strictObject({
     relay: z.strictObject({
       sweepMs: count.min(1),
       reconnectMs: count.min(1),
+      /** At most one balanceChanged per agent per this many ms (a later change is sent when it ends): transfers cannot flood a history. */
+      balanceDebounceMs: count,
     }),
   }),
   /** Metrics windows (SPEC section 10): the `metrics-window` schedule aggregates each window. */
