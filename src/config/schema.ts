@@ -346,7 +346,7 @@ export const configSchema = z.strictObject({
     host: z.string().min(1),
     /** 0 picks a free port. */
     port: count.max(65535),
-    /** Required of every request when set (?token= or Authorization: Bearer); env ECOLOGY_DASHBOARD_TOKEN. */
+    /** Required of every data request when set (Authorization: Bearer, or the page's session cookie); env ECOLOGY_DASHBOARD_TOKEN. */
     token: z.string().min(16).max(512).nullable(),
     /** Base URL of the Temporal Web UI, for the links to each agent's workflow; env TEMPORAL_UI_URL. */
     temporalUiUrl: z.string().min(1),
