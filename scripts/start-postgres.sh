@@ -32,7 +32,6 @@ mkdir -p "$PG_BASE" "$PG_SOCKET_DIR"
 if is_root && [[ "$(stat -c %U "$PG_BASE")" != postgres ]]; then
   chown -R postgres:postgres "$PG_BASE"
 fi
-chmod 0700 "$PG_SOCKET_DIR" # whoever enters it may connect without a password
 CONFIGURED=""
 
 if pg_ctl -D "$PG_DATA" status >/dev/null 2>&1; then
@@ -68,6 +67,7 @@ local all all trust
 host all all 127.0.0.1/32 scram-sha-256
 host all all ::1/128 scram-sha-256
 EOF
+  chmod 0700 "$PG_SOCKET_DIR" # whoever enters it may connect without a password
   if [[ ! -s "$PG_PASSWORD_FILE" ]]; then
     (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$PG_PASSWORD_FILE")
     log "generated the password of TCP connections in $PG_PASSWORD_FILE"
