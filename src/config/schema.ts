@@ -50,6 +50,17 @@ export const configSchema = z.strictObject({
     namespace: z.string().min(1),
     taskQueue: z.string().min(1),
     sandboxTaskQueue: z.string().min(1),
+    /**
+     * TLS to the frontend (PEM file paths; all null: plaintext). certFile + keyFile: mTLS client
+     * certificate; caFile: the server's CA; serverName: the name its certificate must carry.
+     * Env TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME.
+     */
+    tls: z.strictObject({
+      certFile: z.string().min(1).nullable(),
+      keyFile: z.string().min(1).nullable(),
+      caFile: z.string().min(1).nullable(),
+      serverName: z.string().min(1).nullable(),
+    }),
   }),
   limits: z.strictObject({
     maxContentBytes: count,

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startDashboard } from '../../dashboard/server';
 import type { Command } from '../command';
 import { readTokenFile } from '../../dashboard/tokenFile';
+import { temporalTls } from '../../temporal/tls';
 import { invalid } from '../../errors';
 import { stringOption, wholeOption } from '../parse';
 
@@ -22,7 +23,7 @@ export const dashboardCommand: Command = {
     const pool = await ctx.pool();
     // Lazy: the page is served whether Temporal is up or not (statuses show 'unknown' meanwhile),
     // and the connection recovers by itself when Temporal comes back.
-    const connection = Connection.lazy({ address: config.temporal.address });
+    const connection = Connection.lazy({ address: config.temporal.address, tls: temporalTls(config) });
     const temporalClient = new Client({ connection, namespace: config.temporal.namespace });
     const dashboard = await startDashboard({ pool, config, temporalClient, host, port, token });
     const login = dashboard.tokenRequired ? '; the page asks for the token' : '';
