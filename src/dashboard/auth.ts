@@ -29,7 +29,7 @@ export function checkBindRule(host: string, token: string | null | undefined): s
   const t = token ?? null;
   if (t !== null && t.length < MIN_TOKEN_LENGTH) throw invalid(`the dashboard token must have at least ${MIN_TOKEN_LENGTH} characters`);
   if (t === null && !isLoopbackHost(host)) {
-    throw invalid(`the dashboard binds to ${host}, beyond loopback: it needs a token (--token, dashboard.token or ECOLOGY_DASHBOARD_TOKEN)`);
+    throw invalid(`the dashboard binds to ${host}, beyond loopback: it needs a token (ECOLOGY_DASHBOARD_TOKEN, dashboard.token or --token-file)`);
   }
   return t;
 }
