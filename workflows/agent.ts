@@ -169,7 +169,10 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
       if (check.satisfied || Date.now() >= deadline) return false;
       const recheck = check.recheckAt ? Math.max(Date.parse(check.recheckAt), Date.now() + settings!.minRecheckMs) : deadline;
       await condition(() => flags.wake || flags.stop || flags.balance || full(), Math.max(1, Math.min(deadline, recheck) - Date.now()));
-      if (flags.wake || flags.stop) return (flags.wake = false);
+      if (flags.wake || flags.stop) {
+        flags.wake = false;
+        return false;
+      }
     }
   };
 
