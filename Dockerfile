@@ -18,8 +18,10 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
 
-# Runs as root: the sandbox talks to the Docker daemon through the mounted /var/run/docker.sock,
-# whose group differs from host to host. Agent code never runs here; it runs in the sandbox
+# Runs as the base image's unprivileged user `node` (the sources stay root-owned, read-only to it).
+# The sandbox talks to the Docker daemon through the mounted /var/run/docker.sock: compose adds the
+# socket's group (DOCKER_GID) to the container. Agent code never runs here; it runs in the sandbox
 # containers (unprivileged user, no network, read-only root, all capabilities dropped).
+USER node
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "bin/ecology.cjs", "worker"]

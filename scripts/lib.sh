@@ -163,6 +163,8 @@ pg_paths() {
   PG_DATA="$PG_BASE/data"
   PG_SOCKET_DIR="$PG_BASE/socket"
   PG_LOG="$PG_BASE/postgres.log"
+  # Readable by whoever runs the scripts (not the server's OS user): the server keeps only its hash.
+  PG_PASSWORD_FILE="$ECOLOGY_DATA_DIR/postgres.password"
 }
 
 # as_pg_user CMD...: runs CMD as the `postgres` OS user when we're root (the server refuses root).
@@ -186,8 +188,12 @@ db_choice() {
 # database_url: the URL of our own server. Through its Unix socket when pg_paths has set one whose
 # path fits a socket address (108 bytes): a round trip over loopback TCP costs both sides about a
 # third more CPU. The host and port stay in the URL for tools that ignore the `host` parameter.
+# With the password of TCP connections when start-postgres.sh generated one (a server started by an
+# older version trusts TCP and has none).
 database_url() {
-  local tcp="postgres://postgres@127.0.0.1:$ECOLOGY_PG_PORT/ecology"
+  local user=postgres
+  if [[ -s "${PG_PASSWORD_FILE:-}" ]]; then user="postgres:$(cat "$PG_PASSWORD_FILE")"; fi
+  local tcp="postgres://$user@127.0.0.1:$ECOLOGY_PG_PORT/ecology"
   if [[ -n "${PG_SOCKET_DIR:-}" && -S "$PG_SOCKET_DIR/.s.PGSQL.$ECOLOGY_PG_PORT" && ${#PG_SOCKET_DIR} -le 90 ]]; then
     printf '%s?host=%s\n' "$tcp" "$PG_SOCKET_DIR"
   else

@@ -26,7 +26,7 @@ STEP="start services"
 # The tests need a PostgreSQL server (the embedded PGlite has one session: no concurrency tests).
 env_lines="$(ECOLOGY_DB=server bash "$SCRIPTS_DIR/services.sh" --env --docker-optional)" || abort "scripts/services.sh failed (the tests need a PostgreSQL server: install postgresql or set DATABASE_URL)"
 eval "$env_lines"
-log "DATABASE_URL=$DATABASE_URL TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS ECOLOGY_DOCKER_AVAILABLE=$ECOLOGY_DOCKER_AVAILABLE"
+log "DATABASE_URL=$(printf '%s' "$DATABASE_URL" | sed -E 's#://([^:/@]+):[^@]*@#://\1:***@#') TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS ECOLOGY_DOCKER_AVAILABLE=$ECOLOGY_DOCKER_AVAILABLE"
 
 step "typecheck"
 npm run --silent typecheck >&2 || abort "npm run typecheck failed"

@@ -51,6 +51,16 @@ const BOOTSTRAP_LOCAL_OPTIONS: LocalActivityOptions = { startToCloseTimeout: '1 
  */
 const LOCAL_STEPS = 'local-readiness-and-act';
 
+/**
+ * Version marker (patched): every signal is a history event, even one a sleeper ignores, so a
+ * flood of them (a buggy relay, many transfers) could push a sleeping run toward Temporal's
+ * history limit. Waits end when the history is long (Temporal suggests continue-as-new, or
+ * agents.maxHistoryEventsPerRun) and the run continues as new, a sleep resuming with its deadline.
+ * Histories from before the marker replay with waits that ignore the history's length.
+ */
+const CONTINUE_IN_WAITS = 'continue-as-new-in-waits';
+const never = () => false;
+
 function activityOptions(s: AgentLoopSettings, think: boolean): ActivityOptions {
   return {
     startToCloseTimeout: think ? s.thinkTimeoutMs : s.activityTimeoutMs,
@@ -81,6 +91,7 @@ function errorText(e: unknown): string {
 export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWorkflowResult> {
   const { agentId } = input;
   let iteration = input.iteration ?? 0;
+  let settings: AgentLoopSettings | undefined = input.sleeping?.settings;
   let memory: ShortMemory = input.memory ?? [];
   const flags = { wake: false, paused: input.paused ?? false, stop: false, config: false, balance: false };
   const firedEvents = new Set<string>();
@@ -101,19 +112,33 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     state.until = untilMs === undefined ? undefined : new Date(untilMs).toISOString();
   };
 
-  /** Waits up to `ms` (forever when undefined) or until `done()`; a wake or stop always ends it. */
-  const wait = async (ms: number | undefined, done: () => boolean = () => false): Promise<void> => {
-    const ended = () => flags.wake || flags.stop || done();
-    if (ms === undefined) await condition(ended);
-    else await condition(ended, Math.max(1, Math.ceil(ms)));
+  /** Whether this run should continue as new: Temporal suggests it, or its history is long. */
+  const historyFull = (): boolean => {
+    const info = workflowInfo();
+    const max = settings?.maxHistoryEventsPerRun;
+    return info.continueAsNewSuggested || (max !== undefined && info.historyLength >= max);
+  };
+  let waitsWatchHistory: boolean | undefined;
+  /** What ends a wait because of the history: historyFull, in runs recorded with the marker. */
+  const historyCut = (): (() => boolean) => ((waitsWatchHistory ??= patched(CONTINUE_IN_WAITS)) ? historyFull : never);
+
+  /**
+   * Waits up to `ms` (forever when undefined) or until `done()`; a wake or stop always ends it.
+   * True when it ended early only because the run should continue as new.
+   */
+  const wait = async (ms: number | undefined, done: () => boolean = never): Promise<boolean> => {
+    const full = historyCut();
+    const ended = () => flags.wake || flags.stop || done() || full();
+    const met = ms === undefined ? await condition(ended) : await condition(ended, Math.max(1, Math.ceil(ms)));
+    const cut = met !== false && !(flags.wake || flags.stop || done()) && full();
     flags.wake = false;
+    return cut;
   };
 
-  let settings: AgentLoopSettings | undefined;
   const activities = (think = false) => proxyActivities<AgentActivities>(settings ? activityOptions(settings, think) : BOOTSTRAP_OPTIONS);
   const local = () => proxyLocalActivities<AgentActivities>(settings ? localActivityOptions(settings) : BOOTSTRAP_LOCAL_OPTIONS);
 
-  const waitUntilReady = async (why: 'compute-debt' | 'llm-debt' | 'budget' | 'quota', until: string | null, reason: string): Promise<void> => {
+  const waitUntilReady = async (why: 'compute-debt' | 'llm-debt' | 'budget' | 'quota', until: string | null, reason: string): Promise<boolean> => {
     const s = settings!;
     if (why === 'budget') {
       setStatus('waiting-for-budget', `the system LLM budget (${reason})`, Date.now() + s.budgetRecheckSeconds * 1000);
@@ -130,30 +155,38 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     return wait(end - Date.now(), () => flags.balance);
   };
 
-  /** A predicate sleep re-checks whenever the balances change (balanceChanged) or accrual is due. */
-  const sleepOnPredicate = async (p: Predicate, deadline: number): Promise<void> => {
+  /**
+   * A predicate sleep re-checks whenever the balances change (balanceChanged) or accrual is due.
+   * True when it stopped before its end because the run should continue as new.
+   */
+  const sleepOnPredicate = async (p: Predicate, deadline: number): Promise<boolean> => {
+    const full = historyCut();
     for (;;) {
+      if (full()) return true;
       flags.balance = false;
       const check = await activities().agentCheckPredicate({ agentId, predicate: p });
       if (check.balances) state.balances = check.balances;
-      if (check.satisfied || Date.now() >= deadline) return;
+      if (check.satisfied || Date.now() >= deadline) return false;
       const recheck = check.recheckAt ? Math.max(Date.parse(check.recheckAt), Date.now() + settings!.minRecheckMs) : deadline;
-      await condition(() => flags.wake || flags.stop || flags.balance, Math.max(1, Math.min(deadline, recheck) - Date.now()));
-      if (flags.wake || flags.stop) return void (flags.wake = false);
+      await condition(() => flags.wake || flags.stop || flags.balance || full(), Math.max(1, Math.min(deadline, recheck) - Date.now()));
+      if (flags.wake || flags.stop) {
+        flags.wake = false;
+        return false;
+      }
     }
   };
 
-  const sleep = async (plan: SleepPlan): Promise<void> => {
-    const deadline = Date.now() + plan.seconds * 1000;
+  /** Sleeps as the plan says until `deadline`; true when cut short to continue as new. */
+  const sleep = async (plan: SleepPlan, deadline: number): Promise<boolean> => {
     if (plan.kind === 'seconds') {
       setStatus('sleeping', 'timer', deadline);
-      return wait(plan.seconds * 1000);
+      return wait(deadline - Date.now());
     }
     if (plan.kind === 'event') {
       setStatus('sleeping', `event ${plan.eventType}`, deadline);
-      await wait(plan.seconds * 1000, () => firedEvents.has(plan.key));
-      firedEvents.clear();
-      return;
+      const cut = await wait(deadline - Date.now(), () => firedEvents.has(plan.key));
+      if (!cut) firedEvents.clear();
+      return cut;
     }
     setStatus('sleeping', `${plan.predicate.resource} ${plan.predicate.op} ${plan.predicate.value}`, deadline);
     return sleepOnPredicate(plan.predicate, deadline);
@@ -170,16 +203,26 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
 
   let runIterations = 0;
   let thinkAttempt = input.thinkAttempt ?? 0;
+  const continueRun = (sleeping?: AgentWorkflowInput['sleeping']) =>
+    continueAsNew<typeof agentWorkflow>({ agentId, iteration, memory, paused: flags.paused, thinkAttempt, ...(sleeping ? { sleeping } : {}) });
+
+  if (input.sleeping) {
+    // the previous run continued as new in the middle of this sleep: finish it first
+    const last = memory.at(-1);
+    if (last) Object.assign(state, { lastAction: last.action, lastResult: { ok: last.ok, summary: last.summary } });
+    if (await sleep(input.sleeping.plan, input.sleeping.deadline)) return continueRun(input.sleeping);
+  }
+
   for (;;) {
     if (flags.stop) break;
     if (flags.paused) {
       setStatus('paused', 'a resume signal');
-      await condition(() => !flags.paused || flags.stop);
+      const full = historyCut();
+      await condition(() => !flags.paused || flags.stop || full());
+      if (flags.paused && !flags.stop && full()) return continueRun();
       continue;
     }
-    if (settings && (runIterations >= settings.maxIterationsPerRun || workflowInfo().continueAsNewSuggested)) {
-      return continueAsNew<typeof agentWorkflow>({ agentId, iteration, memory, paused: flags.paused, thinkAttempt });
-    }
+    if (settings && (runIterations >= settings.maxIterationsPerRun || historyFull())) return continueRun();
 
     flags.balance = false;
     const ready = await (patched(LOCAL_STEPS) ? local() : activities()).agentReadiness({ agentId });
@@ -196,8 +239,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     if (ready.thinkDelayMs > 0) {
       flags.config = false;
       setStatus('sleeping', 'its think delay', Date.now() + ready.thinkDelayMs);
-      await wait(ready.thinkDelayMs, () => flags.config);
-      if (flags.stop || flags.paused) continue;
+      const cut = await wait(ready.thinkDelayMs, () => flags.config);
+      if (cut || flags.stop || flags.paused) continue; // a cut continues as new at the top
     }
 
     state.iteration = iteration;
@@ -241,7 +284,10 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     iteration++;
     runIterations++;
     state.iteration = iteration;
-    if (outcome.sleep) await sleep(outcome.sleep);
+    if (outcome.sleep) {
+      const deadline = Date.now() + outcome.sleep.seconds * 1000;
+      if (await sleep(outcome.sleep, deadline)) return continueRun({ plan: outcome.sleep, deadline, settings: settings! });
+    }
   }
   setStatus('stopped');
   return { agentId, iteration, reason: 'stopped' };

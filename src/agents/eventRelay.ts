@@ -4,6 +4,7 @@ import type { EcologyConfig } from '../config/schema';
 import { followEvents, type EventFollower, type FollowedEvent } from '../events/follow';
 import { signalAgent } from '../temporal/agentWorkflows';
 import { deleteSubscriptions, firedSubscriptions } from './queries';
+import { signalDebounce } from './signalDebounce';
 import { AGENT_SIGNALS } from './types';
 
 /** Events after which an agent's balances or rights differ: its predicate sleeps and debt waits re-check. */
@@ -31,7 +32,8 @@ export interface EventRelayDeps {
  * Runs inside the worker: follows the event log (src/events/follow.ts) and turns events into
  * signals. Subscribers of an event type (rows written by `sleep {until_event}`) get `event` and their
  * rows are deleted once signalled; the agents on either side of a transfer, compute or quota
- * transfer get `balanceChanged` (how a rescue wakes a frozen agent). A periodic sweep catches
+ * transfer get `balanceChanged` (how a rescue wakes a frozen agent), at most one per agent per
+ * `agents.relay.balanceDebounceMs` (src/agents/signalDebounce.ts). A periodic sweep catches
  * subscriptions that the follower's events did not name (written after their event, or while no
  * relay led). With several workers, the one holding an advisory lock on its own session relays and
  * the others stand by, taking over when its session ends. Signals to workflows that are not running
@@ -51,6 +53,11 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
   let again = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let connecting: Promise<void> | undefined;
+  // balanceChanged only makes a sleeper re-check its balances: one per agent per interval is enough.
+  const balanceSignals = signalDebounce(deps.config.agents.relay.balanceDebounceMs, (agentId) => {
+    touched.add(agentId);
+    sweep();
+  });
 
   const signal = async (agentId: string, name: string, arg?: unknown): Promise<boolean> => {
     try {
@@ -69,7 +76,8 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
       const agents = (
         await deps.pool.query<{ id: string }>('SELECT id FROM artifacts WHERE id = ANY($1) AND has_standing AND can_execute AND NOT genesis', [principals])
       ).rows;
-      await Promise.all(agents.map((a) => signal(a.id, AGENT_SIGNALS.balanceChanged)));
+      const due = balanceSignals.admit(agents.map((a) => a.id));
+      await Promise.all(due.map(async (id) => (await signal(id, AGENT_SIGNALS.balanceChanged)) || balanceSignals.forget(id)));
     }
     const types = fullSweep ? null : [...eventTypes];
     fullSweep = false;
@@ -214,6 +222,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
     async stop() {
       stopped = true;
       clearInterval(periodic);
+      balanceSignals.stop();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       await follower?.stop();
       await sweeping;

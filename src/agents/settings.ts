@@ -6,6 +6,7 @@ export function loopSettings(config: EcologyConfig): AgentLoopSettings {
   const a = config.agents;
   return {
     maxIterationsPerRun: a.maxIterationsPerRun,
+    maxHistoryEventsPerRun: a.maxHistoryEventsPerRun,
     maxSleepSeconds: a.maxSleepSeconds,
     minRecheckMs: a.minRecheckMs,
     budgetRecheckSeconds: a.budgetRecheckSeconds,

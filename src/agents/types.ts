@@ -61,6 +61,8 @@ export interface AgentWorkflowInput {
   paused?: boolean;
   /** Carried across continue-as-new: a think that could not run is retried under a new LLM key. */
   thinkAttempt?: number;
+  /** Carried across a continue-as-new in the middle of a sleep: the new run first finishes it. */
+  sleeping?: { plan: SleepPlan; deadline: number; settings: AgentLoopSettings };
 }
 
 export interface AgentWorkflowResult {
@@ -89,6 +91,8 @@ export interface AgentState {
 /** Loop settings from configuration, read by an activity (workflows cannot read files). */
 export interface AgentLoopSettings {
   maxIterationsPerRun: number;
+  /** Absent in results recorded before it existed (replay). */
+  maxHistoryEventsPerRun?: number;
   maxSleepSeconds: number;
   minRecheckMs: number;
   budgetRecheckSeconds: number;

@@ -50,6 +50,17 @@ export const configSchema = z.strictObject({
     namespace: z.string().min(1),
     taskQueue: z.string().min(1),
     sandboxTaskQueue: z.string().min(1),
+    /**
+     * TLS to the frontend (PEM file paths; all null: plaintext). certFile + keyFile: mTLS client
+     * certificate; caFile: the server's CA; serverName: the name its certificate must carry.
+     * Env TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME.
+     */
+    tls: z.strictObject({
+      certFile: z.string().min(1).nullable(),
+      keyFile: z.string().min(1).nullable(),
+      caFile: z.string().min(1).nullable(),
+      serverName: z.string().min(1).nullable(),
+    }),
   }),
   limits: z.strictObject({
     maxContentBytes: count,
@@ -158,6 +169,8 @@ export const configSchema = z.strictObject({
     maxThinkDelayMs: count,
     /** Continue-as-new after this many iterations (or earlier when Temporal suggests it). */
     maxIterationsPerRun: count.min(1),
+    /** Continue-as-new once a run's history has this many events, even in the middle of a sleep (signals add events). */
+    maxHistoryEventsPerRun: count.min(100),
     /** Cap of every sleep, with or without max_seconds. */
     maxSleepSeconds: count.min(1),
     /** Shortest wait before re-checking a debt whose recovery time has (nearly) passed. */
@@ -198,6 +211,8 @@ export const configSchema = z.strictObject({
     relay: z.strictObject({
       sweepMs: count.min(1),
       reconnectMs: count.min(1),
+      /** At most one balanceChanged per agent per this many ms (a later change is sent when it ends): transfers cannot flood a history. */
+      balanceDebounceMs: count,
     }),
   }),
   /** Metrics windows (SPEC section 10): the `metrics-window` schedule aggregates each window. */
@@ -350,7 +365,7 @@ export const configSchema = z.strictObject({
     host: z.string().min(1),
     /** 0 picks a free port. */
     port: count.max(65535),
-    /** Required of every request when set (?token= or Authorization: Bearer); env ECOLOGY_DASHBOARD_TOKEN. */
+    /** Required of every data request when set (Authorization: Bearer, or the page's session cookie); env ECOLOGY_DASHBOARD_TOKEN. */
     token: z.string().min(16).max(512).nullable(),
     /** Base URL of the Temporal Web UI, for the links to each agent's workflow; env TEMPORAL_UI_URL. */
     temporalUiUrl: z.string().min(1),

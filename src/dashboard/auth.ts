@@ -1,9 +1,10 @@
 /**
  * Who may read the dashboard. On loopback without a token, anyone on this machine (as with the
- * Temporal UI); bound to any other address, a token is required, and every request must carry it
- * (`?token=` or `Authorization: Bearer`), compared in constant time.
+ * Temporal UI); bound to any other address, a token is required, and every data request must carry
+ * it (`Authorization: Bearer`) or the session cookie the page gets for it, compared in constant
+ * time. Never in a URL: addresses end up in logs, browser history and Referer headers.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { invalid } from '../errors';
@@ -28,7 +29,7 @@ export function checkBindRule(host: string, token: string | null | undefined): s
   const t = token ?? null;
   if (t !== null && t.length < MIN_TOKEN_LENGTH) throw invalid(`the dashboard token must have at least ${MIN_TOKEN_LENGTH} characters`);
   if (t === null && !isLoopbackHost(host)) {
-    throw invalid(`the dashboard binds to ${host}, beyond loopback: it needs a token (--token, dashboard.token or ECOLOGY_DASHBOARD_TOKEN)`);
+    throw invalid(`the dashboard binds to ${host}, beyond loopback: it needs a token (ECOLOGY_DASHBOARD_TOKEN, dashboard.token or --token-file)`);
   }
   return t;
 }
@@ -41,14 +42,34 @@ export function tokenMatches(given: string | undefined, expected: string): boole
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** The token a request carries: `Authorization: Bearer <t>`, else `?token=<t>`. */
-export function requestToken(req: IncomingMessage, url: URL): string | undefined {
+/** The token a request carries: `Authorization: Bearer <t>`. */
+export function requestToken(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
-  if (typeof auth === 'string') {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (m) return m[1];
-  }
-  return url.searchParams.get('token') ?? undefined;
+  if (typeof auth !== 'string') return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1];
+}
+
+/** The page's session cookie (HttpOnly: the page's scripts never see it). */
+export const SESSION_COOKIE = 'ecology_dashboard_session';
+
+/**
+ * The session cookie's value for a token: derived from it (never the token itself), so it needs no
+ * server state and stops working when the token changes.
+ */
+export function sessionValue(token: string): string {
+  return createHmac('sha256', token).update('ecology dashboard session').digest('base64url');
+}
+
+export function sessionCookieHeader(token: string): string {
+  return `${SESSION_COOKIE}=${sessionValue(token)}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+/** Whether the request carries the token (bearer header) or its session cookie. */
+export function requestAuthorized(req: IncomingMessage, token: string): boolean {
+  if (tokenMatches(requestToken(req), token)) return true;
+  const cookies = typeof req.headers.cookie === 'string' ? req.headers.cookie.split(';') : [];
+  const session = cookies.map((c) => c.trim()).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  return tokenMatches(session?.slice(SESSION_COOKIE.length + 1), sessionValue(token));
 }
 
 /**

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
-import { checkBindRule, hostHeaderAllowed, requestToken, tokenMatches } from './auth';
+import { checkBindRule, hostHeaderAllowed, requestAuthorized, sessionCookieHeader } from './auth';
 import { QueryCounter, type QueryCounts } from './counter';
 import { LiveHub, streamEvent, type LiveStats } from './live';
 import { economyFigures, escrowListings, eventsAfter, metricsPoints, oracleResolutions, type Db } from './queries';
@@ -61,7 +61,6 @@ const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
-  // The page's address may hold the token: links out (the Temporal UI) must not carry it.
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 };
@@ -111,10 +110,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const hub = new LiveHub({ pool, config, temporal: opts.temporalClient, counter, log });
 
   const files = new Map(Object.keys(STATIC).map((name) => [name, readFileSync(join(STATIC_DIR, name))]));
-  const indexTemplate = readFileSync(join(STATIC_DIR, 'index.html'), 'utf8');
-  // With a token, the page's own files are fetched with it too (every request must carry it).
-  const assetQuery = token ? `?token=${encodeURIComponent(token).replace(/&/g, '&amp;').replace(/"/g, '&quot;')}` : '';
-  const indexHtml = Buffer.from(indexTemplate.replaceAll('__ASSET_QUERY__', assetQuery), 'utf8');
+  const indexHtml = readFileSync(join(STATIC_DIR, 'index.html'));
 
   const api = <T>(fn: (db: Db) => Promise<T>) => views.readOnly(pool, counter, 'api', fn);
 
@@ -147,6 +143,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       sendJson(res, req, 200, rows.map((r) => streamEvent(r, Number.MAX_SAFE_INTEGER)));
     },
     '/api/stats': async (req, res) => sendJson(res, req, 200, stats()),
+    // The page's login: reached only with the token (bearer) or a valid cookie; sets the cookie.
+    '/api/session': async (req, res) =>
+      sendJson(res, req, 200, { ok: true, token_required: token !== null }, token === null ? {} : { 'set-cookie': sessionCookieHeader(token) }),
     '/api/stream': async (req, res) => {
       if (hub.stats().streams >= cfg.maxStreams) throw new HttpError(503, `too many open pages (at most ${cfg.maxStreams})`, { 'retry-after': '10' });
       if (req.method === 'HEAD') {
@@ -168,10 +167,12 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed: the dashboard is read-only`, { allow: 'GET, HEAD' });
     if (token === null && !hostHeaderAllowed(req)) throw new HttpError(403, 'the Host header must name loopback (or start the dashboard with a token)');
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
-    if (token !== null && !tokenMatches(requestToken(req, url), token)) {
-      throw new HttpError(401, 'a valid token is required (?token= or Authorization: Bearer)', { 'www-authenticate': 'Bearer' });
-    }
     const path = url.pathname;
+    // The page and its files hold no data: they load without the token and ask for it (api/session).
+    const isPage = path === '/' || path.startsWith('/static/');
+    if (token !== null && !isPage && !requestAuthorized(req, token)) {
+      throw new HttpError(401, 'a valid token is required (Authorization: Bearer, or log in on the page)', { 'www-authenticate': 'Bearer' });
+    }
     const route = routes[path];
     if (route) return route(req, res, url);
     const file = path.startsWith('/static/') ? path.slice('/static/'.length) : undefined;

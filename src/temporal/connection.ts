@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { EcologyConfig } from '../config/schema';
+import { temporalTls } from './tls';
 import { temporalUnreachable } from './unreachable';
 
 /**
@@ -8,8 +9,9 @@ import { temporalUnreachable } from './unreachable';
  */
 export async function connectClient(config: EcologyConfig, opts: { namespace?: string; connectTimeoutMs?: number } = {}): Promise<Client> {
   let connection: Connection;
+  const tls = temporalTls(config);
   try {
-    connection = await Connection.connect({ address: config.temporal.address, ...(opts.connectTimeoutMs ? { connectTimeout: opts.connectTimeoutMs } : {}) });
+    connection = await Connection.connect({ address: config.temporal.address, tls, ...(opts.connectTimeoutMs ? { connectTimeout: opts.connectTimeoutMs } : {}) });
   } catch (e) {
     throw temporalUnreachable(config.temporal.address, e);
   }

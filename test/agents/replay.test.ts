@@ -32,6 +32,17 @@ test('histories from before the local-steps patch are kept beside ones recorded 
   expect(markers('agent-life')).toBeGreaterThan(0);
 });
 
+test('a run that continued as new in the middle of a sleep is kept: its marker, and the sleep carried to the next run', () => {
+  const events = (id: string) => histories.find((h) => h.workflowId === id)!.history.events!;
+  const markers = (id: string) => events(id).map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data).filter(Boolean).map((d) => Buffer.from(d!).toString());
+  const run1 = events('agent-flooded-run1');
+  expect(run1.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+  expect(markers('agent-flooded-run1').join()).toContain('continue-as-new-in-waits');
+  expect(markers('agent-life').join()).not.toContain('continue-as-new-in-waits'); // recorded before the patch
+  const input = events('agent-flooded-run2')[0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!;
+  expect(JSON.parse(Buffer.from(input).toString())).toMatchObject({ iteration: 1, sleeping: { plan: { kind: 'predicate' }, deadline: expect.any(Number) } });
+});
+
 test('every recorded history replays against the current workflow code', async () => {
   const { code } = await workflowBundle();
   const results = [];

@@ -146,3 +146,29 @@ test('the graph shows who owns and who invokes whose artifacts', async () => {
   expect(titles.some((t) => t.startsWith('basil invoked ada_adder: 3 call(s)'))).toBe(true);
   await shoot('graph');
 });
+
+test('with a token the page asks for it once, then reads through an HttpOnly cookie; no request carries it in its URL', async () => {
+  const TOKEN = 'browser-test-token-0123456789abcdef';
+  const guarded = await startDashboard({ pool: eco.w.pool, config: eco.w.config, temporalClient: eco.w.client, port: 0, token: TOKEN, log: () => undefined });
+  const p = await browser.newPage();
+  const urls: string[] = [];
+  p.on('request', (r) => void urls.push(r.url()));
+  try {
+    await p.goto(guarded.url);
+    await p.waitForSelector('#login:not([hidden])');
+    expect(await p.getAttribute('body', 'data-ready')).toBeNull();
+    await p.fill('#login-token', 'a-wrong-token-a-wrong-token');
+    await p.click('#login-go');
+    await p.waitForFunction(() => document.querySelector('#login-error')?.textContent === 'wrong token');
+    await p.fill('#login-token', TOKEN);
+    await p.click('#login-go');
+    await p.waitForSelector('body[data-ready="true"]');
+    expect(await p.isHidden('#login')).toBe(true);
+    expect(await p.evaluate(() => document.cookie)).toBe(''); // HttpOnly: scripts cannot read it
+    expect(urls.length).toBeGreaterThan(3);
+    expect(urls.filter((u) => u.includes(TOKEN) || /[?&]token=/.test(u))).toEqual([]);
+  } finally {
+    await p.close();
+    await guarded.close();
+  }
+});

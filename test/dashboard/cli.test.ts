@@ -1,5 +1,7 @@
 /** `ecology dashboard` as its own process against a fresh database: serves until SIGTERM, refuses unsafe binds. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
@@ -17,6 +19,7 @@ beforeAll(async () => {
 afterAll(() => db?.drop());
 
 interface Child {
+  pid: number;
   /** Resolves with the URL the command printed. */
   url: Promise<string>;
   exit: Promise<{ code: number | null; stdout: string; stderr: string }>;
@@ -38,7 +41,7 @@ function ecology(args: string[], env: Record<string, string> = {}): Child {
     if (m) found(m[1]!);
   });
   const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  return { url, exit, kill: (s) => child.kill(s) };
+  return { pid: child.pid!, url, exit, kill: (s) => child.kill(s) };
 }
 
 test('serves the dashboard against the database until SIGTERM', async () => {
@@ -55,15 +58,32 @@ test('serves the dashboard against the database until SIGTERM', async () => {
   expect(JSON.parse(done.stdout.trim())).toMatchObject({ ok: true, stopped: true, signal: 'SIGTERM' });
 });
 
-test('with --token the printed address carries it and requests need it', async () => {
-  const c = ecology(['dashboard', '--port', '0', '--token', TOKEN]);
-  const url = await c.url;
-  expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/\\?token=${TOKEN}$`));
-  const base = url.replace(/\?.*$/, '');
-  expect((await request(`${base}api/summary`)).status).toBe(401);
-  expect((await request(url)).status).toBe(200);
-  c.kill('SIGINT');
-  expect((await c.exit).code).toBe(0);
+test('a token from the environment or a 0600 file: never in argv nor in the printed address; requests need it', async () => {
+  for (const how of ['env', 'file'] as const) {
+    const file = join(mkdtempSync(join(tmpdir(), 'dash-token-')), 'token');
+    writeFileSync(file, `${TOKEN}\n`, { mode: 0o600 });
+    const c = how === 'env' ? ecology(['dashboard', '--port', '0'], { ECOLOGY_DASHBOARD_TOKEN: TOKEN }) : ecology(['dashboard', '--port', '0', '--token-file', file]);
+    const url = await Promise.race([c.url, c.exit.then((e) => Promise.reject(new Error(`exited early: ${e.stderr}`)))]);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(readFileSync(`/proc/${c.pid}/cmdline`, 'utf8')).not.toContain(TOKEN);
+    expect((await request(`${url}api/summary`)).status).toBe(401);
+    expect((await request(`${url}api/summary`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    c.kill('SIGINT');
+    const done = await c.exit;
+    expect(done.code).toBe(0);
+    expect(done.stdout + done.stderr).not.toContain(TOKEN);
+  }
+});
+
+test('refuses a token on the command line (other users see argv) and a token file others can read', async () => {
+  const argv = await ecology(['dashboard', '--port', '0', '--token', TOKEN, '--json']).exit;
+  expect(argv.code).toBe(1);
+  expect(JSON.parse(argv.stdout.trim())).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('ECOLOGY_DASHBOARD_TOKEN') } });
+  const file = join(mkdtempSync(join(tmpdir(), 'dash-token-')), 'token');
+  writeFileSync(file, TOKEN, { mode: 0o644 });
+  const open = await ecology(['dashboard', '--port', '0', '--token-file', file, '--json']).exit;
+  expect(open.code).toBe(1);
+  expect(JSON.parse(open.stdout.trim())).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('0600') } });
 });
 
 test('refuses to bind beyond loopback without a token', async () => {

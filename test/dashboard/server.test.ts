@@ -75,27 +75,44 @@ describe('the token rule', () => {
     expect(d.tokenRequired).toBe(true);
     const url = `http://127.0.0.1:${d.port}/api/summary`;
     expect((await request(url)).status).toBe(401);
-    expect((await request(`${url}?token=${TOKEN}`)).status).toBe(200);
+    expect((await request(url, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   });
 
-  test('with a token every request needs it, by query or bearer header', async () => {
+  test('with a token every data request needs it, by bearer header or the session cookie; never from the URL', async () => {
     const d = await start({ token: TOKEN });
     expect(d.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const noToken = await request(`${d.url}api/agents`);
     expect(noToken.status).toBe(401);
     expect(noToken.headers['www-authenticate']).toBe('Bearer');
     expect(noToken.body).not.toContain('ana');
-    expect((await request(`${d.url}api/agents?token=wrong-token-wrong-token`)).status).toBe(401);
     expect((await request(`${d.url}api/agents`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
-    expect((await request(`${d.url}api/agents?token=${TOKEN}`)).status).toBe(200);
     expect((await request(`${d.url}api/agents`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
-    // The page and its own files too; the page refers to its files with the token.
-    expect((await request(`${d.url}static/app.js`)).status).toBe(401);
-    const page = await request(`${d.url}?token=${TOKEN}`);
+    // A token in the query string (logged, kept in history, sent as Referer) is not accepted.
+    expect((await request(`${d.url}api/agents?token=${TOKEN}`)).status).toBe(401);
+    expect((await request(`${d.url}api/stream?token=${TOKEN}`, { method: 'HEAD' })).status).toBe(401);
+
+    // The page and its files hold no data: they load without the token and never refer to it.
+    const page = await request(d.url);
     expect(page.status).toBe(200);
-    expect(page.body).toContain(`/static/app.js?token=${TOKEN}`);
-    expect((await request(`${d.url}static/app.js?token=${TOKEN}`)).status).toBe(200);
-    expect((await request(`${d.url}api/stream`, { method: 'HEAD' })).status).toBe(401);
+    expect(page.body).not.toContain('token=');
+    expect((await request(`${d.url}static/app.js`)).status).toBe(200);
+    expect((await request(`${d.url}static/app.js`)).body).not.toMatch(/[?&]token=/);
+
+    // The page's login: the token once, in a header, for an HttpOnly cookie that is not the token.
+    expect((await request(`${d.url}api/session`)).status).toBe(401);
+    const login = await request(`${d.url}api/session`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(login.status).toBe(200);
+    const cookie = String(login.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).not.toContain(TOKEN);
+    const session = cookie.split(';')[0]!;
+    expect((await request(`${d.url}api/agents`, { headers: { cookie: session } })).status).toBe(200);
+    expect((await request(`${d.url}api/stream`, { method: 'HEAD', headers: { cookie: session } })).status).toBe(200);
+    expect((await request(`${d.url}api/agents`, { headers: { cookie: `${session.split('=')[0]}=forged` } })).status).toBe(401);
+    // Another token's session opens nothing here.
+    const other = await start({ token: `${TOKEN}-other` });
+    expect((await request(`${other.url}api/agents`, { headers: { cookie: session } })).status).toBe(401);
   });
 
   test('without a token, the Host header must name loopback', async () => {

@@ -113,11 +113,31 @@ async function budget(w: AgentWorld): Promise<void> {
   await save(w, a, 'budget');
 }
 
+/** balanceChanged flooding a predicate sleep: the run continues as new mid-sleep (patch continue-as-new-in-waits), the next finishes it. */
+async function flooded(w: AgentWorld): Promise<void> {
+  const a = await w.agent('flooded');
+  const payer = await w.account('payer', { scrip: 1000 });
+  w.script(a, ['{"action":"sleep","until":{"resource":"scrip","op":">=","value":50},"max_seconds":600}'], LONG);
+  const h = await w.start(a);
+  await until(w, a, 'the predicate sleep', (s) => s.waitingFor === 'scrip >= 50');
+  const first = (await h.describe()).runId;
+  while ((await h.describe()).runId === first) {
+    for (let i = 0; i < 10; i++) await h.signal('balanceChanged');
+  }
+  await until(w, a, 'the resumed sleep', (s) => s.waitingFor === 'scrip >= 50');
+  await w.call(payer, 'genesis_ledger', 'transfer', { to: a, amount: 60 });
+  await until(w, a, 'the sleep after it', (s) => s.iteration === 2 && s.waitingFor === 'timer');
+  await h.signal('stop');
+  await h.result();
+  await save(w, a, 'flooded');
+}
+
 async function main(): Promise<void> {
   const scenarios: Array<[string, (w: AgentWorld) => Promise<void>, Record<string, unknown>]> = [
     ['life', life, {}],
     ['debt', debt, { genesis: { computeCost: { 'genesis_rights_registry.all_quotas': 50_000_000 } } }],
     ['continued', continued, { agents: { maxIterationsPerRun: 2 } }],
+    ['flooded', flooded, { agents: { maxHistoryEventsPerRun: 100 } }],
     ['budget', budget, { llm: { systemBudgetMicros: 8000, defaultModel: 'test-model', prices: { 'test-model': { input: 1_000_000, output: 2_000_000 } } } }],
   ];
   const only = process.argv.slice(2);

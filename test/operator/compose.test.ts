@@ -63,13 +63,18 @@ function mounts(s: Service): Array<{ source: string; target: string }> {
 
 /** Published ports as {published, target} numbers, from short ("8233:8080") or long syntax. */
 function ports(s: Service): Array<{ published: number; target: number }> {
+  return bindings(s).map(({ published, target }) => ({ published, target }));
+}
+
+/** Published ports with the host address they bind to ('' when all interfaces). */
+function bindings(s: Service): Array<{ hostIp: string; published: number; target: number }> {
   return (s.ports ?? []).map((p) => {
     if (typeof p === 'string') {
-      const parts = p.split(':');
-      return { published: Number(parts[parts.length - 2]), target: Number(parts[parts.length - 1]) };
+      const parts = p.replace(/\/(tcp|udp)$/, '').split(':'); // v1 prints "127.0.0.1:8233:8080/tcp"
+      return { hostIp: parts.length > 2 ? parts.slice(0, -2).join(':') : '', published: Number(parts[parts.length - 2]), target: Number(parts[parts.length - 1]) };
     }
-    const o = p as { published: string | number; target: string | number };
-    return { published: Number(o.published), target: Number(o.target) };
+    const o = p as { host_ip?: string; published: string | number; target: string | number };
+    return { hostIp: o.host_ip ?? '', published: Number(o.published), target: Number(o.target) };
   });
 }
 
@@ -182,6 +187,26 @@ describe('docker-compose.yml', () => {
     expect(w.ports ?? []).toEqual([]);
   });
 
+  it('publishes Temporal and its Web UI on loopback only, unless the operator says otherwise', () => {
+    // Both have no authentication: whoever reaches the frontend can start workflows or terminate agents.
+    expect(bindings(config.services.temporal!)).toEqual([{ hostIp: '127.0.0.1', published: 7233, target: 7233 }]);
+    expect(bindings(config.services['temporal-ui']!)).toEqual([{ hostIp: '127.0.0.1', published: 8233, target: 8080 }]);
+    for (const name of ['postgres', 'migrate', 'bootstrap', 'worker']) expect([name, config.services[name]!.ports ?? []]).toEqual([name, []]);
+    const r = runCompose(COMPOSE_FILE, ['config'], { ...env, TEMPORAL_BIND_ADDRESS: '10.0.0.5' });
+    expect(r.status).toBe(0);
+    const overridden: { services: Record<string, Service> } = parse(r.stdout);
+    expect(bindings(overridden.services.temporal!)).toEqual([{ hostIp: '10.0.0.5', published: 7233, target: 7233 }]);
+    expect(bindings(overridden.services['temporal-ui']!)).toEqual([{ hostIp: '10.0.0.5', published: 8233, target: 8080 }]);
+  });
+
+  it('reaches the Docker daemon as a non-root user through the group of its socket', () => {
+    const w = config.services.worker! as Service & { user?: string; group_add?: Array<string | number> };
+    expect(w.user ?? '').not.toMatch(/^(root|0)(:|$)/);
+    expect((w.group_add ?? []).map(String)).toEqual(['999']);
+    const r = runCompose(COMPOSE_FILE, ['config'], { ...env, DOCKER_GID: '131' });
+    expect(((parse(r.stdout) as { services: Record<string, { group_add?: unknown[] }> }).services.worker!.group_add ?? []).map(String)).toEqual(['131']);
+  });
+
   it('restarts every long-running service unless stopped', () => {
     for (const name of ['postgres', 'temporal', 'temporal-ui', 'worker']) expect([name, config.services[name]!.restart]).toEqual([name, 'unless-stopped']);
   });
@@ -198,6 +223,12 @@ describe('the worker image', () => {
     expect(readFileSync(join(ROOT, 'bin', 'ecology.cjs'), 'utf8')).toContain("require('tsx/cjs')");
     expect(pkg.dependencies.tsx).toBeDefined();
     expect(pkg.dependencies['@temporalio/worker']).toBeDefined();
+  });
+
+  it('runs as an unprivileged user, not root', () => {
+    const users = [...dockerfile.matchAll(/^USER\s+(\S+)\s*$/gm)].map((m) => m[1]);
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.at(-1)).toBe('node');
   });
 
   it('starts the worker by default', () => {

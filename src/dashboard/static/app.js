@@ -5,9 +5,6 @@
   const { el, clear, fmt } = window.Eco;
   const $ = (id) => document.getElementById(id);
 
-  const token = new URLSearchParams(location.search).get('token');
-  const withToken = (path) => (token ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : path);
-
   const MAX_EVENTS = 500;
   const STATUS_ORDER = ['thinking', 'acting', 'starting', 'sleeping', 'waiting-for-budget', 'frozen-in-debt', 'paused', 'stopped', 'unknown'];
   const state = { snap: null, events: [], eventSeqs: new Set(), sort: { key: 'id', dir: 1 }, view: 'agents', graphKey: '', chartsKey: '' };
@@ -287,7 +284,7 @@
   }
 
   function connect() {
-    const source = new EventSource(withToken('/api/stream'));
+    const source = new EventSource('/api/stream');
     source.addEventListener('open', () => setLive('live', 'live'));
     source.addEventListener('error', () => setLive('down', 'reconnecting…'));
     source.addEventListener('snapshot', (m) => {
@@ -304,8 +301,25 @@
     });
   }
 
+  // With a token the data needs a session cookie: api/session answers 401 without one, and sets
+  // it when asked with the token in a header (never in a URL).
+  async function login() {
+    if ((await fetch('/api/session', { credentials: 'same-origin' })).ok) return connect();
+    $('login').hidden = false;
+    setLive('down', 'log in');
+    const go = async () => {
+      const r = await fetch('/api/session', { credentials: 'same-origin', headers: { authorization: `Bearer ${$('login-token').value.trim()}` } });
+      $('login-token').value = '';
+      if (!r.ok) return void ($('login-error').textContent = 'wrong token');
+      $('login').hidden = true;
+      connect();
+    };
+    $('login-go').addEventListener('click', go);
+    $('login-token').addEventListener('keydown', (e) => e.key === 'Enter' && go());
+  }
+
   showView(location.hash.slice(1) || 'agents');
-  connect();
+  login().catch(() => connect());
   // Relative times ("in 3 min") move on between snapshots.
   setInterval(() => state.snap && renderHeader(state.snap.summary), 1000);
 })();
