@@ -2,16 +2,20 @@ import type { PoolClient } from 'pg';
 import type { z } from 'zod';
 import type { EcologyConfig } from '../config/schema';
 import type { CustomContractCheck } from '../artifacts/access';
+import type { ContractDecisions } from '../artifacts/contractDecisions';
 
 /** Extension points later parts plug in (sandbox contracts, agent workflow starts). */
 export interface DispatchHooks {
   customContract?: CustomContractCheck;
 }
 
-/** The hooks of one operation: custom contract checks learn the operation's key (their idempotency key). */
-export function bindOperationKey(hooks: DispatchHooks, key: string): DispatchHooks {
+/**
+ * The hooks of one operation: custom contract checks learn the operation's key (their idempotency
+ * key) and where to keep their decisions until the operation records them.
+ */
+export function bindOperationKey(hooks: DispatchHooks, key: string, decisions?: ContractDecisions): DispatchHooks {
   const check = hooks.customContract;
-  return check ? { ...hooks, customContract: (req) => check({ ...req, key: req.key ?? key }) } : hooks;
+  return check ? { ...hooks, customContract: (req) => check({ ...req, key: req.key ?? key, decisions: req.decisions ?? decisions }) } : hooks;
 }
 
 /** What every genesis method receives. `caller` comes from the system, never from args. */

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EcologyConfig } from '../config/schema';
+import { ContractDecisions } from '../artifacts/contractDecisions';
 import { getArtifact } from '../artifacts/queries';
 import { BUCKET_READ_SQL, bucketReadValues, bucketViewFromRow, spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
 import { withTransaction } from '../db/tx';
@@ -72,7 +73,10 @@ async function dispatchValidated(deps: DispatchDeps, req: DispatchRequest, run: 
 
 /** The operation in one transaction on a connection of its own, as the comment on dispatch() says. */
 async function generalPath(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
-  const attempt = (guarded: boolean) => withTransaction(deps.pool, (client) => dispatchIn(client, deps, req, guarded), deps.config.transactions.maxRetries);
+  // Shared by the attempts: a contract decided in one that rolled back is recorded by the next.
+  const decisions = new ContractDecisions();
+  const attempt = (guarded: boolean) =>
+    withTransaction(deps.pool, (client) => dispatchIn(client, deps, req, guarded, decisions), deps.config.transactions.maxRetries);
   try {
     return await attempt(false).catch((e: unknown) => {
       if (e instanceof MethodFailed) return attempt(true);
@@ -133,7 +137,7 @@ function validateRequest(deps: DispatchDeps, req: DispatchRequest): void {
   checkJson(req.args ?? {}, 'args', { maxBytes: deps.config.limits.maxContentBytes + deps.config.limits.maxCodeBytes + 4096, maxDepth: deps.config.limits.maxJsonDepth + 2 });
 }
 
-async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, guarded: boolean): Promise<Outcome> {
+async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, guarded: boolean, decisions: ContractDecisions): Promise<Outcome> {
   const args = req.args ?? {};
   const start = (
     await client.query<StartRow>({
@@ -148,7 +152,7 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
   const compute = computeCost(deps.config, req.artifactId, req.method);
   let outcome: Outcome;
   try {
-    const run = () => runMethod(client, deps, req, args);
+    const run = () => runMethod(client, deps, req, args, decisions);
     const result = guarded ? await inMethodSavepoint(client, run) : await run().catch((e: unknown) => {
       throw isEcologyError(e) ? new MethodFailed() : e;
     });
@@ -175,6 +179,8 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
   } else {
     await client.query({ name: finish.name, text: `WITH ${finish.cte(1)} SELECT 1`, values: finish.values });
   }
+  // Custom contracts the method consulted, allowed or not: recorded and charged with the outcome.
+  await decisions.record(client);
   return outcome;
 }
 
@@ -237,7 +243,7 @@ async function replay(client: PoolClient, req: DispatchRequest, args: unknown): 
     : { ok: false, error: row.result.error!, replayed: true, compute_charged: row.result.compute_charged };
 }
 
-async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, rawArgs: unknown): Promise<unknown> {
+async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, rawArgs: unknown, decisions: ContractDecisions): Promise<unknown> {
   if (!isGenesisService(req.artifactId)) {
     const target = await getArtifact(client, req.artifactId);
     if (!target) throw notFound(`artifact ${req.artifactId} does not exist`);
@@ -250,7 +256,7 @@ async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRe
   const m = Object.prototype.hasOwnProperty.call(service, req.method) ? service[req.method] : undefined;
   if (!m) throw notFound(`${req.artifactId} has no method ${req.method}; it has ${Object.keys(service).join(', ')}`);
   const args = parseArgs(m.args, rawArgs);
-  const ctx: CallContext = { client, caller: req.caller, key: req.key, config: deps.config, hooks: bindOperationKey(deps.hooks ?? {}, req.key) };
+  const ctx: CallContext = { client, caller: req.caller, key: req.key, config: deps.config, hooks: bindOperationKey(deps.hooks ?? {}, req.key, decisions) };
   const fee = deps.config.genesis.scripFee[`${req.artifactId}.${req.method}`] ?? 0;
   if (fee > 0) {
     await transfer(client, { id: `${req.key}:fee`, from: req.caller, to: SYSTEM_ACCOUNTS.treasury, asset: SCRIP, amount: fee, kind: 'fee', reference: `${req.artifactId}.${req.method}` });

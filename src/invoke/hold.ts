@@ -7,6 +7,7 @@
  */
 import type { PoolClient } from 'pg';
 import { checkAccess } from '../artifacts/access';
+import { ContractDecisions } from '../artifacts/contractDecisions';
 import type { ArtifactRow } from '../artifacts/queries';
 import { bucketViewFromRow, readBucket } from '../buckets/store';
 import { withTransaction } from '../db/tx';
@@ -46,16 +47,19 @@ export async function holdInvocation(deps: InvokeDeps, req: SagaRequest): Promis
   }
   const claim: q.NewInvocation = { key: req.key, invoker: req.caller, artifact: req.artifactId, method: req.method, args: req.args ?? {}, depth: req.depth ?? 0 };
   const tx = <T>(fn: (client: PoolClient) => Promise<T>) => withTransaction(deps.pool, fn, deps.config.transactions.maxRetries);
+  // A contract's decision survives the rollback of a refused hold: the rejection records it.
+  const decisions = new ContractDecisions();
   try {
     return await tx(async (client) => {
       const read = await q.claimAndRead(client, claim);
       if (!read.claimed) return replay(client, claim);
       let held;
       try {
-        held = await hold(client, deps, claim, read);
+        held = await hold(client, deps, claim, read, decisions);
       } catch (e) {
         throw isEcologyError(e) ? new Refused(e) : e;
       }
+      await decisions.record(client);
       await q.markHeld(client, claim.key, held);
       return { ok: true, key: claim.key, ...held, replayed: false } as const;
     });
@@ -65,6 +69,7 @@ export async function holdInvocation(deps: InvokeDeps, req: SagaRequest): Promis
     // to the rollback); record it on its own, unless a twin claimed the key meanwhile.
     return tx(async (client) => {
       if (!(await q.claimInvocation(client, claim))) return replay(client, claim);
+      await decisions.record(client);
       await q.markRejected(client, claim.key, e.error.toJSON());
       return refused(claim.key, e.error);
     });
@@ -86,7 +91,13 @@ async function replay(client: PoolClient, claim: q.NewInvocation): Promise<HoldR
   return { ok: true, key: row.key, price: row.price, payer: row.payer_id!, payee: row.payee_id!, owner: row.owner_id!, replayed: true };
 }
 
-async function hold(client: PoolClient, deps: InvokeDeps, claim: q.NewInvocation, read: q.ClaimRow): Promise<{ owner: string; payee: string; payer: string; price: number }> {
+async function hold(
+  client: PoolClient,
+  deps: InvokeDeps,
+  claim: q.NewInvocation,
+  read: q.ClaimRow,
+  decisions: ContractDecisions,
+): Promise<{ owner: string; payee: string; payer: string; price: number }> {
   const { config } = deps;
   const { invoker, target } = read;
   if (!invoker) throw notFound(`caller ${claim.invoker} does not exist`);
@@ -103,7 +114,7 @@ async function hold(client: PoolClient, deps: InvokeDeps, claim: q.NewInvocation
   }
   // checkAccess reads the access fields (id, owner_id, access_contract_id, genesis, managed_by) and
   // hands id, type and owner_id to a custom contract: all in what the first statement read.
-  await checkAccess(client, claim.invoker, target as unknown as ArtifactRow, 'invoke', bindOperationKey(hooksOf(deps), claim.key).customContract);
+  await checkAccess(client, claim.invoker, target as unknown as ArtifactRow, 'invoke', bindOperationKey(hooksOf(deps), claim.key, decisions).customContract);
 
   // Compute follows standing; the price is always the invoker's.
   const payer = target.has_standing ? target.id : claim.invoker;
