@@ -30,6 +30,11 @@ export interface CallContext {
 
 export interface GenesisMethod<A = any> {
   description: string;
+  /**
+   * Reads only: no effect but the operation's own compute charge. Its result (perhaps a whole
+   * artifact) is not kept with the operation; a repeat of the key reads again, without a charge.
+   */
+  readOnly?: boolean;
   /** Validates and types the args; unknown keys are rejected. */
   args: z.ZodType<A>;
   run(ctx: CallContext, args: A): Promise<unknown>;

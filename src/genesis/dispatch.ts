@@ -8,6 +8,7 @@ import { EcologyError, forbidden, isEcologyError, invalid, notFound } from '../e
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import { bindOperationKey, type DispatchHooks, type CallContext } from './context';
+import { argsDigestSql } from '../db/argsDigest';
 import { tryFastTransfer } from './fastTransfer';
 import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
 import { GENESIS, isGenesisService } from './registry';
@@ -146,7 +147,7 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
       values: [...bucketReadValues(req.caller, 'compute'), req.key, req.artifactId, req.method, JSON.stringify(args)],
     })
   ).rows[0];
-  if (!start.recorded) return replay(client, req, args);
+  if (!start.recorded) return replay(client, deps, req, args, decisions);
 
   refuseUnfitCaller(req.caller, start);
   const compute = computeCost(deps.config, req.artifactId, req.method);
@@ -170,7 +171,7 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
     values: [
       req.key,
       outcome.ok,
-      JSON.stringify(outcome.ok ? { result: outcome.result ?? null, compute_charged: compute } : { error: outcome.error, compute_charged: compute }),
+      JSON.stringify(storedOutcome(outcome, compute, isReadOnly(req))),
     ],
   };
   if (compute > 0) {
@@ -192,7 +193,7 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
  */
 const START_SQL = `WITH op AS (
     INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
-    VALUES ($5, $1, $6, $7, $8::jsonb, false, 'null'::jsonb)
+    VALUES ($5, $1, $6, $7, ${argsDigestSql('$8')}, false, 'null'::jsonb)
     ON CONFLICT (key) DO NOTHING RETURNING key
   )
   SELECT EXISTS (SELECT 1 FROM op) AS recorded, a.id IS NOT NULL AS caller_exists, a.has_standing, a.genesis, bucket.*
@@ -231,16 +232,47 @@ function checkCaller(caller: string, row: { caller_exists: boolean; has_standing
   if (row.genesis) throw forbidden(`${caller} is a genesis artifact; it cannot act through dispatch`);
 }
 
-async function replay(client: PoolClient, req: DispatchRequest, args: unknown): Promise<Outcome> {
-  const r = await client.query<{ same: boolean; ok: boolean; result: { result?: unknown; error?: Outcome extends { error: infer E } ? E : never; compute_charged: number } }>(
-    `SELECT caller_id = $2 AND artifact_id = $3 AND method = $4 AND args = $5::jsonb AS same, ok, result FROM operations WHERE key = $1`,
+/**
+ * What an operation keeps for replay: its result (small for anything that changes state), or for a
+ * read only that it succeeded (`reread`): a repeat reads again (see GenesisMethod.readOnly).
+ * Failures keep their error. With arguments kept as a digest (argsDigestSql), a record's size does
+ * not depend on what the caller sends or reads.
+ */
+function storedOutcome(outcome: Outcome, compute: number, readOnly: boolean): StoredOutcome {
+  if (!outcome.ok) return { error: outcome.error, compute_charged: compute };
+  return readOnly ? { reread: true, compute_charged: compute } : { result: outcome.result ?? null, compute_charged: compute };
+}
+
+type StoredOutcome = { result?: unknown; reread?: true; error?: { code: string; message: string; details?: Record<string, unknown> }; compute_charged: number };
+
+function isReadOnly(req: DispatchRequest): boolean {
+  if (!isGenesisService(req.artifactId)) return false;
+  const service = GENESIS[req.artifactId];
+  return Object.prototype.hasOwnProperty.call(service, req.method) && service[req.method].readOnly === true;
+}
+
+async function replay(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, args: unknown, decisions: ContractDecisions): Promise<Outcome> {
+  // Records made before arguments were kept as a digest hold the arguments themselves.
+  const r = await client.query<{ same: boolean; ok: boolean; result: StoredOutcome }>(
+    `SELECT caller_id = $2 AND artifact_id = $3 AND method = $4 AND (args = ${argsDigestSql('$5')} OR args = $5::jsonb) AS same, ok, result
+     FROM operations WHERE key = $1`,
     [req.key, req.caller, req.artifactId, req.method, JSON.stringify(args)],
   );
   const row = r.rows[0];
   if (!row.same) return failure(new EcologyError('IDEMPOTENCY_CONFLICT', `key ${req.key} was already used for a different operation`), 0);
-  return row.ok
-    ? { ok: true, result: row.result.result, replayed: true, compute_charged: row.result.compute_charged }
-    : { ok: false, error: row.result.error!, replayed: true, compute_charged: row.result.compute_charged };
+  const charged = row.result.compute_charged;
+  if (!row.ok) return { ok: false, error: row.result.error!, replayed: true, compute_charged: charged };
+  if (!row.result.reread) return { ok: true, result: row.result.result, replayed: true, compute_charged: charged };
+  // A read: read again (charged the first time only). Its access checks find their recorded decisions.
+  try {
+    const result = await inMethodSavepoint(client, () => runMethod(client, deps, req, args, decisions));
+    await decisions.record(client);
+    return { ok: true, result: JSON.parse(JSON.stringify(result ?? null)), replayed: true, compute_charged: charged };
+  } catch (e) {
+    if (!isEcologyError(e)) throw e;
+    await decisions.record(client);
+    return failure(e, charged, true);
+  }
 }
 
 async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, rawArgs: unknown, decisions: ContractDecisions): Promise<unknown> {

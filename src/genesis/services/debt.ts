@@ -129,6 +129,7 @@ export const debtService: GenesisServiceDef = {
     },
   }),
   check: method({
+    readOnly: true,
     description: 'Terms, holder and outstanding amount of a debt contract: {debt_id}.',
     args: z.strictObject({ debt_id: artifactId }),
     async run(ctx, a) {

@@ -80,6 +80,7 @@ export const escrowService: GenesisServiceDef = {
     },
   }),
   check: method({
+    readOnly: true,
     description: 'The current or latest listing of an artifact: {artifact_id}.',
     args: z.strictObject({ artifact_id: artifactId }),
     async run(ctx, a) {
@@ -89,6 +90,7 @@ export const escrowService: GenesisServiceDef = {
     },
   }),
   list_active: method({
+    readOnly: true,
     description: 'All open listings.',
     args: z.strictObject({ limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() }),
     async run(ctx, a) {

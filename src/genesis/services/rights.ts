@@ -19,6 +19,7 @@ const GOVERNS: Partial<Record<QuotaResource, BucketResource>> = {
 
 export const rightsService: GenesisServiceDef = {
   check_quota: method({
+    readOnly: true,
     description: 'Rights a principal holds (default: yourself): compute and LLM token rates (per second) and capacities, disk bytes, LLM micro-dollars.',
     args: z.strictObject({ principal: artifactId.optional() }),
     async run(ctx, a) {
@@ -28,6 +29,7 @@ export const rightsService: GenesisServiceDef = {
     },
   }),
   all_quotas: method({
+    readOnly: true,
     description: 'Rights of every principal.',
     args: z.strictObject({}),
     run: (ctx) => allQuotas(ctx.client),

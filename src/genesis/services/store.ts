@@ -23,6 +23,7 @@ export const storeService: GenesisServiceDef = {
     run: (ctx, a) => writeArtifact(deps(ctx), a),
   }),
   read: method({
+    readOnly: true,
     description: 'Read an artifact you may read, with its content and code: {id}.',
     args: idArgs,
     run: (ctx, a) => readArtifact(deps(ctx), a.id),
@@ -33,6 +34,7 @@ export const storeService: GenesisServiceDef = {
     run: (ctx, a) => deleteArtifact(deps(ctx), a.id),
   }),
   list: method({
+    readOnly: true,
     description: 'List artifacts (metadata only), by id: {owner?, type?, limit?, cursor?}; pass next_cursor to page on.',
     args: z.strictObject({
       owner: artifactId.optional(),
@@ -47,6 +49,7 @@ export const storeService: GenesisServiceDef = {
     },
   }),
   describe: method({
+    readOnly: true,
     description: 'Metadata of an artifact, and its content when you may read it: {id}.',
     args: idArgs,
     async run(ctx, a) {
