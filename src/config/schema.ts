@@ -65,6 +65,8 @@ export const configSchema = z.strictObject({
     maxCodeBytes: count,
     maxJsonDepth: count.min(1),
     maxStringLength: count.min(1),
+    /** An operation's stored (and returned) error message is cut to this many characters. */
+    maxErrorMessageChars: count.min(1),
     maxListLimit: count.min(1),
     defaultListLimit: count.min(1),
   }),

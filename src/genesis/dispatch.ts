@@ -4,7 +4,7 @@ import { ContractDecisions } from '../artifacts/contractDecisions';
 import { getArtifact } from '../artifacts/queries';
 import { BUCKET_READ_SQL, bucketReadValues, bucketViewFromRow, spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
 import { withTransaction } from '../db/tx';
-import { EcologyError, forbidden, isEcologyError, invalid, notFound } from '../errors';
+import { boundedError, EcologyError, forbidden, isEcologyError, invalid, notFound } from '../errors';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import { bindOperationKey, type DispatchHooks, type CallContext } from './context';
@@ -162,7 +162,7 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
     outcome = { ok: true, result: JSON.parse(JSON.stringify(result ?? null)), replayed: false, compute_charged: compute };
   } catch (e) {
     if (!isEcologyError(e)) throw e;
-    outcome = failure(e, compute);
+    outcome = failure(boundedError(e, deps.config.limits.maxErrorMessageChars), compute);
   }
   // Store the outcome, in the same round trip as the compute charge when there is one.
   const finish: AlsoWrite = {

@@ -108,3 +108,13 @@ test('reads do not store what they read; a repeated key reads again, without a s
   expect((await f.bucket('hoarder')).available).toBe(compute);
   await f.expectAuditOk();
 });
+
+test('an error quoting a huge request is cut before it is stored (and returned)', async () => {
+  const junk = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`unknown_key_${i}`, 1]));
+  const key = f.key();
+  const o = await f.fails('INVALID_ARGUMENT', 'hoarder', 'genesis_store', 'create', { id: 'junk', type: 'data', ...junk }, key);
+  expect(o.error.message.length).toBeLessThan(f.config.limits.maxErrorMessageChars + 100);
+  const stored = await f.pool.query<{ n: number }>('SELECT octet_length(args::text) + octet_length(result::text) AS n FROM operations WHERE key = $1', [key]);
+  expect(stored.rows[0].n).toBeLessThan(f.config.limits.maxErrorMessageChars + 1024);
+  expect(await f.call('hoarder', 'genesis_store', 'create', { id: 'junk', type: 'data', ...junk }, key)).toEqual({ ...o, replayed: true });
+});
