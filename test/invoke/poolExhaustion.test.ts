@@ -29,6 +29,8 @@ beforeAll(async () => {
   for (let i = 0; i < READERS; i++) await w.principal(`reader${i}`);
   await w.artifact('alice', 'gate', { type: 'contract', code: "export function check(a) { return a.action === 'read' }" });
   for (let i = 0; i < GUARDED; i++) await w.artifact('alice', `guarded${i}`, { type: 'data', content: { n: i }, access_contract_id: 'gate' });
+  await w.artifact('alice', 'opengate', { type: 'contract', code: 'export function check() { return true }' });
+  await w.artifact('alice', 'guardedtool', { code: 'export function run(a) { return a.n * 2 }', access_contract_id: 'opengate' });
   await w.artifact('bob', 'fanout', {
     code: `export async function run(a, ctx) {
       const ids = Array.from({ length: ${GUARDED} }, (_, i) => 'guarded' + i);
@@ -56,12 +58,17 @@ test(`${READERS} agents reading one guarded artifact at once all get it`, async 
   for (const o of outcomes) expect(o).toMatchObject({ ok: true, result: { content: { n: 0 } } });
 }, 90_000);
 
+test(`${READERS} agents invoking one guarded tool at once all get their answer (the check runs in each hold)`, async () => {
+  const outcomes = await Promise.all(Array.from({ length: READERS }, (_, i) => call(`reader${i}`, 'guardedtool', 'run', { n: i })));
+  outcomes.forEach((o, i) => expect(o).toMatchObject({ ok: true, result: 2 * i }));
+}, 90_000);
+
 test('afterwards the process still serves other work on the same pool, and the books balance', async () => {
   expect(await call('alice', 'genesis_ledger', 'transfer', { to: 'bob', amount: 5 })).toMatchObject({ ok: true });
   expect(await call('bob', 'genesis_store', 'read', { id: 'guarded1' })).toMatchObject({ ok: true, result: { content: { n: 1 } } });
   // Every check was recorded and charged once, by the operation that asked.
-  const checks = await w.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM contract_checks WHERE contract_id = 'gate'`);
-  expect(checks.rows[0].n).toBe(GUARDED + READERS + 1);
+  const checks = await w.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM contract_checks WHERE contract_id IN ('gate', 'opengate')`);
+  expect(checks.rows[0].n).toBe(GUARDED + 2 * READERS + 1);
   expect(app.pool.waitingCount).toBe(0);
   await w.expectAuditOk();
 }, 60_000);
