@@ -41,3 +41,14 @@ export const forbidden = (message: string, details?: Record<string, unknown>) =>
 export function isEcologyError(e: unknown): e is EcologyError {
   return e instanceof EcologyError;
 }
+
+/**
+ * The error as an operation may keep it: a message of at most `maxChars` characters (messages can
+ * quote the request, such as the unknown keys of bad arguments), details only if they fit as well.
+ */
+export function boundedError(e: EcologyError, maxChars: number): EcologyError {
+  const details = e.details && JSON.stringify(e.details).length <= maxChars ? e.details : undefined;
+  if (e.message.length <= maxChars && details === e.details) return e;
+  const message = e.message.length <= maxChars ? e.message : `${e.message.slice(0, maxChars)}... (${e.message.length - maxChars} more characters)`;
+  return new EcologyError(e.code, message, details);
+}

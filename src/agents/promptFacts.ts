@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { DISK_USED_SQL } from '../artifacts/queries';
 import { bucketJsonSql, bucketViewFromRow, type BucketRow, type BucketView } from '../buckets/store';
 import type { EventView } from '../events/view';
 import { SCRIP } from '../genesis/ids';
@@ -60,7 +61,7 @@ const PROMPT_FACTS_SQL = `WITH me AS (SELECT content, has_standing AND can_execu
     ${bucketJsonSql('$1', 'compute')} AS compute,
     ${bucketJsonSql('$1', 'llm_tokens')} AS llm,
     (SELECT COALESCE(json_agg(json_build_object('resource', resource, 'amount', amount)), '[]') FROM quotas WHERE principal_id = $1) AS quotas,
-    (SELECT COALESCE(sum(size_bytes), 0)::bigint FROM artifacts WHERE owner_id = $1) AS disk_used,
+    ${DISK_USED_SQL('$1')} AS disk_used,
     (SELECT COALESCE(json_agg(a ORDER BY a.id), '[]') FROM (
        SELECT id, type, size_bytes, price, can_execute, has_standing FROM artifacts WHERE owner_id = $1 ORDER BY id LIMIT $4) a) AS artifacts,
     (SELECT COALESCE(json_agg(a ORDER BY a.iteration DESC), '[]') FROM (

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { EcologyError, forbidden } from '../errors';
 import { CONTRACTS } from '../genesis/ids';
+import type { ContractDecisions } from './contractDecisions';
 import { getArtifact, type ArtifactRow } from './queries';
 
 export type AccessAction = 'read' | 'write' | 'invoke' | 'delete' | 'transfer';
@@ -9,9 +10,19 @@ export type AccessAction = 'read' | 'write' | 'invoke' | 'delete' | 'transfer';
  * Asks an executable artifact acting as a custom access contract. Provided by the sandbox
  * (src/invoke/contract.ts); the requester pays for the check. Without it, custom contracts deny
  * with a clear error. `key` is the idempotency key of the operation that asks (dispatch binds it,
- * see bindOperationKey): the check's decision and charge are recorded under it.
+ * see bindOperationKey): the check's decision and charge are recorded under it. `client` is the
+ * asking operation's connection, the only one the check may use; `decisions` (bound with the key)
+ * keeps the decision until the operation records it (without it, it is recorded on `client` at once).
  */
-export type CustomContractCheck = (req: { contract: ArtifactRow; caller: string; target: ArtifactRow; action: AccessAction; key?: string }) => Promise<boolean>;
+export type CustomContractCheck = (req: {
+  client: PoolClient;
+  contract: ArtifactRow;
+  caller: string;
+  target: ArtifactRow;
+  action: AccessAction;
+  key?: string;
+  decisions?: ContractDecisions;
+}) => Promise<boolean>;
 
 const EVERYONE_MAY: Record<string, readonly AccessAction[]> = {
   [CONTRACTS.selfOwned]: ['read', 'invoke'],
@@ -51,7 +62,7 @@ export async function checkAccess(
   if (!custom) {
     throw new EcologyError('SANDBOX_UNAVAILABLE', `${target.id} is guarded by the custom contract ${contract}, which needs the sandbox to run`);
   }
-  if (!(await custom({ contract: contractRow, caller, target, action }))) {
+  if (!(await custom({ client, contract: contractRow, caller, target, action }))) {
     throw forbidden(`${caller} may not ${action} ${target.id} (denied by contract ${contract})`);
   }
 }

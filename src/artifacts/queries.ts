@@ -73,11 +73,21 @@ export async function deleteArtifactRow(client: PoolClient, id: string): Promise
   await client.query('DELETE FROM artifacts WHERE id = $1', [id]);
 }
 
-/** Bytes of the artifacts a principal owns. */
+/**
+ * Bytes charged to a principal's disk quota: the artifacts it owns, and those the escrow holds for
+ * it in open listings (listing an artifact frees no disk: a cancel gives it back). The same sum
+ * as DISK_USED_SQL, which reads it inside other statements.
+ */
 export async function diskUsed(client: PoolClient, owner: string): Promise<number> {
-  const r = await client.query<{ used: number }>('SELECT COALESCE(sum(size_bytes), 0)::bigint AS used FROM artifacts WHERE owner_id = $1', [owner]);
+  const r = await client.query<{ used: number }>(`SELECT ${DISK_USED_SQL('$1')} AS used`, [owner]);
   return r.rows[0].used;
 }
+
+/** A scalar subquery: the disk bytes charged to the principal in `param` (see diskUsed). */
+export const DISK_USED_SQL = (param: string): string => `(
+  (SELECT COALESCE(sum(size_bytes), 0) FROM artifacts WHERE owner_id = ${param})
+  + (SELECT COALESCE(sum(a.size_bytes), 0) FROM escrow_listings l JOIN artifacts a ON a.id = l.artifact_id
+     WHERE l.seller_id = ${param} AND l.status = 'open' AND a.owner_id = 'genesis_escrow'))::bigint`;
 
 export async function listArtifacts(
   client: PoolClient,

@@ -35,7 +35,7 @@ export function sizeOf(content: unknown, code: string | null): number {
 }
 
 /** Refuses growth beyond the owner's disk quota. The quota row lock serialises the owner's writes. */
-async function ensureDiskFits(client: PoolClient, owner: string, growth: number, ownerIsGenesis: boolean): Promise<void> {
+export async function ensureDiskFits(client: PoolClient, owner: string, growth: number, ownerIsGenesis: boolean): Promise<void> {
   if (growth <= 0 || ownerIsGenesis) return;
   const quota = await getQuota(client, owner, 'disk_bytes', true);
   const used = await q.diskUsed(client, owner);
@@ -172,6 +172,13 @@ export async function deleteArtifact(d: StoreDeps, id: string): Promise<{ id: st
   if (a.has_standing) throw forbidden(`${id} is a principal; principals cannot be deleted`);
   const guarded = await d.client.query('SELECT id FROM artifacts WHERE access_contract_id = $1 LIMIT 1', [id]);
   if (guarded.rowCount) throw new EcologyError('CONFLICT', `${id} is the access contract of ${guarded.rows[0].id} and cannot be deleted`);
+  // Closed listings stay as history (their artifact_id is plain text); an open one holds the artifact.
+  const listed = await d.client.query<{ seller_id: string }>(`SELECT seller_id FROM escrow_listings WHERE artifact_id = $1 AND status = 'open'`, [id]);
+  if (listed.rowCount) {
+    throw new EcologyError('CONFLICT', `${id} is listed on genesis_escrow by ${listed.rows[0].seller_id}; the listing must be cancelled or sold before it can be deleted`, {
+      seller: listed.rows[0].seller_id,
+    });
+  }
   await q.deleteArtifactRow(d.client, id);
   await emit(d.client, { type: 'artifact_deleted', actor: d.caller, subject: id, data: { reclaimed_bytes: a.size_bytes, owner_id: a.owner_id } });
   return { id, reclaimed_bytes: a.size_bytes };

@@ -26,6 +26,15 @@ export const configSchema = z.strictObject({
   database: z.strictObject({
     url: z.string().min(1),
     poolMax: count.min(1),
+    /** How long a pool.connect waits for a free connection before failing (no code path waits forever). */
+    acquireTimeoutMs: count.min(1),
+    /**
+     * statement_timeout of the app's sessions, and idle_in_transaction_session_timeout: a transaction
+     * left open (a custom contract's check runs while its operation's transaction is open) ends after
+     * it. Keep the latter well above sandbox.contractTimeoutMs plus a container's start.
+     */
+    statementTimeoutMs: count.min(1),
+    idleInTransactionTimeoutMs: count.min(1),
     /**
      * 'server': PostgreSQL at `url`. 'embedded': PGlite in this process (ECOLOGY_DB=embedded, or
      * scripts/services.sh when no PostgreSQL server can be had); see src/db/embedded.ts.
@@ -67,6 +76,8 @@ export const configSchema = z.strictObject({
     maxCodeBytes: count,
     maxJsonDepth: count.min(1),
     maxStringLength: count.min(1),
+    /** An operation's stored (and returned) error message is cut to this many characters. */
+    maxErrorMessageChars: count.min(1),
     maxListLimit: count.min(1),
     defaultListLimit: count.min(1),
   }),
@@ -287,8 +298,6 @@ export const configSchema = z.strictObject({
      * asked holds its transaction (and any row locks it took), so keep it short.
      */
     contractTimeoutMs: count.min(1),
-    /** lock_timeout of the short transaction that records a check and charges its CPU. */
-    contractLockTimeoutMs: count.min(1),
     /** Temporal options of the saga's activities (workflows/invoke.ts). */
     activities: z.strictObject({
       /** hold and settle (database only, on the workflow's own task queue). */

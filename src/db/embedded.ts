@@ -11,9 +11,8 @@
  *    pool replaces its connection after an idle spell, and after any failed pool.query);
  *  - one process at a time opens the data directory (PGlite itself does not guard it): a lock file
  *    beside it names the holder, and a second process gets a clear error;
- *  - a code path that needs a second connection while it holds the first (custom access contracts
- *    record their decision in a transaction of their own) fails after database.embedded.acquireTimeoutMs
- *    instead of hanging.
+ *  - a code path that needs a second connection while it holds the first (none should: see
+ *    src/artifacts/contractDecisions.ts) fails after database.embedded.acquireTimeoutMs instead of hanging.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

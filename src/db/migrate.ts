@@ -28,6 +28,8 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ appli
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // A migration may outlast the app's statement_timeout (database.statementTimeoutMs), and so may the wait for a concurrent migrator.
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (

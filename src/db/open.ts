@@ -18,7 +18,12 @@ export interface Database {
 /** The one place the CLI and the worker get their pool from (so embedded mode reaches both). */
 export async function openDatabase(config: EcologyConfig): Promise<Database> {
   if (config.database.mode === 'server') {
-    const pool = createPool(config.database.url, config.database.poolMax);
+    const { acquireTimeoutMs, statementTimeoutMs, idleInTransactionTimeoutMs } = config.database;
+    const pool = createPool(config.database.url, config.database.poolMax, {
+      connectionTimeoutMillis: acquireTimeoutMs,
+      statement_timeout: statementTimeoutMs,
+      idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
+    });
     let closing: Promise<void> | undefined;
     return { pool, mode: 'server', url: config.database.url, where: config.database.url, close: () => (closing ??= pool.end()) };
   }

@@ -2,16 +2,20 @@ import type { PoolClient } from 'pg';
 import type { z } from 'zod';
 import type { EcologyConfig } from '../config/schema';
 import type { CustomContractCheck } from '../artifacts/access';
+import type { ContractDecisions } from '../artifacts/contractDecisions';
 
 /** Extension points later parts plug in (sandbox contracts, agent workflow starts). */
 export interface DispatchHooks {
   customContract?: CustomContractCheck;
 }
 
-/** The hooks of one operation: custom contract checks learn the operation's key (their idempotency key). */
-export function bindOperationKey(hooks: DispatchHooks, key: string): DispatchHooks {
+/**
+ * The hooks of one operation: custom contract checks learn the operation's key (their idempotency
+ * key) and where to keep their decisions until the operation records them.
+ */
+export function bindOperationKey(hooks: DispatchHooks, key: string, decisions?: ContractDecisions): DispatchHooks {
   const check = hooks.customContract;
-  return check ? { ...hooks, customContract: (req) => check({ ...req, key: req.key ?? key }) } : hooks;
+  return check ? { ...hooks, customContract: (req) => check({ ...req, key: req.key ?? key, decisions: req.decisions ?? decisions }) } : hooks;
 }
 
 /** What every genesis method receives. `caller` comes from the system, never from args. */
@@ -26,6 +30,11 @@ export interface CallContext {
 
 export interface GenesisMethod<A = any> {
   description: string;
+  /**
+   * Reads only: no effect but the operation's own compute charge. Its result (perhaps a whole
+   * artifact) is not kept with the operation; a repeat of the key reads again, without a charge.
+   */
+  readOnly?: boolean;
   /** Validates and types the args; unknown keys are rejected. */
   args: z.ZodType<A>;
   run(ctx: CallContext, args: A): Promise<unknown>;

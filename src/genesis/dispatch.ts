@@ -1,9 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EcologyConfig } from '../config/schema';
+import { ContractDecisions } from '../artifacts/contractDecisions';
 import { getArtifact } from '../artifacts/queries';
 import { BUCKET_READ_SQL, bucketReadValues, bucketViewFromRow, spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
+import { argsDigestSql } from '../db/argsDigest';
 import { withTransaction } from '../db/tx';
-import { EcologyError, forbidden, isEcologyError, invalid, notFound } from '../errors';
+import { boundedError, EcologyError, forbidden, isEcologyError, invalid, notFound } from '../errors';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import { bindOperationKey, type DispatchHooks, type CallContext, type MethodGuard } from './context';
@@ -75,7 +77,10 @@ async function dispatchValidated(deps: DispatchDeps, req: DispatchRequest, run: 
 
 /** The operation in one transaction on a connection of its own, as the comment on dispatch() says. */
 async function generalPath(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
-  const attempt = (guarded: boolean) => withTransaction(deps.pool, (client) => dispatchIn(client, deps, req, guarded), deps.config.transactions.maxRetries);
+  // Shared by the attempts: a contract decided in one that rolled back is recorded by the next.
+  const decisions = new ContractDecisions();
+  const attempt = (guarded: boolean) =>
+    withTransaction(deps.pool, (client) => dispatchIn(client, deps, req, guarded, decisions), deps.config.transactions.maxRetries);
   try {
     return await attempt(false).catch((e: unknown) => {
       if (e instanceof MethodFailed) return attempt(true);
@@ -136,7 +141,7 @@ function validateRequest(deps: DispatchDeps, req: DispatchRequest): void {
   checkJson(req.args ?? {}, 'args', { maxBytes: deps.config.limits.maxContentBytes + deps.config.limits.maxCodeBytes + 4096, maxDepth: deps.config.limits.maxJsonDepth + 2 });
 }
 
-async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, guarded: boolean): Promise<Outcome> {
+async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, guarded: boolean, decisions: ContractDecisions): Promise<Outcome> {
   const args = req.args ?? {};
   const start = (
     await client.query<StartRow>({
@@ -145,13 +150,13 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
       values: [...bucketReadValues(req.caller, 'compute'), req.key, req.artifactId, req.method, JSON.stringify(args)],
     })
   ).rows[0];
-  if (!start.recorded) return replay(client, req, args);
+  if (!start.recorded) return replay(client, deps, req, args, decisions);
 
   refuseUnfitCaller(req.caller, start);
   const compute = computeCost(deps.config, req.artifactId, req.method);
   let outcome: Outcome;
   try {
-    const run = () => runMethod(client, deps, req, args);
+    const run = () => runMethod(client, deps, req, args, decisions);
     const result = guarded ? await inMethodSavepoint(client, run) : await run().catch((e: unknown) => {
       throw isEcologyError(e) ? new MethodFailed() : e;
     });
@@ -160,7 +165,7 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
     outcome = { ok: true, result: JSON.parse(JSON.stringify(result ?? null)), replayed: false, compute_charged: compute };
   } catch (e) {
     if (!isEcologyError(e)) throw e;
-    outcome = failure(e, compute);
+    outcome = failure(boundedError(e, deps.config.limits.maxErrorMessageChars), compute);
   }
   // Store the outcome, in the same round trip as the compute charge when there is one.
   const finish: AlsoWrite = {
@@ -169,7 +174,7 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
     values: [
       req.key,
       outcome.ok,
-      JSON.stringify(outcome.ok ? { result: outcome.result ?? null, compute_charged: compute } : { error: outcome.error, compute_charged: compute }),
+      JSON.stringify(storedOutcome(outcome, compute, isReadOnly(req))),
     ],
   };
   if (compute > 0) {
@@ -178,6 +183,8 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
   } else {
     await client.query({ name: finish.name, text: `WITH ${finish.cte(1)} SELECT 1`, values: finish.values });
   }
+  // Custom contracts the method consulted, allowed or not: recorded and charged with the outcome.
+  await decisions.record(client);
   return outcome;
 }
 
@@ -189,7 +196,7 @@ async function dispatchIn(client: PoolClient, deps: DispatchDeps, req: DispatchR
  */
 const START_SQL = `WITH op AS (
     INSERT INTO operations (key, caller_id, artifact_id, method, args, ok, result)
-    VALUES ($5, $1, $6, $7, $8::jsonb, false, 'null'::jsonb)
+    VALUES ($5, $1, $6, $7, ${argsDigestSql('$8')}, false, 'null'::jsonb)
     ON CONFLICT (key) DO NOTHING RETURNING key
   )
   SELECT EXISTS (SELECT 1 FROM op) AS recorded, a.id IS NOT NULL AS caller_exists, a.has_standing, a.genesis, bucket.*
@@ -228,19 +235,50 @@ function checkCaller(caller: string, row: { caller_exists: boolean; has_standing
   if (row.genesis) throw forbidden(`${caller} is a genesis artifact; it cannot act through dispatch`);
 }
 
-async function replay(client: PoolClient, req: DispatchRequest, args: unknown): Promise<Outcome> {
-  const r = await client.query<{ same: boolean; ok: boolean; result: { result?: unknown; error?: Outcome extends { error: infer E } ? E : never; compute_charged: number } }>(
-    `SELECT caller_id = $2 AND artifact_id = $3 AND method = $4 AND args = $5::jsonb AS same, ok, result FROM operations WHERE key = $1`,
+/**
+ * What an operation keeps for replay: its result (small for anything that changes state), or for a
+ * read only that it succeeded (`reread`): a repeat reads again (see GenesisMethod.readOnly).
+ * Failures keep their error. With arguments kept as a digest (argsDigestSql), a record's size does
+ * not depend on what the caller sends or reads.
+ */
+function storedOutcome(outcome: Outcome, compute: number, readOnly: boolean): StoredOutcome {
+  if (!outcome.ok) return { error: outcome.error, compute_charged: compute };
+  return readOnly ? { reread: true, compute_charged: compute } : { result: outcome.result ?? null, compute_charged: compute };
+}
+
+type StoredOutcome = { result?: unknown; reread?: true; error?: { code: string; message: string; details?: Record<string, unknown> }; compute_charged: number };
+
+function isReadOnly(req: DispatchRequest): boolean {
+  if (!isGenesisService(req.artifactId)) return false;
+  const service = GENESIS[req.artifactId];
+  return Object.prototype.hasOwnProperty.call(service, req.method) && service[req.method].readOnly === true;
+}
+
+async function replay(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, args: unknown, decisions: ContractDecisions): Promise<Outcome> {
+  // Records made before arguments were kept as a digest hold the arguments themselves.
+  const r = await client.query<{ same: boolean; ok: boolean; result: StoredOutcome }>(
+    `SELECT caller_id = $2 AND artifact_id = $3 AND method = $4 AND (args = ${argsDigestSql('$5')} OR args = $5::jsonb) AS same, ok, result
+     FROM operations WHERE key = $1`,
     [req.key, req.caller, req.artifactId, req.method, JSON.stringify(args)],
   );
   const row = r.rows[0];
   if (!row.same) return failure(new EcologyError('IDEMPOTENCY_CONFLICT', `key ${req.key} was already used for a different operation`), 0);
-  return row.ok
-    ? { ok: true, result: row.result.result, replayed: true, compute_charged: row.result.compute_charged }
-    : { ok: false, error: row.result.error!, replayed: true, compute_charged: row.result.compute_charged };
+  const charged = row.result.compute_charged;
+  if (!row.ok) return { ok: false, error: row.result.error!, replayed: true, compute_charged: charged };
+  if (!row.result.reread) return { ok: true, result: row.result.result, replayed: true, compute_charged: charged };
+  // A read: read again (charged the first time only). Its access checks find their recorded decisions.
+  try {
+    const result = await inMethodSavepoint(client, () => runMethod(client, deps, req, args, decisions));
+    await decisions.record(client);
+    return { ok: true, result: JSON.parse(JSON.stringify(result ?? null)), replayed: true, compute_charged: charged };
+  } catch (e) {
+    if (!isEcologyError(e)) throw e;
+    await decisions.record(client);
+    return failure(e, charged, true);
+  }
 }
 
-async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, rawArgs: unknown): Promise<unknown> {
+async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRequest, rawArgs: unknown, decisions: ContractDecisions): Promise<unknown> {
   if (!isGenesisService(req.artifactId)) {
     const target = await getArtifact(client, req.artifactId);
     if (!target) throw notFound(`artifact ${req.artifactId} does not exist`);
@@ -253,7 +291,7 @@ async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRe
   const m = Object.prototype.hasOwnProperty.call(service, req.method) ? service[req.method] : undefined;
   if (!m) throw notFound(`${req.artifactId} has no method ${req.method}; it has ${Object.keys(service).join(', ')}`);
   const args = parseArgs(m.args, rawArgs);
-  const ctx: CallContext = { client, caller: req.caller, key: req.key, config: deps.config, hooks: bindOperationKey(deps.hooks ?? {}, req.key) };
+  const ctx: CallContext = { client, caller: req.caller, key: req.key, config: deps.config, hooks: bindOperationKey(deps.hooks ?? {}, req.key, decisions) };
   const fee = deps.config.genesis.scripFee[`${req.artifactId}.${req.method}`] ?? 0;
   const run = async () => {
     if (fee > 0) {

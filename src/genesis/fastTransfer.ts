@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { isRetryableDbError } from '../db/tx';
 import { toTransferResult } from '../ledger/transfer';
+import { argsDigestSql } from '../db/argsDigest';
 import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
 import { ledgerService } from './services/ledger';
 
@@ -42,7 +43,7 @@ export async function tryFastTransfer(
   try {
     const r = await deps.pool.query<{ seq: number | null }>({
       name: 'dispatch_transfer',
-      text: 'SELECT dispatch_transfer($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS seq',
+      text: `SELECT dispatch_transfer($1, $2, $3, $4, $5, ${argsDigestSql('$6')}, $7, $8) AS seq`,
       values: [req.key, req.caller, a.to, a.amount, a.memo ?? null, JSON.stringify(req.args ?? {}), computeCharge, SYSTEM_ACCOUNTS.treasury],
     });
     seq = r.rows[0].seq;

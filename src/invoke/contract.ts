@@ -4,25 +4,27 @@
  * `check(args)` when its code exports `check`, else `run(args)`, with
  * args = {caller, action, target: {id, type, owner_id}}, and must return exactly `true` to allow.
  *
- * The requester pays the check's CPU, failed and denying checks included. The operation that asks
- * may roll back (a denial fails it), so the decision and the charge are written in a short
- * transaction of their own, keyed by operation key + contract + action + target: a retried
- * operation finds the decision and neither runs the contract nor charges again.
+ * The requester pays the check's CPU, failed and denying checks included. The check uses only the
+ * connection of the operation that asks (no second pooled connection while that one is held: enough
+ * concurrent checks would otherwise take every connection and wait forever). The operation may roll
+ * back (a denial fails it), so the decision waits in the operation's ContractDecisions
+ * (src/artifacts/contractDecisions.ts) until the operation records it, with the charge, in the
+ * transaction it commits -- dispatch's guarded run for a failure, the hold's rejection. The record is
+ * keyed by operation key + contract + action + target: a retried operation finds the decision and
+ * neither runs the contract nor charges again.
  *
  * Trade-off: the check runs while the asking operation holds its transaction open (dispatch's, or
  * the hold of an invocation), with whatever row locks it took so far, for as long as the container
- * takes. The wall-clock limit sandbox.contractTimeoutMs bounds that; the recording transaction has
- * a lock_timeout (sandbox.contractLockTimeoutMs) so that it can never wait forever on a lock the
- * asking transaction holds. Contracts get no host bridge: a ctx.read/invoke from inside another
- * operation's transaction could wait on that transaction's own locks.
+ * takes; the wall-clock limit sandbox.contractTimeoutMs bounds that. Contracts get no host bridge: a
+ * ctx.read/invoke from inside another operation's transaction could wait on that transaction's own
+ * locks.
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { CustomContractCheck } from '../artifacts/access';
+import { recordDecision, type ContractDecision } from '../artifacts/contractDecisions';
 import type { ArtifactRow } from '../artifacts/queries';
-import { spend } from '../buckets/store';
 import type { EcologyConfig } from '../config/schema';
-import { withTransaction } from '../db/tx';
 import { EcologyError } from '../errors';
 import type { DispatchHooks } from '../genesis/context';
 import type { SandboxPool } from '../sandbox';
@@ -49,75 +51,54 @@ export function contractCheckId(operationKey: string, contractId: string, action
 const EXPORTS_CHECK = /\bcheck\b/;
 
 export function createContractCheck(deps: ContractDeps): CustomContractCheck {
-  return async ({ contract, caller, target, action, key }) => {
+  return async ({ client, contract, caller, target, action, key, decisions }) => {
     // Without an operation key (a caller outside dispatch and the saga) each check stands alone.
     const id = contractCheckId(key ?? `adhoc:${randomUUID()}`, contract.id, action, target.id);
-    const prior = await deps.pool.query<{ allowed: boolean }>('SELECT allowed FROM contract_checks WHERE id = $1', [id]);
+    const known = decisions?.get(id);
+    if (known) return known.allowed;
+    const prior = await client.query<{ allowed: boolean }>('SELECT allowed FROM contract_checks WHERE id = $1', [id]);
     if (prior.rows[0]) return prior.rows[0].allowed;
+    const made = { id, contractId: contract.id, requester: caller, action, targetId: target.id };
+    let decision: ContractDecision;
     if (!contract.can_execute || contract.code === null) {
-      return record(deps, { id, contract, caller, action, target, allowed: false, cpuMs: 0, error: { code: 'NOT_EXECUTABLE', message: `${contract.id} is not executable code` } });
+      decision = { ...made, allowed: false, cpuMs: 0, error: { code: 'NOT_EXECUTABLE', message: `${contract.id} is not executable code` } };
+    } else {
+      decision = { ...made, ...(await decide(deps, contract, caller, target, action)) };
     }
-    const sandbox = deps.sandbox;
-    if (!sandbox) throw new EcologyError('SANDBOX_UNAVAILABLE', `${target.id} is guarded by the custom contract ${contract.id}, and this process has no sandbox to run it`);
-    const args = { caller, action, target: { id: target.id, type: target.type, owner_id: target.owner_id } };
-    const run = (fn: string) =>
-      sandbox.run({ owner: containerOwner(contract), code: contract.code!, fn, args, timeoutMs: deps.config.sandbox.contractTimeoutMs });
-    // `check` when exported, else `run`: guess from the source, and fall back once if the guess was wrong.
-    const first = EXPORTS_CHECK.test(contract.code) ? 'check' : 'run';
-    let r = await run(first);
-    let cpuMs = r.cpuMs;
-    if (!r.ok && r.error.code === 'NO_SUCH_FUNCTION' && first === 'check') {
-      r = await run('run');
-      cpuMs += r.cpuMs;
-    }
-    if (!r.ok && r.error.code === 'SANDBOX_UNAVAILABLE') {
-      // Nothing ran: not a decision, so not recorded; the operation fails and may be retried.
-      throw new EcologyError('SANDBOX_UNAVAILABLE', `the custom contract ${contract.id} guarding ${target.id} could not run: ${r.error.message}`);
-    }
-    const allowed = r.ok && r.value === true;
-    const error = r.ok ? (allowed ? null : { code: 'DENIED', message: `returned ${JSON.stringify(r.value)?.slice(0, 200)}, not true` }) : r.error;
-    return record(deps, { id, contract, caller, action, target, allowed, cpuMs, error });
+    if (!decisions) return recordDecision(client, decision);
+    decisions.add(decision);
+    return decision.allowed;
   };
 }
 
-interface Decision {
-  id: string;
-  contract: ArtifactRow;
-  caller: string;
-  action: string;
-  target: ArtifactRow;
-  allowed: boolean;
-  cpuMs: number;
-  error: { code: string; message: string } | null;
-}
-
-/** Records the decision and charges the requester, in a transaction of its own; a twin's decision wins. */
-async function record(deps: ContractDeps, d: Decision): Promise<boolean> {
-  const lockTimeout = Math.max(1, Math.floor(deps.config.sandbox.contractLockTimeoutMs));
-  try {
-    return await withTransaction(
-      deps.pool,
-      async (c) => {
-        await c.query(`SET LOCAL lock_timeout = ${lockTimeout}`);
-        const ins = await c.query<{ allowed: boolean }>(
-          `INSERT INTO contract_checks (id, contract_id, requester_id, action, target_id, allowed, cpu_ms, error)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) ON CONFLICT (id) DO NOTHING RETURNING allowed`,
-          [d.id, d.contract.id, d.caller, d.action, d.target.id, d.allowed, d.cpuMs, d.error === null ? null : JSON.stringify(sanitizeError(d.error))],
-        );
-        if (ins.rowCount === 0) return (await c.query<{ allowed: boolean }>('SELECT allowed FROM contract_checks WHERE id = $1', [d.id])).rows[0].allowed;
-        if (d.cpuMs > 0) {
-          await spend(c, { id: `${d.id}:cpu`, principal: d.caller, resource: 'compute', amount: d.cpuMs, kind: 'contract_check' });
-        }
-        return d.allowed;
-      },
-      deps.config.transactions.maxRetries,
-    );
-  } catch (e) {
-    if ((e as { code?: string }).code === '55P03') {
-      throw new EcologyError('UNAVAILABLE', `could not record the check of contract ${d.contract.id} within ${lockTimeout} ms (a lock is held); try again`);
-    }
-    throw e;
+/** Runs the contract in the sandbox: whether it allows, what its check cost, and why not. */
+async function decide(
+  deps: ContractDeps,
+  contract: ArtifactRow,
+  caller: string,
+  target: ArtifactRow,
+  action: string,
+): Promise<Pick<ContractDecision, 'allowed' | 'cpuMs' | 'error'>> {
+  const sandbox = deps.sandbox;
+  if (!sandbox) throw new EcologyError('SANDBOX_UNAVAILABLE', `${target.id} is guarded by the custom contract ${contract.id}, and this process has no sandbox to run it`);
+  const args = { caller, action, target: { id: target.id, type: target.type, owner_id: target.owner_id } };
+  const run = (fn: string) =>
+    sandbox.run({ owner: containerOwner(contract), code: contract.code!, fn, args, timeoutMs: deps.config.sandbox.contractTimeoutMs });
+  // `check` when exported, else `run`: guess from the source, and fall back once if the guess was wrong.
+  const first = EXPORTS_CHECK.test(contract.code!) ? 'check' : 'run';
+  let r = await run(first);
+  let cpuMs = r.cpuMs;
+  if (!r.ok && r.error.code === 'NO_SUCH_FUNCTION' && first === 'check') {
+    r = await run('run');
+    cpuMs += r.cpuMs;
   }
+  if (!r.ok && r.error.code === 'SANDBOX_UNAVAILABLE') {
+    // Nothing ran: not a decision, so not recorded; the operation fails and may be retried.
+    throw new EcologyError('SANDBOX_UNAVAILABLE', `the custom contract ${contract.id} guarding ${target.id} could not run: ${r.error.message}`);
+  }
+  const allowed = r.ok && r.value === true;
+  const error = r.ok ? (allowed ? null : { code: 'DENIED', message: `returned ${JSON.stringify(r.value)?.slice(0, 200)}, not true` }) : r.error;
+  return { allowed, cpuMs, error: error === null ? null : sanitizeError(error) };
 }
 
 /** Error text from the sandbox as PostgreSQL can store it (no NUL, no lone surrogates). */

@@ -7,6 +7,7 @@
  */
 import type { PoolClient } from 'pg';
 import { checkAccess } from '../artifacts/access';
+import { ContractDecisions } from '../artifacts/contractDecisions';
 import type { ArtifactRow } from '../artifacts/queries';
 import { bucketViewFromRow, readBucket } from '../buckets/store';
 import { withTransaction } from '../db/tx';
@@ -48,16 +49,19 @@ export async function holdInvocation(deps: InvokeDeps, req: SagaRequest): Promis
   }
   const claim: q.NewInvocation = { key: req.key, invoker: req.caller, artifact: req.artifactId, method: req.method, args: req.args ?? {}, depth: req.depth ?? 0 };
   const tx = <T>(fn: (client: PoolClient) => Promise<T>) => withTransaction(deps.pool, fn, deps.config.transactions.maxRetries);
+  // A contract's decision survives the rollback of a refused hold: the rejection records it.
+  const decisions = new ContractDecisions();
   try {
     return await tx(async (client) => {
       const read = await q.claimAndRead(client, claim);
       if (!read.claimed) return replay(client, claim);
       let held;
       try {
-        held = await hold(client, deps, req, claim, read);
+        held = await hold(client, deps, req, claim, read, decisions);
       } catch (e) {
         throw isEcologyError(e) ? new Refused(e) : e;
       }
+      await decisions.record(client);
       await q.markHeld(client, claim.key, held);
       return { ok: true, key: claim.key, owner: held.owner, payee: held.payee, payer: held.payer, price: held.price, replayed: false } as const;
     });
@@ -67,6 +71,7 @@ export async function holdInvocation(deps: InvokeDeps, req: SagaRequest): Promis
     // to the rollback); record it on its own, unless a twin claimed the key meanwhile.
     return tx(async (client) => {
       if (!(await q.claimInvocation(client, claim))) return replay(client, claim);
+      await decisions.record(client);
       await q.markRejected(client, claim.key, e.error.toJSON());
       return refused(claim.key, e.error);
     });
@@ -88,7 +93,14 @@ async function replay(client: PoolClient, claim: q.NewInvocation): Promise<HoldR
   return { ok: true, key: row.key, price: row.price, payer: row.payer_id!, payee: row.payee_id!, owner: row.owner_id!, replayed: true };
 }
 
-async function hold(client: PoolClient, deps: InvokeDeps, req: SagaRequest, claim: q.NewInvocation, read: q.ClaimRow): Promise<q.Held> {
+async function hold(
+  client: PoolClient,
+  deps: InvokeDeps,
+  req: SagaRequest,
+  claim: q.NewInvocation,
+  read: q.ClaimRow,
+  decisions: ContractDecisions,
+): Promise<q.Held> {
   const { config } = deps;
   const grant = parseGrant(req.grant);
   const { invoker, target } = read;
@@ -119,7 +131,7 @@ async function hold(client: PoolClient, deps: InvokeDeps, req: SagaRequest, clai
   }
   // checkAccess reads the access fields (id, owner_id, access_contract_id, genesis, managed_by) and
   // hands id, type and owner_id to a custom contract: all in what the first statement read.
-  await checkAccess(client, claim.invoker, target as unknown as ArtifactRow, 'invoke', bindOperationKey(hooksOf(deps), claim.key).customContract);
+  await checkAccess(client, claim.invoker, target as unknown as ArtifactRow, 'invoke', bindOperationKey(hooksOf(deps), claim.key, decisions).customContract);
 
   // Compute follows standing; the price is always the invoker's.
   const payer = target.has_standing ? target.id : claim.invoker;

@@ -1,6 +1,7 @@
 /** SQL of the invocations table (migrations/006_invocations.sql). */
 import type { Pool, PoolClient } from 'pg';
 import { BUCKET_READ_SQL, bucketReadValues, seenBucketColumnsSql, type AlsoWrite, type SeenBucket } from '../buckets/store';
+import { argsDigestSql } from '../db/argsDigest';
 import '../db/int8';
 import type { RunRecord } from './types';
 
@@ -63,7 +64,7 @@ export async function claimInvocation(client: PoolClient, n: NewInvocation): Pro
 export async function sameRequest(client: PoolClient, n: NewInvocation): Promise<{ row: InvocationRow; same: boolean } | null> {
   const r = await client.query<InvocationRow & { same: boolean }>({
     name: 'invocation_same',
-    text: `SELECT *, invoker_id = $2 AND artifact_id = $3 AND method = $4 AND args = $5::jsonb AS same FROM invocations WHERE key = $1`,
+    text: `SELECT *, invoker_id = $2 AND artifact_id = $3 AND method = $4 AND (args = $5::jsonb OR args = ${argsDigestSql('$5')}) AS same FROM invocations WHERE key = $1`,
     values: [n.key, n.invoker, n.artifact, n.method, JSON.stringify(n.args)],
   });
   const row = r.rows[0];
@@ -169,10 +170,16 @@ export async function markHeld(client: PoolClient, key: string, h: Held): Promis
   });
 }
 
+/**
+ * Once an invocation is settled or rejected its arguments are no longer needed but to tell a repeat
+ * of its key from another request: they are replaced by their digest (see src/db/argsDigest.ts).
+ */
+const ARGS_TO_DIGEST = argsDigestSql('args');
+
 export async function markRejected(client: PoolClient, key: string, error: unknown): Promise<void> {
   await client.query({
     name: 'invocation_rejected',
-    text: `UPDATE invocations SET status = 'rejected', held = 0, error = $2::jsonb, settled_at = now() WHERE key = $1`,
+    text: `UPDATE invocations SET status = 'rejected', held = 0, error = $2::jsonb, settled_at = now(), args = ${ARGS_TO_DIGEST} WHERE key = $1`,
     values: [key, JSON.stringify(error)],
   });
 }
@@ -237,7 +244,7 @@ export function settledCte(key: string, s: Settlement): AlsoWrite {
   return {
     name: 'invocation_settled',
     cte: (p) => `settled AS (UPDATE invocations SET status = $${p + 1}, held = 0, cpu_ms = $${p + 2}, error = $${p + 3}::jsonb, run_result = $${p + 4}::jsonb,
-                   settled_at = now(), ran_at = COALESCE(ran_at, now()) WHERE key = $${p})`,
+                   settled_at = now(), ran_at = COALESCE(ran_at, now()), args = ${ARGS_TO_DIGEST} WHERE key = $${p})`,
     values: settleValues(key, s),
   };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { requirePrincipal } from '../../artifacts/principals';
 import { insertArtifact, getArtifact, setOwner } from '../../artifacts/queries';
-import { sizeOf } from '../../artifacts/store';
+import { ensureDiskFits, sizeOf } from '../../artifacts/store';
 import * as dq from '../../debt/queries';
 import * as eq from '../../escrow/queries';
 import { EcologyError, forbidden, invalid, notFound } from '../../errors';
@@ -66,6 +66,8 @@ export const debtService: GenesisServiceDef = {
       if (Date.parse(a.due) <= Date.now()) throw invalid('due must be in the future');
       const id = debtIdFor(ctx.key);
       const terms = { debtor: ctx.caller, original_creditor: a.creditor, amount: a.amount, repaid: 0, outstanding: a.amount, due: a.due, status: 'offered' };
+      // The debtor holds the contract until it is accepted: its bytes are the debtor's.
+      await ensureDiskFits(ctx.client, ctx.caller, sizeOf(terms, null), false);
       const inserted = await insertArtifact(ctx.client, {
         id,
         type: 'debt',
@@ -93,6 +95,13 @@ export const debtService: GenesisServiceDef = {
       const d = await requireDebt(ctx, a.debt_id);
       if (d.creditor_id !== ctx.caller) throw forbidden('only the named creditor may accept this offer');
       if (d.status !== 'offered') throw new EcologyError('CONFLICT', `debt ${d.id} is ${d.status}, not offered`);
+      // The contract goes to the creditor from the debtor; held by anyone else (listed, given away),
+      // taking it would strip them of it.
+      const art = await getArtifact(ctx.client, d.id, true);
+      if (art?.owner_id !== d.debtor_id) {
+        throw new EcologyError('CONFLICT', `debt contract ${d.id} is no longer held by its debtor ${d.debtor_id} (it is held by ${art?.owner_id ?? 'no one'}); it cannot be accepted`);
+      }
+      await ensureDiskFits(ctx.client, ctx.caller, art.size_bytes, false);
       await transfer(ctx.client, { id: ctx.key, from: ctx.caller, to: d.debtor_id, asset: SCRIP, amount: d.amount, kind: 'loan', reference: d.id });
       await setOwner(ctx.client, d.id, ctx.caller);
       const next = await dq.updateDebt(ctx.client, d.id, { status: 'active', repaid: 0, accepted: true });
@@ -120,6 +129,7 @@ export const debtService: GenesisServiceDef = {
     },
   }),
   check: method({
+    readOnly: true,
     description: 'Terms, holder and outstanding amount of a debt contract: {debt_id}.',
     args: z.strictObject({ debt_id: artifactId }),
     async run(ctx, a) {

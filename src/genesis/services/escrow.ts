@@ -1,9 +1,11 @@
+import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import { checkAccess } from '../../artifacts/access';
 import { requirePrincipal } from '../../artifacts/principals';
 import { setOwner } from '../../artifacts/queries';
 import { requireArtifact, transferOwnership } from '../../artifacts/store';
 import { EcologyError, forbidden, invalid, notFound } from '../../errors';
+import { getDebt } from '../../debt/queries';
 import * as eq from '../../escrow/queries';
 import { emit } from '../../events/emit';
 import { transfer } from '../../ledger/transfer';
@@ -18,6 +20,16 @@ function listingView(l: eq.ListingRow) {
   return { listing_id: l.id, artifact_id: l.artifact_id, seller: l.seller_id, price: l.price, buyer: l.buyer_id, status: l.status, purchaser: l.purchaser_id, opened_at: l.created_at, closed_at: l.closed_at };
 }
 
+/**
+ * An offered debt contract is not yet a claim on anyone: accepting it hands it to the creditor, so
+ * a listing of it would let a buyer take the creditor's claim. Only accepted contracts are sold.
+ */
+async function refuseOfferedDebt(client: PoolClient, id: string, managedBy: string | null): Promise<void> {
+  if (managedBy !== 'genesis_debt') return;
+  const d = await getDebt(client, id);
+  if (d?.status === 'offered') throw new EcologyError('CONFLICT', `debt contract ${id} is offered to ${d.creditor_id} and not accepted yet; it cannot be listed`);
+}
+
 export const escrowService: GenesisServiceDef = {
   deposit: method({
     description: 'List an artifact you may transfer for sale; the escrow holds it until bought or cancelled: {artifact_id, price, buyer?}.',
@@ -26,6 +38,7 @@ export const escrowService: GenesisServiceDef = {
       const art = await requireArtifact(ctx.client, a.artifact_id, true);
       if (art.owner_id === ESCROW) throw new EcologyError('CONFLICT', `${a.artifact_id} is already listed`);
       await checkAccess(ctx.client, ctx.caller, art, 'transfer', ctx.hooks.customContract);
+      await refuseOfferedDebt(ctx.client, art.id, art.managed_by);
       if (a.buyer !== undefined) {
         await requirePrincipal(ctx.client, a.buyer);
         if (a.buyer === art.owner_id) throw invalid('the buyer cannot be the seller');
@@ -67,6 +80,7 @@ export const escrowService: GenesisServiceDef = {
     },
   }),
   check: method({
+    readOnly: true,
     description: 'The current or latest listing of an artifact: {artifact_id}.',
     args: z.strictObject({ artifact_id: artifactId }),
     async run(ctx, a) {
@@ -76,6 +90,7 @@ export const escrowService: GenesisServiceDef = {
     },
   }),
   list_active: method({
+    readOnly: true,
     description: 'All open listings.',
     args: z.strictObject({ limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() }),
     async run(ctx, a) {

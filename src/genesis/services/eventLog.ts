@@ -4,6 +4,7 @@ import { limitArg } from './ledger';
 
 export const eventLogService: GenesisServiceDef = {
   read: method({
+    readOnly: true,
     description: 'Events in order of sequence number: {after?, limit?, types?}; pass the last seq as after to page on.',
     args: z.strictObject({
       after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),

@@ -37,6 +37,7 @@ const limit = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional();
 
 export const ledgerService: GenesisServiceDef = {
   balance: method({
+    readOnly: true,
     description: "Scrip balance and compute bucket of a principal (default: yourself).",
     args: z.strictObject({ principal: artifactId.optional() }),
     async run(ctx, a) {
@@ -49,6 +50,7 @@ export const ledgerService: GenesisServiceDef = {
     },
   }),
   all_balances: method({
+    readOnly: true,
     description: 'Scrip balances of every principal.',
     args: z.strictObject({}),
     async run(ctx) {
@@ -74,6 +76,7 @@ export const ledgerService: GenesisServiceDef = {
     },
   }),
   history: method({
+    readOnly: true,
     description: 'Recent scrip transfers of a principal (default: yourself), newest first: {principal?, limit?}.',
     args: z.strictObject({ principal: artifactId.optional(), limit }),
     async run(ctx, a) {

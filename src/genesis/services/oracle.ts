@@ -13,6 +13,7 @@ import { limitArg } from './ledger';
  */
 export const oracleService: GenesisServiceDef = {
   status: method({
+    readOnly: true,
     description: 'The oracle: its schedule, the next resolution time, the rules (slots, minimum bid, mint ratio, eligibility) and the number of open bids (never their amounts).',
     args: z.strictObject({}),
     async run(ctx) {
@@ -35,6 +36,7 @@ export const oracleService: GenesisServiceDef = {
     },
   }),
   check: method({
+    readOnly: true,
     description: 'Your own bid on an artifact (open, or the latest with its outcome): {artifact_id}.',
     args: z.strictObject({ artifact_id: artifactId }),
     async run(ctx, a) {
@@ -42,6 +44,7 @@ export const oracleService: GenesisServiceDef = {
     },
   }),
   history: method({
+    readOnly: true,
     description: 'Results of past resolutions, newest first: winners, prices paid, scores, scrip minted, UBI shares: {limit?}.',
     args: z.strictObject({ limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() }),
     async run(ctx, a) {

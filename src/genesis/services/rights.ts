@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { requirePrincipal } from '../../artifacts/principals';
+import { diskUsed } from '../../artifacts/queries';
+import { EcologyError } from '../../errors';
 import { settleBucket, type BucketResource } from '../../buckets/store';
 import { once } from '../../db/idempotency';
 import { emit } from '../../events/emit';
@@ -17,6 +19,7 @@ const GOVERNS: Partial<Record<QuotaResource, BucketResource>> = {
 
 export const rightsService: GenesisServiceDef = {
   check_quota: method({
+    readOnly: true,
     description: 'Rights a principal holds (default: yourself): compute and LLM token rates (per second) and capacities, disk bytes, LLM micro-dollars.',
     args: z.strictObject({ principal: artifactId.optional() }),
     async run(ctx, a) {
@@ -26,6 +29,7 @@ export const rightsService: GenesisServiceDef = {
     },
   }),
   all_quotas: method({
+    readOnly: true,
     description: 'Rights of every principal.',
     args: z.strictObject({}),
     run: (ctx) => allQuotas(ctx.client),
@@ -42,6 +46,16 @@ export const rightsService: GenesisServiceDef = {
           for (const p of [ctx.caller, a.to].sort()) await settleBucket(ctx.client, p, bucket);
         }
         const moved = await moveQuota(ctx.client, ctx.caller, a.to, a.resource, a.amount);
+        if (a.resource === 'disk_bytes') {
+          // Disk already in use stays charged: giving it away would leave more stored than the quota allows.
+          const used = await diskUsed(ctx.client, ctx.caller);
+          if (used > moved.from_amount) {
+            throw new EcologyError('QUOTA_EXCEEDED', `${ctx.caller} uses ${used} bytes of disk; it may give away at most ${moved.from_amount + a.amount - used}`, {
+              used,
+              quota: moved.from_amount + a.amount,
+            });
+          }
+        }
         await emit(ctx.client, { type: 'quota_transferred', actor: ctx.caller, subject: a.to, data: { resource: a.resource, amount: a.amount } });
         return { from: ctx.caller, to: a.to, resource: a.resource, amount: a.amount, ...moved };
       });

@@ -24,6 +24,7 @@ export const storeService: GenesisServiceDef = {
     run: (ctx, a) => writeArtifact(deps(ctx), a),
   }),
   read: method({
+    readOnly: true,
     description: 'Read an artifact you may read, with its content and code: {id}.',
     args: idArgs,
     run: (ctx, a) => readArtifact(deps(ctx), a.id),
@@ -34,6 +35,7 @@ export const storeService: GenesisServiceDef = {
     run: (ctx, a) => deleteArtifact(deps(ctx), a.id),
   }),
   list: method({
+    readOnly: true,
     description: 'List artifacts (metadata only), by id: {owner?, type?, limit?, cursor?}; pass next_cursor to page on.',
     args: z.strictObject({
       owner: artifactId.optional(),
@@ -48,6 +50,7 @@ export const storeService: GenesisServiceDef = {
     },
   }),
   describe: method({
+    readOnly: true,
     description:
       'Metadata of an artifact, and its content when you may read it: {id}. code_hash (sha256 of the code) is what invoke_artifact may pin: ' +
       'the invocation then fails CONFLICT, nothing charged, if the code changed since.',
