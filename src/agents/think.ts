@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { isEcologyError } from '../errors';
 import { callLlm } from '../llm/call';
-import { ACTION_JSON_SCHEMA, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
+import { ACTION_JSON_SCHEMA, ACTION_WRAPPING_DEPTH, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
 import { agentConfigFrom, type AgentConfig } from './config';
 import { buildPrompt, type ChatMessage } from './prompt';
 import { readPromptFacts, type StoredThought } from './promptFacts';
@@ -104,7 +104,7 @@ export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSu
     return { kind: 'invalid', reason };
   }
 
-  const parsed = parseAction(content, a.maxOutputBytes);
+  const parsed = parseAction(content, a.maxOutputBytes, deps.config.limits.maxJsonDepth + ACTION_WRAPPING_DEPTH);
   if (!parsed.ok && cut) parsed.reason = `the output was cut at max_tokens (${p.prompt.max_tokens}); ${parsed.reason}`;
   if (!parsed.ok) {
     await finishThink(deps.pool, {

@@ -4,13 +4,14 @@ import { agentConfigFrom } from '../../src/agents/config';
 import { loadConfig } from '../../src/config/load';
 
 const MAX = 10_000;
+const DEPTH = 35;
 const ok = (text: string) => {
-  const r = parseAction(text, MAX);
+  const r = parseAction(text, MAX, DEPTH);
   if (!r.ok) throw new Error(r.reason);
   return r.action;
 };
 const reason = (text: string, max = MAX) => {
-  const r = parseAction(text, max);
+  const r = parseAction(text, max, DEPTH);
   if (r.ok) throw new Error(`accepted ${text}`);
   return r.reason;
 };
@@ -70,4 +71,12 @@ test('an agent configuration falls back to the defaults field by field and says 
   expect(c.problems).toHaveLength(2);
   expect(agentConfigFrom(null, config)).toMatchObject({ model: config.llm.defaultModel, system_prompt: config.agents.defaults.system_prompt, problems: [] });
   expect(agentConfigFrom({ max_tokens: config.agents.maxTokensCap + 1 }, config).max_tokens).toBe(config.agents.defaults.max_tokens);
+});
+
+test('output nested deeper than a valid action can be is refused before anything stores or describes it', () => {
+  const nested = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+  const invoke = (n: number) => `{"action":"invoke_artifact","id":"genesis_ledger","method":"balance","args":{"x":${nested(n)}}}`;
+  expect(ok(invoke(DEPTH - 3))).toMatchObject({ action: 'invoke_artifact' });
+  expect(reason(invoke(DEPTH - 2))).toBe(`output is nested more than ${DEPTH} levels deep`);
+  expect(reason(invoke(4200))).toBe(`output is nested more than ${DEPTH} levels deep`);
 });
