@@ -12,7 +12,7 @@ import { estimateTokens, promptChars, promptTokenBound } from './estimate';
 import { costMicros, priceOf } from './pricing';
 import { classifyProviderError, toCallerError, type ProviderFailure } from './providerErrors';
 import { rateLimitsOf, waitForRate } from './rateLimit';
-import { claimCall, releaseStaleReservations, type Claim, type RateClaim } from './reserve';
+import { chargeStaleReservations, claimCall, type Claim, type RateClaim } from './reserve';
 import { failCall, settleCall } from './settle';
 import type { LlmCallRequest, LlmCallResult } from './types';
 import { validateLlmRequest } from './validate';
@@ -57,13 +57,15 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
   const { pool, config } = deps;
   const llm = config.llm;
   validateLlmRequest(config, req);
+  const worst = worstCaseOf(req, llm);
   const call: OpenCall = {
     key: req.key,
     payer: req.payer,
     purpose: req.purpose ?? null,
     model: req.model,
     maxTokens: req.maxTokens,
-    worstCaseMicros: worstCaseOf(req, llm),
+    worstCaseMicros: worst.micros,
+    worstCaseTokens: worst.tokens,
     ownerToken: randomUUID(),
   };
 
@@ -101,26 +103,35 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
 }
 
 /** The most this request can cost: every prompt byte a token, and the whole completion limit. */
-function worstCaseOf(req: LlmCallRequest, llm: EcologyConfig['llm']): number {
+function worstCaseOf(req: LlmCallRequest, llm: EcologyConfig['llm']): { micros: number; tokens: number } {
   try {
-    return costMicros({ prompt_tokens: promptTokenBound(req.messages, req.responseFormat?.schema, llm), completion_tokens: req.maxTokens }, priceOf(llm, req.model));
+    const prompt = promptTokenBound(req.messages, req.responseFormat?.schema, llm);
+    const micros = costMicros({ prompt_tokens: prompt, completion_tokens: req.maxTokens }, priceOf(llm, req.model));
+    const tokens = prompt + req.maxTokens;
+    if (!Number.isSafeInteger(tokens)) throw new RangeError('the token worst case exceeds the safe integer range');
+    return { micros, tokens };
   } catch (e) {
     if (e instanceof RangeError) throw invalid(`the worst-case cost of this request is out of range: ${e.message}`);
     throw e;
   }
 }
 
-/** Claims the key; when money is short, first frees what crashed callers still hold and tries once more. */
-async function claimWithExpiry(deps: LlmDeps, call: OpenCall, rate: RateClaim | undefined): Promise<Claim> {
+/**
+ * Claims the key. When money is short, the reservations of callers that crashed long ago are
+ * charged their worst case (they were counted as held already, so this makes no room; it puts them
+ * in the books) before the refusal is thrown.
+ */
+async function claimWithExpiry(deps: LlmDeps, call: OpenCall, rate: RateClaim | undefined): Promise<Exclude<Claim, { kind: 'refused' }>> {
   const { pool, config } = deps;
-  const attempt = () => withTransaction(pool, (c) => claimCall(c, config, call, rate), config.transactions.maxRetries);
   try {
-    return await attempt();
+    const claim = await withTransaction(pool, (c) => claimCall(c, config, call, rate), config.transactions.maxRetries);
+    if (claim.kind === 'refused') throw claim.error;
+    return claim;
   } catch (e) {
-    if (!isEcologyError(e) || (e.code !== 'BUDGET_EXHAUSTED' && e.code !== 'QUOTA_EXCEEDED')) throw e;
-    const freed = await withTransaction(pool, (c) => releaseStaleReservations(c, config.llm.staleReservationMs), config.transactions.maxRetries);
-    if (freed === 0) throw e;
-    return attempt();
+    if (isEcologyError(e) && (e.code === 'BUDGET_EXHAUSTED' || e.code === 'QUOTA_EXCEEDED')) {
+      await withTransaction(pool, (c) => chargeStaleReservations(c, config.llm.staleReservationMs), config.transactions.maxRetries);
+    }
+    throw e;
   }
 }
 

@@ -12,7 +12,7 @@ export interface RateCorrection {
   estimated: number;
 }
 
-const CALL_COLUMNS = `c.key, c.payer_id, c.model, c.status, c.worst_case_micros, c.reserved_micros, c.max_tokens, c.prompt_tokens, c.completion_tokens,
+const CALL_COLUMNS = `c.key, c.payer_id, c.model, c.status, c.worst_case_micros, c.worst_case_tokens, c.reserved_micros, c.max_tokens, c.prompt_tokens, c.completion_tokens,
   c.cost_micros, c.latency_ms, c.attempts, c.owner_token, c.finish_reason, c.content`;
 
 /**
