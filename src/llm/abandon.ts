@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { spend } from '../buckets/store';
 import { settleBudget } from './budget';
-import { markFailed, type CallRow } from './callRecords';
+import { lockCall, markFailed, type CallRow } from './callRecords';
 
 /**
  * Settles an attempt whose outcome is unknown (its worker died with the request possibly sent, or
@@ -25,4 +25,15 @@ export async function chargeAbandonedAttempt(client: PoolClient, row: CallRow, r
   }
   await settleBudget(client, { release: row.reserved_micros, spend: recorded.rowCount === 1 ? row.worst_case_micros : 0 });
   await markFailed(client, row.key, reason);
+}
+
+/**
+ * Charges the open attempt of `key`, if it has one, its worst case: its caller has moved on to
+ * another key, so whoever ran it is gone (or will find it settled). True when one was charged.
+ */
+export async function chargeOpenAttempt(client: PoolClient, key: string, reason: string): Promise<boolean> {
+  const row = await lockCall(client, key);
+  if (!row || row.status !== 'reserved') return false;
+  await chargeAbandonedAttempt(client, row, reason);
+  return true;
 }

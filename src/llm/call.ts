@@ -6,6 +6,7 @@ import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { withTransaction } from '../db/tx';
 import { invalid, isEcologyError } from '../errors';
+import { chargeOpenAttempt } from './abandon';
 import { openAiClient } from './client';
 import type { Completion, OpenCall } from './callRecords';
 import { estimateTokens, promptChars, promptTokenBound } from './estimate';
@@ -100,6 +101,15 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
 
   const completion = completionOf(answer.completion, answer.latencyMs, req, config);
   return withTransaction(pool, (c) => settleCall(c, call.key, req.payer, completion, rateLimitedMs, { limits, estimated: rateTokens }), config.transactions.maxRetries);
+}
+
+/**
+ * For a caller that retries under a new key: the call under `key`, if it is still open (its worker
+ * died), is charged its worst case now, instead of when it expires.
+ */
+export async function abandonLlmCall(deps: Pick<LlmDeps, 'pool' | 'config'>, key: string): Promise<boolean> {
+  const reason = 'abandoned with its outcome unknown (its worker died; the caller retried under another key): charged its worst case';
+  return withTransaction(deps.pool, (c) => chargeOpenAttempt(c, key, reason), deps.config.transactions.maxRetries);
 }
 
 /** The most this request can cost: every prompt byte a token, and the whole completion limit. */

@@ -6,7 +6,7 @@ import type OpenAI from 'openai';
 import { spend } from '../../src/buckets/store';
 import { withTransaction } from '../../src/db/tx';
 import { llmBudgetCheck } from '../../src/llm/audit';
-import { getBudgetStatus, recordedSpend } from '../../src/llm/call';
+import { abandonLlmCall, getBudgetStatus, recordedSpend } from '../../src/llm/call';
 import { openAiClient } from '../../src/llm/client';
 import { promptTokenBound } from '../../src/llm/estimate';
 import { claimCall } from '../../src/llm/reserve';
@@ -200,6 +200,23 @@ describe('idempotency', () => {
     // A repeat replays: nothing more is charged.
     expect((await h.call({ key: 'crashed-1' })).replayed).toBe(true);
     expect((await snapshot()).spent).toBe(before.spent + worst + 40);
+  });
+});
+
+describe('a caller that moved on to another key', () => {
+  it('abandoning a key charges its open attempt its worst case once; a settled or unknown key is left alone', async () => {
+    const worst = worstCase(h.config, 50);
+    const worstTokens = promptTokenBound(MESSAGES, undefined, h.config.llm) + 50;
+    await withTransaction(h.pool, (c) =>
+      claimCall(c, h.config, { key: 'left-1', payer: 'alice', purpose: null, model: MODEL, maxTokens: 50, worstCaseMicros: worst, worstCaseTokens: worstTokens, ownerToken: 'dead' }),
+    );
+    const before = await snapshot();
+    expect(await abandonLlmCall(h, 'left-1')).toBe(true);
+    expect(await abandonLlmCall(h, 'left-1')).toBe(false);
+    expect(await abandonLlmCall(h, 'ok-1')).toBe(false);
+    expect(await abandonLlmCall(h, 'never-used')).toBe(false);
+    expect(await snapshot()).toEqual({ ...before, tokens: before.tokens - worstTokens, dollars: before.dollars - worst, spent: before.spent + worst });
+    expect(await h.callRow('left-1')).toMatchObject({ status: 'failed', reserved_micros: 0 });
   });
 });
 
