@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { spend } from '../buckets/store';
+import { grant, spend } from '../buckets/store';
 import { settleBudget } from './budget';
 import { lockCall, markFailed, type CallRow } from './callRecords';
 
@@ -35,5 +35,30 @@ export async function chargeOpenAttempt(client: PoolClient, key: string, reason:
   const row = await lockCall(client, key);
   if (!row || row.status !== 'reserved') return false;
   await chargeAbandonedAttempt(client, row, reason);
+  return true;
+}
+
+/**
+ * An attempt charged its worst case (abandoned) that later came back with the provider's usage:
+ * its charge is corrected down to that usage (never up), giving the difference back to the
+ * payer's bucket and allowance and to the budget. Once per attempt. Returns whether it corrected.
+ */
+export async function correctAbandonedAttempt(client: PoolClient, key: string, attempt: number, usage: { tokens: number; cost_micros: number }): Promise<boolean> {
+  const r = await client.query<{ payer_id: string | null; cost_micros: number; tokens: number }>(
+    `UPDATE llm_abandoned_attempts a SET cost_micros = $3, tokens = $4, reason = a.reason || '; corrected to the usage the provider reported'
+     FROM (SELECT key, attempt, cost_micros, tokens FROM llm_abandoned_attempts WHERE key = $1 AND attempt = $2 FOR UPDATE) old
+     WHERE a.key = old.key AND a.attempt = old.attempt AND old.cost_micros >= $3 AND old.tokens >= $4 AND (old.cost_micros > $3 OR old.tokens > $4)
+     RETURNING a.payer_id, old.cost_micros, old.tokens`,
+    [key, attempt, usage.cost_micros, usage.tokens],
+  );
+  const old = r.rows[0];
+  if (!old) return false;
+  const micros = old.cost_micros - usage.cost_micros;
+  const tokens = old.tokens - usage.tokens;
+  if (old.payer_id !== null) {
+    if (tokens > 0) await grant(client, { id: `${key}:tokens@attempt${attempt}:corrected`, principal: old.payer_id, resource: 'llm_tokens', amount: tokens, kind: 'llm_abandoned_attempt_corrected' });
+    if (micros > 0) await client.query(`UPDATE quotas SET amount = amount + $2 WHERE principal_id = $1 AND resource = 'llm_dollars'`, [old.payer_id, micros]);
+  }
+  await settleBudget(client, { release: 0, spend: -micros });
   return true;
 }

@@ -100,7 +100,7 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
   }
 
   const completion = completionOf(answer.completion, answer.latencyMs, req, config);
-  return withTransaction(pool, (c) => settleCall(c, call.key, req.payer, completion, rateLimitedMs, { limits, estimated: rateTokens }), config.transactions.maxRetries);
+  return withTransaction(pool, (c) => settleCall(c, call.key, req.payer, completion, rateLimitedMs, { limits, estimated: rateTokens }, claim.attempt), config.transactions.maxRetries);
 }
 
 /**

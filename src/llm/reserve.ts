@@ -11,11 +11,12 @@ import { tryAcquire, type RateLimits } from './rateMath';
 import type { LlmCallResult } from './types';
 
 /**
- * `admitted`: the claim also took the first attempt's slot of the shared rate limit. `refused`: the
+ * `admitted`: the claim also took the first attempt's slot of the shared rate limit; `attempt`: this
+ * attempt's number (llm_calls.attempts once it is recorded). `refused`: the
  * claim charged an earlier attempt of the key (its outcome unknown) and then found the money short:
  * the caller commits the charge and throws `error`.
  */
-export type Claim = { kind: 'replay'; result: LlmCallResult } | { kind: 'open'; admitted: boolean } | { kind: 'refused'; error: EcologyError };
+export type Claim = { kind: 'replay'; result: LlmCallResult } | { kind: 'open'; admitted: boolean; attempt: number } | { kind: 'refused'; error: EcologyError };
 
 /** The shared rate limit a claim may also pass, for `tokens` (its estimate). */
 export interface RateClaim {
@@ -136,7 +137,7 @@ export async function claimCall(client: PoolClient, config: EcologyConfig, call:
     ],
   });
   const hold = h.rows[0];
-  if (hold.held) return { kind: 'open', admitted: hold.admitted };
+  if (hold.held) return { kind: 'open', admitted: hold.admitted, attempt: 1 };
 
   // Not held: the budget is short, or the allowance, or the budget row is new (the first call).
   const budget = await lockBudget(client, config.llm.systemBudgetMicros);
@@ -144,7 +145,7 @@ export async function claimCall(client: PoolClient, config: EcologyConfig, call:
   const heldElsewhere = call.payer === null ? 0 : await heldByPayer(client, call.payer, call.key);
   if (allowance !== null && allowance - heldElsewhere < needed) throw quotaExceeded(call.payer!, allowance, heldElsewhere, needed);
   await holdBudget(client, needed);
-  return { kind: 'open', admitted: false };
+  return { kind: 'open', admitted: false, attempt: 1 };
 }
 
 /**
@@ -162,7 +163,7 @@ async function reclaim(client: PoolClient, config: EcologyConfig, call: OpenCall
   const abandoned = prior.status === 'reserved';
   if (abandoned) await chargeAbandonedAttempt(client, prior, `attempt ${prior.attempts} was abandoned with its outcome unknown (its worker died): charged its worst case`);
   try {
-    return await reopen(client, config, call, abandoned ? 0 : prior.reserved_micros);
+    return await reopen(client, config, call, abandoned ? 0 : prior.reserved_micros, prior.attempts + 1);
   } catch (e) {
     if (abandoned && e instanceof EcologyError) return { kind: 'refused', error: e };
     throw e;
@@ -170,7 +171,7 @@ async function reclaim(client: PoolClient, config: EcologyConfig, call: OpenCall
 }
 
 /** The checks and the hold of a new attempt at an existing key, whose earlier attempt holds `priorHold`. */
-async function reopen(client: PoolClient, config: EcologyConfig, call: OpenCall, priorHold: number): Promise<Claim> {
+async function reopen(client: PoolClient, config: EcologyConfig, call: OpenCall, priorHold: number, attempt: number): Promise<Claim> {
 
   const bucket = call.payer === null ? null : await readBucket(client, call.payer, 'llm_tokens');
   const allowance = call.payer === null ? null : await getQuota(client, call.payer, 'llm_dollars', true);
@@ -185,7 +186,7 @@ async function reopen(client: PoolClient, config: EcologyConfig, call: OpenCall,
   await settleBudget(client, { release: priorHold, spend: 0 });
   await holdBudget(client, needed);
   await reopenCall(client, call);
-  return { kind: 'open', admitted: false };
+  return { kind: 'open', admitted: false, attempt };
 }
 
 /**
