@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recordedSpend } from '../../src/llm/call';
 import { costMicros, priceOf } from '../../src/llm/pricing';
+import { llmSpentBefore } from '../../src/metrics/queries';
 import { NOOP_ACTION } from '../support/fakeLlm';
 import { childWorkers, type ChildWorkers } from './support/childWorker';
 import { SETTLE, startAgentWorld, type AgentWorld, type ScriptItem } from './support/harness';
@@ -92,5 +93,7 @@ test('the recorded LLM spend is never less than what the provider billed, howeve
   expect(recorded.tokens).toBeLessThanOrEqual(billed.tokens + KILLS * AGENTS * worst.tokens);
   expect(recorded.micros).toBeLessThanOrEqual(billed.micros + KILLS * AGENTS * worst.micros);
   expect(spend.budget.spent_micros).toBe(recorded.micros);
+  // the metrics count the same spend
+  expect(await llmSpentBefore(w.pool, new Date(Date.now() + 60_000))).toBe(recorded.micros);
   await w.expectAuditOk();
 }, 300_000);
