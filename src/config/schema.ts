@@ -144,7 +144,10 @@ export const configSchema = z.strictObject({
     /** Worst-case bound of tokens a chat template adds per message and per request. */
     tokenOverheadPerMessage: count,
     tokenOverheadPerRequest: count,
-    /** A reservation older than this is released (its caller crashed and never came back). */
+    /**
+     * A reservation older than this is charged its worst case when money is short (its caller
+     * crashed and never came back: the outcome is unknown).
+     */
     staleReservationMs: count.min(1),
   }),
   agents: z.strictObject({

@@ -40,7 +40,9 @@ export interface LlmDeps {
  *
  * 1. One transaction reserves the call's worst case (prompt bound + maxTokens at the model's price)
  *    after checking the system budget (BUDGET_EXHAUSTED), the payer's LLM token bucket (IN_DEBT)
- *    and its dollar allowance (QUOTA_EXCEEDED). The system (payer null) has only the budget.
+ *    and its dollar allowance (QUOTA_EXCEEDED). The system (payer null) has only the budget. An
+ *    earlier attempt at the key still open (its worker died: its outcome is unknown) is first
+ *    charged its worst case; if it comes back after all, that charge is corrected to its usage.
  * 2. Waits, in this process, for the system-wide requests and tokens per window (bounded); when
  *    the limit has room at once, the claim's transaction already took the first attempt's slot.
  * 3. Calls the provider; 429, 408, 409, 5xx, timeouts and connection errors are retried with
@@ -49,7 +51,7 @@ export interface LlmDeps {
  *    the rate limit's tokens corrected from the estimate to the reported usage.
  * On a final failure the hold is given back, the failed call recorded, and a typed error thrown.
  *
- * Errors: INVALID_ARGUMENT, NOT_FOUND, IDEMPOTENCY_CONFLICT, BUDGET_EXHAUSTED, IN_DEBT and
+ * Errors: INVALID_ARGUMENT (also a model without a configured price), NOT_FOUND, IDEMPOTENCY_CONFLICT, BUDGET_EXHAUSTED, IN_DEBT and
  * QUOTA_EXCEEDED are business refusals (not retryable; BUDGET_EXHAUSTED and IN_DEBT clear with time
  * or money, so a caller may sleep and try again). UNAVAILABLE (provider down, overloaded, timing
  * out, misconfigured, or the rate-limit wait too long) is retryable.

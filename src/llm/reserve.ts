@@ -12,9 +12,9 @@ import type { LlmCallResult } from './types';
 
 /**
  * `admitted`: the claim also took the first attempt's slot of the shared rate limit; `attempt`: this
- * attempt's number (llm_calls.attempts once it is recorded). `refused`: the
- * claim charged an earlier attempt of the key (its outcome unknown) and then found the money short:
- * the caller commits the charge and throws `error`.
+ * attempt's number (llm_calls.attempts once it is recorded). `refused`: the claim charged an
+ * earlier attempt of the key (its outcome unknown) and then found the money short: the caller
+ * commits the charge and throws `error`.
  */
 export type Claim = { kind: 'replay'; result: LlmCallResult } | { kind: 'open'; admitted: boolean; attempt: number } | { kind: 'refused'; error: EcologyError };
 
@@ -28,8 +28,8 @@ export interface RateClaim {
  * The first statement of a claim: inserts the call (only for a payer with standing; the system,
  * payer null, always), then locks the payer's dollar allowance, and reads its LLM token bucket and
  * the shared rate limit. Placeholders: $1 key, $2 payer, $3 purpose, $4 model, $5 worst case,
- * $6 max tokens, $7 owner token, $8 token worst case. The columns are evaluated in order: the call row is locked before
- * the allowance, the order settlement uses too.
+ * $6 max tokens, $7 owner token, $8 token worst case. The columns are evaluated in order: the call
+ * row is locked before the allowance, the order settlement uses too.
  */
 const CLAIM_SQL = `WITH payer AS (SELECT has_standing FROM artifacts WHERE id = $2),
   ins AS (
@@ -172,7 +172,6 @@ async function reclaim(client: PoolClient, config: EcologyConfig, call: OpenCall
 
 /** The checks and the hold of a new attempt at an existing key, whose earlier attempt holds `priorHold`. */
 async function reopen(client: PoolClient, config: EcologyConfig, call: OpenCall, priorHold: number, attempt: number): Promise<Claim> {
-
   const bucket = call.payer === null ? null : await readBucket(client, call.payer, 'llm_tokens');
   const allowance = call.payer === null ? null : await getQuota(client, call.payer, 'llm_dollars', true);
   const heldElsewhere = call.payer === null ? 0 : await heldByPayer(client, call.payer, call.key);
