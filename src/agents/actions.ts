@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { writeArtifactArgs } from '../artifacts/store';
 import { isGenesisService } from '../genesis/registry';
 import { grantSpec, type GrantSpec } from '../invoke/grant';
-import { artifactId } from '../validation';
+import { artifactId, jsonDepth } from '../validation';
 
 /**
  * SPEC section 6: an agent's every turn is exactly one JSON action. Unknown keys are rejected, so an
@@ -90,8 +90,14 @@ function unfence(text: string): string {
   return m ? m[1] : text;
 }
 
+/**
+ * Levels an action adds around the JSON values it carries (the action object, its args, a value in
+ * args): output may nest limits.maxJsonDepth plus these, the most a valid action can.
+ */
+export const ACTION_WRAPPING_DEPTH = 3;
+
 /** Turns the model's message content into one valid action, or the reason it is not one. */
-export function parseAction(content: string, maxBytes: number): ParsedAction {
+export function parseAction(content: string, maxBytes: number, maxDepth: number): ParsedAction {
   const bytes = Buffer.byteLength(content, 'utf8');
   if (bytes > maxBytes) return { ok: false, reason: `output is ${bytes} bytes, above the limit of ${maxBytes}` };
   let value: unknown;
@@ -101,6 +107,8 @@ export function parseAction(content: string, maxBytes: number): ParsedAction {
     return { ok: false, reason: `output is not valid JSON: ${(e as Error).message}` };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'output must be one JSON object' };
+  // Storing or describing a value nested thousands of levels deep overflows the stack.
+  if (jsonDepth(value, maxDepth + 1) > maxDepth) return { ok: false, reason: `output is nested more than ${maxDepth} levels deep` };
   const r = actionSchema.safeParse(value);
   if (r.success) return { ok: true, action: r.data };
   const problems = r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'action'}: ${i.message}`).join('; ');

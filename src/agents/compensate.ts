@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { withTransaction } from '../db/tx';
 import { EcologyError } from '../errors';
 import { emit } from '../events/emit';
+import { revokeQuotas } from '../rights/quotas';
 
 /**
  * The compensation of the agent-creation saga: removes an agent artifact whose workflow could not
@@ -27,7 +28,7 @@ export async function removeUnstartedAgent(pool: Pool, agentId: string, reason: 
       throw new EcologyError('CONFLICT', `cannot undo the creation of ${agentId}: it already has ${uses.map((u) => u.what).join(', ')}`);
     }
     await client.query('DELETE FROM agent_subscriptions WHERE agent_id = $1', [agentId]);
-    await client.query('DELETE FROM quotas WHERE principal_id = $1', [agentId]);
+    await revokeQuotas(client, agentId);
     await client.query('DELETE FROM buckets WHERE principal_id = $1', [agentId]);
     await client.query('DELETE FROM accounts WHERE principal_id = $1', [agentId]);
     await client.query('DELETE FROM artifacts WHERE id = $1', [agentId]);

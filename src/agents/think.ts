@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { isEcologyError } from '../errors';
-import { callLlm } from '../llm/call';
-import { ACTION_JSON_SCHEMA, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
+import { abandonLlmCall, callLlm } from '../llm/call';
+import { ACTION_JSON_SCHEMA, ACTION_WRAPPING_DEPTH, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
 import { agentConfigFrom, type AgentConfig } from './config';
 import { buildPrompt, type ChatMessage } from './prompt';
 import { readPromptFacts, type StoredThought } from './promptFacts';
@@ -21,6 +21,11 @@ interface StoredPrompt {
   max_tokens: number;
   temperature: number;
   messages: ChatMessage[];
+}
+
+/** The LLM key of a think attempt: the workflow's retries of a failed think each get their own. */
+function thinkLlmKey(key: string, attempt: number): string {
+  return attempt === 0 ? key : `${key}:think${attempt}`;
 }
 
 /** What the workflow gets back for a thought already recorded (a retried activity). */
@@ -62,7 +67,10 @@ export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSu
   if (p.row.status !== 'thinking') return thinkSummaryOf(p.row);
 
   const a = deps.config.agents;
-  const llmKey = input.attempt === 0 ? key : `${key}:think${input.attempt}`;
+  const llmKey = thinkLlmKey(key, input.attempt);
+  // The workflow retries a failed think under a new key: the previous one's call, if its worker
+  // died in it, is charged now (its outcome is unknown).
+  if (input.attempt > 0) await abandonLlmCall(deps, thinkLlmKey(key, input.attempt - 1));
   let content: string;
   let cut = false;
   let cost = 0;
@@ -104,7 +112,7 @@ export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSu
     return { kind: 'invalid', reason };
   }
 
-  const parsed = parseAction(content, a.maxOutputBytes);
+  const parsed = parseAction(content, a.maxOutputBytes, deps.config.limits.maxJsonDepth + ACTION_WRAPPING_DEPTH);
   if (!parsed.ok && cut) parsed.reason = `the output was cut at max_tokens (${p.prompt.max_tokens}); ${parsed.reason}`;
   if (!parsed.ok) {
     await finishThink(deps.pool, {

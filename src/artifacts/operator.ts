@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { checkAgentModel } from '../config/prices';
 import type { EcologyConfig } from '../config/schema';
 import { grant } from '../buckets/store';
 import { withTransaction } from '../db/tx';
@@ -30,6 +31,7 @@ export async function createOperatorPrincipal(pool: Pool, config: EcologyConfig,
   parseArgs(nonNegativeAmount, p.compute, 'compute');
   const content = p.content ?? {};
   checkJson(content, 'content', { maxBytes: config.limits.maxContentBytes, maxDepth: config.limits.maxJsonDepth });
+  if (p.kind === 'agent') checkAgentModel(config.llm, content);
   return withTransaction(pool, async (client) => {
     const inserted = await insertArtifact(client, {
       id: p.id,

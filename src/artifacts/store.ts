@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
+import { checkAgentModel } from '../config/prices';
 import type { EcologyConfig } from '../config/schema';
 import { EcologyError, forbidden, invalid, notFound } from '../errors';
 import { emit } from '../events/emit';
@@ -89,6 +90,7 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
     if (a.has_standing !== undefined && a.has_standing !== existing.has_standing) {
       throw invalid('has_standing cannot change after an artifact is created');
     }
+    if (existing.has_standing && (a.can_execute ?? existing.can_execute)) checkAgentModel(d.config.llm, content);
     if (a.access_contract_id && a.access_contract_id !== existing.access_contract_id) {
       // Changing who controls an artifact is a transfer of control.
       await checkAccess(d.client, d.caller, existing, 'transfer', d.customContract);
@@ -111,6 +113,7 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   if (a.id.startsWith('genesis_')) throw forbidden('ids starting with genesis_ are reserved');
   const hasStanding = a.has_standing ?? false;
   const canExecute = a.can_execute ?? false;
+  if (hasStanding && canExecute) checkAgentModel(d.config.llm, content);
   await ensureDiskFits(d.client, d.caller, size, false);
   const contract = a.access_contract_id ?? (hasStanding ? CONTRACTS.selfOwned : CONTRACTS.ownerOnly);
   const inserted = await q.insertArtifact(d.client, {

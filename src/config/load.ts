@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isPricedModel, unpricedModelMessage } from './prices';
 import { configSchema, type EcologyConfig } from './schema';
 
 const DEFAULT_FILE = join(__dirname, '..', '..', 'config', 'default.json');
@@ -79,5 +80,17 @@ export function loadConfig(opts: LoadOptions = {}): EcologyConfig {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
   }
+  const unpriced = unpricedModels(result.data);
+  if (unpriced.length > 0) throw new Error(`invalid configuration: ${unpriced.join('; ')}`);
   return result.data;
+}
+
+/** The models the configuration names that the price table does not list (they cannot be used). */
+function unpricedModels(config: EcologyConfig): string[] {
+  const named: Array<[string, string | null]> = [
+    ['llm.defaultModel', config.llm.defaultModel],
+    ['oracle.scorer.model', config.oracle.scorer.model],
+    ...config.ecology.initialAgents.map((a, i): [string, string | null] => [`ecology.initialAgents.${i}.model`, a.model]),
+  ];
+  return named.filter(([, m]) => m !== null && !isPricedModel(config.llm, m)).map(([path, m]) => `${path}: ${unpricedModelMessage(config.llm, m!)}`);
 }

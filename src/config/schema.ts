@@ -144,9 +144,10 @@ export const configSchema = z.strictObject({
     defaultModel: z.string().min(1),
     /** Name of the completion limit field the endpoint understands. */
     maxTokensParam: z.enum(['max_tokens', 'max_completion_tokens']),
-    /** Micro-dollars per million tokens, by model; defaultPrice for models not listed. */
+    /** Micro-dollars per million tokens, by model. A model not listed cannot be used (refused). */
     prices: z.record(z.string(), llmPriceSchema),
-    defaultPrice: llmPriceSchema,
+    /** No longer used (unlisted models were once charged this); still accepted so older files load. */
+    defaultPrice: llmPriceSchema.optional(),
     systemBudgetMicros: count,
     /** System-wide limits per rateWindowMs (60000 = per minute), shared by all workers. */
     tokensPerMinute: count.min(1),
@@ -165,7 +166,10 @@ export const configSchema = z.strictObject({
     /** Worst-case bound of tokens a chat template adds per message and per request. */
     tokenOverheadPerMessage: count,
     tokenOverheadPerRequest: count,
-    /** A reservation older than this is released (its caller crashed and never came back). */
+    /**
+     * A reservation older than this is charged its worst case when money is short (its caller
+     * crashed and never came back: the outcome is unknown).
+     */
     staleReservationMs: count.min(1),
   }),
   agents: z.strictObject({

@@ -58,7 +58,10 @@ export async function agentRows(db: Db, limit: number): Promise<AgentRow[]> {
      LEFT JOIN accounts acc ON acc.principal_id = a.id AND acc.asset = $2
      LEFT JOIN buckets cb ON cb.principal_id = a.id AND cb.resource = 'compute'
      LEFT JOIN buckets tb ON tb.principal_id = a.id AND tb.resource = 'llm_tokens'
-     LEFT JOIN (SELECT payer_id, sum(cost_micros) AS cost, count(*) AS calls FROM llm_calls WHERE payer_id IS NOT NULL GROUP BY payer_id) spend
+     LEFT JOIN (SELECT payer_id, sum(cost) AS cost, sum(calls) AS calls
+                FROM (SELECT payer_id, cost_micros AS cost, 1 AS calls FROM llm_calls WHERE payer_id IS NOT NULL
+                      UNION ALL SELECT payer_id, cost_micros, 0 FROM llm_abandoned_attempts WHERE payer_id IS NOT NULL) s
+                GROUP BY payer_id) spend
        ON spend.payer_id = a.id
      CROSS JOIN LATERAL (
        SELECT COALESCE(max(amount) FILTER (WHERE resource = 'llm_dollars'), 0) AS llm_dollars,

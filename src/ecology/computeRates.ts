@@ -3,7 +3,7 @@ import { settleBucket } from '../buckets/store';
 import type { EcologyConfig } from '../config/schema';
 import { withTransaction } from '../db/tx';
 import { emit } from '../events/emit';
-import { getQuota } from '../rights/quotas';
+import { getQuota, setQuota } from '../rights/quotas';
 
 export interface RateChange {
   principal: string;
@@ -31,11 +31,7 @@ export async function applyComputeRates(pool: Pool, config: EcologyConfig): Prom
       const current = await getQuota(client, principal, 'compute_rate', true);
       if (current === rate) continue;
       await settleBucket(client, principal, 'compute');
-      await client.query(
-        `INSERT INTO quotas (principal_id, resource, amount) VALUES ($1, 'compute_rate', $2)
-         ON CONFLICT (principal_id, resource) DO UPDATE SET amount = EXCLUDED.amount`,
-        [principal, rate],
-      );
+      await setQuota(client, principal, 'compute_rate', rate);
       await emit(client, { type: 'quota_set', actor: null, subject: principal, data: { resource: 'compute_rate', from: current, to: rate, by: 'operator' } });
       changed.push({ principal, from: current, to: rate });
     }

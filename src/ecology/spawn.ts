@@ -3,6 +3,7 @@ import { initPrincipal } from '../artifacts/principals';
 import { insertArtifact } from '../artifacts/queries';
 import { sizeOf } from '../artifacts/store';
 import { readBucket, transferBucket } from '../buckets/store';
+import { checkAgentModel } from '../config/prices';
 import type { EcologyConfig } from '../config/schema';
 import { once } from '../db/idempotency';
 import { withTransaction } from '../db/tx';
@@ -33,6 +34,7 @@ export interface SpawnedAgent {
 export async function spawnAgent(pool: Pool, config: EcologyConfig, spec: unknown): Promise<SpawnedAgent> {
   const a = resolveAgentSpec(spec, config.ecology.spawnDefaults, 'spawnAgent');
   if (!a.content.system_prompt) throw invalid('spawnAgent: system_prompt is required');
+  checkAgentModel(config.llm, a.content);
   checkJson(a.content, 'spawnAgent content', { maxBytes: config.limits.maxContentBytes, maxDepth: config.limits.maxJsonDepth });
   const payload = { id: a.id, content: a.content, scrip: a.scrip, compute: a.compute };
   const treasury = SYSTEM_ACCOUNTS.treasury;

@@ -169,7 +169,7 @@ async function withLlmAllowance(
 ): Promise<LlmCallResult> {
   if (!grant) return call();
   const { pool, config } = deps;
-  const worst = worstCaseOf(request, config.llm);
+  const worst = worstCaseOf(request, config.llm).micros;
   await withTransaction(pool, (c) => chargeChain(c, grant.chain, { llmMicros: worst }, 'ctx.llm'), config.transactions.maxRetries);
   let cost = 0;
   try {

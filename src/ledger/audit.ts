@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { llmBudgetCheck } from '../llm/audit';
 import { oracleHoldCheck } from '../oracle/audit';
 import { invocationHoldCheck } from '../invoke/audit';
+import { quotasConservedCheck } from '../rights/audit';
 
 export interface AuditCheck {
   name: string;
@@ -87,7 +88,7 @@ async function idempotencyRecords(c: PoolClient): Promise<AuditCheck> {
   };
 }
 
-const CORE_CHECKS = [sumsToZero, balancesMatchJournal, noNegativeBalances, escrowHoldsListings, idempotencyRecords, oracleHoldCheck, llmBudgetCheck, invocationHoldCheck];
+const CORE_CHECKS = [sumsToZero, balancesMatchJournal, noNegativeBalances, escrowHoldsListings, idempotencyRecords, oracleHoldCheck, llmBudgetCheck, invocationHoldCheck, quotasConservedCheck];
 
 /** Runs every invariant in one repeatable-read snapshot. */
 export async function audit(pool: Pool, extra: ExtraCheck[] = []): Promise<AuditReport> {

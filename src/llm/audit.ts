@@ -2,12 +2,13 @@ import type { AuditCheck, ExtraCheck } from '../ledger/audit';
 
 /**
  * Audit invariant for the LLM budget: what the budget row says is spent equals the sum of the
- * recorded calls' costs, what it holds equals what open calls hold, and the spend is within it.
+ * recorded calls' costs and of the worst cases charged for attempts whose outcome is unknown, what
+ * it holds equals what open calls hold, and the spend is within it.
  */
 export const llmBudgetCheck: ExtraCheck = async (client): Promise<AuditCheck> => {
   const r = await client.query<{ budget: number | null; spent: number | null; reserved: number | null; calls_cost: number; calls_held: number }>(
     `SELECT b.budget_micros AS budget, b.spent_micros AS spent, b.reserved_micros AS reserved,
-            (SELECT COALESCE(sum(cost_micros), 0)::bigint FROM llm_calls) AS calls_cost,
+            (SELECT COALESCE(sum(cost_micros), 0) FROM llm_calls)::bigint + (SELECT COALESCE(sum(cost_micros), 0) FROM llm_abandoned_attempts)::bigint AS calls_cost,
             (SELECT COALESCE(sum(reserved_micros), 0)::bigint FROM llm_calls WHERE status = 'reserved') AS calls_held
      FROM (SELECT 1) one LEFT JOIN llm_budget b ON b.id`,
   );

@@ -73,8 +73,14 @@ export async function getBudgetStatus(pool: Pool, config?: EcologyConfig): Promi
 }
 
 export interface RecordedSpend {
-  /** Sum of cost_micros over every recorded call. */
+  /** Sum of cost_micros over every recorded call (what the provider reported, at the price). */
   calls_cost_micros: number;
+  /** Sum of the tokens the recorded calls were charged. */
+  calls_tokens: number;
+  /** Attempts whose outcome is unknown (their worker died), charged their worst case. */
+  abandoned_attempts: number;
+  abandoned_cost_micros: number;
+  abandoned_tokens: number;
   succeeded_calls: number;
   failed_calls: number;
   open_calls: number;
@@ -85,8 +91,12 @@ export interface RecordedSpend {
 
 /** The per-call records summed next to the budget row (tests and the audit compare them). */
 export async function recordedSpend(pool: Pool): Promise<RecordedSpend> {
-  const r = await pool.query<{ cost: number; ok: number; failed: number; open: number; reserved: number }>(
+  const r = await pool.query<{ cost: number; tokens: number; ok: number; failed: number; open: number; reserved: number; abandoned: number; abandoned_cost: number; abandoned_tokens: number }>(
     `SELECT COALESCE(sum(cost_micros), 0)::bigint AS cost,
+            COALESCE(sum(prompt_tokens::bigint + completion_tokens), 0)::bigint AS tokens,
+            (SELECT count(*) FROM llm_abandoned_attempts)::bigint AS abandoned,
+            (SELECT COALESCE(sum(cost_micros), 0) FROM llm_abandoned_attempts)::bigint AS abandoned_cost,
+            (SELECT COALESCE(sum(tokens), 0) FROM llm_abandoned_attempts)::bigint AS abandoned_tokens,
             count(*) FILTER (WHERE status = 'succeeded')::bigint AS ok,
             count(*) FILTER (WHERE status = 'failed')::bigint AS failed,
             count(*) FILTER (WHERE status = 'reserved')::bigint AS open,
@@ -96,6 +106,10 @@ export async function recordedSpend(pool: Pool): Promise<RecordedSpend> {
   const row = r.rows[0];
   return {
     calls_cost_micros: row.cost,
+    calls_tokens: row.tokens,
+    abandoned_attempts: row.abandoned,
+    abandoned_cost_micros: row.abandoned_cost,
+    abandoned_tokens: row.abandoned_tokens,
     succeeded_calls: row.ok,
     failed_calls: row.failed,
     open_calls: row.open,

@@ -6,13 +6,14 @@ import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { withTransaction } from '../db/tx';
 import { invalid, isEcologyError } from '../errors';
+import { chargeOpenAttempt } from './abandon';
 import { openAiClient } from './client';
 import type { Completion, OpenCall } from './callRecords';
 import { estimateTokens, promptChars, promptTokenBound } from './estimate';
 import { costMicros, priceOf } from './pricing';
 import { classifyProviderError, toCallerError, type ProviderFailure } from './providerErrors';
 import { rateLimitsOf, waitForRate } from './rateLimit';
-import { claimCall, releaseStaleReservations, type Claim, type RateClaim } from './reserve';
+import { chargeStaleReservations, claimCall, type Claim, type RateClaim } from './reserve';
 import { failCall, settleCall } from './settle';
 import type { LlmCallRequest, LlmCallResult } from './types';
 import { validateLlmRequest } from './validate';
@@ -39,7 +40,9 @@ export interface LlmDeps {
  *
  * 1. One transaction reserves the call's worst case (prompt bound + maxTokens at the model's price)
  *    after checking the system budget (BUDGET_EXHAUSTED), the payer's LLM token bucket (IN_DEBT)
- *    and its dollar allowance (QUOTA_EXCEEDED). The system (payer null) has only the budget.
+ *    and its dollar allowance (QUOTA_EXCEEDED). The system (payer null) has only the budget. An
+ *    earlier attempt at the key still open (its worker died: its outcome is unknown) is first
+ *    charged its worst case; if it comes back after all, that charge is corrected to its usage.
  * 2. Waits, in this process, for the system-wide requests and tokens per window (bounded); when
  *    the limit has room at once, the claim's transaction already took the first attempt's slot.
  * 3. Calls the provider; 429, 408, 409, 5xx, timeouts and connection errors are retried with
@@ -48,7 +51,7 @@ export interface LlmDeps {
  *    the rate limit's tokens corrected from the estimate to the reported usage.
  * On a final failure the hold is given back, the failed call recorded, and a typed error thrown.
  *
- * Errors: INVALID_ARGUMENT, NOT_FOUND, IDEMPOTENCY_CONFLICT, BUDGET_EXHAUSTED, IN_DEBT and
+ * Errors: INVALID_ARGUMENT (also a model without a configured price), NOT_FOUND, IDEMPOTENCY_CONFLICT, BUDGET_EXHAUSTED, IN_DEBT and
  * QUOTA_EXCEEDED are business refusals (not retryable; BUDGET_EXHAUSTED and IN_DEBT clear with time
  * or money, so a caller may sleep and try again). UNAVAILABLE (provider down, overloaded, timing
  * out, misconfigured, or the rate-limit wait too long) is retryable.
@@ -57,13 +60,15 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
   const { pool, config } = deps;
   const llm = config.llm;
   validateLlmRequest(config, req);
+  const worst = worstCaseOf(req, llm);
   const call: OpenCall = {
     key: req.key,
     payer: req.payer,
     purpose: req.purpose ?? null,
     model: req.model,
     maxTokens: req.maxTokens,
-    worstCaseMicros: worstCaseOf(req, llm),
+    worstCaseMicros: worst.micros,
+    worstCaseTokens: worst.tokens,
     ownerToken: randomUUID(),
   };
 
@@ -97,30 +102,48 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
   }
 
   const completion = completionOf(answer.completion, answer.latencyMs, req, config);
-  return withTransaction(pool, (c) => settleCall(c, call.key, req.payer, completion, rateLimitedMs, { limits, estimated: rateTokens }), config.transactions.maxRetries);
+  return withTransaction(pool, (c) => settleCall(c, call.key, req.payer, completion, rateLimitedMs, { limits, estimated: rateTokens }, claim.attempt), config.transactions.maxRetries);
+}
+
+/**
+ * For a caller that retries under a new key: the call under `key`, if it is still open (its worker
+ * died), is charged its worst case now, instead of when it expires.
+ */
+export async function abandonLlmCall(deps: Pick<LlmDeps, 'pool' | 'config'>, key: string): Promise<boolean> {
+  const reason = 'abandoned with its outcome unknown (its worker died; the caller retried under another key): charged its worst case';
+  return withTransaction(deps.pool, (c) => chargeOpenAttempt(c, key, reason), deps.config.transactions.maxRetries);
 }
 
 /** The most this request can cost: every prompt byte a token, and the whole completion limit. */
-export function worstCaseOf(req: LlmCallRequest, llm: EcologyConfig['llm']): number {
+export function worstCaseOf(req: LlmCallRequest, llm: EcologyConfig['llm']): { micros: number; tokens: number } {
   try {
-    return costMicros({ prompt_tokens: promptTokenBound(req.messages, req.responseFormat?.schema, llm), completion_tokens: req.maxTokens }, priceOf(llm, req.model));
+    const prompt = promptTokenBound(req.messages, req.responseFormat?.schema, llm);
+    const micros = costMicros({ prompt_tokens: prompt, completion_tokens: req.maxTokens }, priceOf(llm, req.model));
+    const tokens = prompt + req.maxTokens;
+    if (!Number.isSafeInteger(tokens)) throw new RangeError('the token worst case exceeds the safe integer range');
+    return { micros, tokens };
   } catch (e) {
     if (e instanceof RangeError) throw invalid(`the worst-case cost of this request is out of range: ${e.message}`);
     throw e;
   }
 }
 
-/** Claims the key; when money is short, first frees what crashed callers still hold and tries once more. */
-async function claimWithExpiry(deps: LlmDeps, call: OpenCall, rate: RateClaim | undefined): Promise<Claim> {
+/**
+ * Claims the key. When money is short, the reservations of callers that crashed long ago are
+ * charged their worst case (they were counted as held already, so this makes no room; it puts them
+ * in the books) before the refusal is thrown.
+ */
+async function claimWithExpiry(deps: LlmDeps, call: OpenCall, rate: RateClaim | undefined): Promise<Exclude<Claim, { kind: 'refused' }>> {
   const { pool, config } = deps;
-  const attempt = () => withTransaction(pool, (c) => claimCall(c, config, call, rate), config.transactions.maxRetries);
   try {
-    return await attempt();
+    const claim = await withTransaction(pool, (c) => claimCall(c, config, call, rate), config.transactions.maxRetries);
+    if (claim.kind === 'refused') throw claim.error;
+    return claim;
   } catch (e) {
-    if (!isEcologyError(e) || (e.code !== 'BUDGET_EXHAUSTED' && e.code !== 'QUOTA_EXCEEDED')) throw e;
-    const freed = await withTransaction(pool, (c) => releaseStaleReservations(c, config.llm.staleReservationMs), config.transactions.maxRetries);
-    if (freed === 0) throw e;
-    return attempt();
+    if (isEcologyError(e) && (e.code === 'BUDGET_EXHAUSTED' || e.code === 'QUOTA_EXCEEDED')) {
+      await withTransaction(pool, (c) => chargeStaleReservations(c, config.llm.staleReservationMs), config.transactions.maxRetries);
+    }
+    throw e;
   }
 }
 

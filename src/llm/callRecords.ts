@@ -9,6 +9,8 @@ export interface CallRow {
   model: string;
   status: 'reserved' | 'succeeded' | 'failed';
   worst_case_micros: number;
+  /** The token worst case of the current attempt (0 for calls recorded before it was kept). */
+  worst_case_tokens: number;
   reserved_micros: number;
   max_tokens: number;
   prompt_tokens: number;
@@ -28,19 +30,21 @@ export interface OpenCall {
   model: string;
   maxTokens: number;
   worstCaseMicros: number;
+  /** The most tokens this attempt can be billed: the prompt bound plus maxTokens. */
+  worstCaseTokens: number;
   ownerToken: string;
 }
 
-const COLUMNS = `key, payer_id, model, status, worst_case_micros, reserved_micros, max_tokens, prompt_tokens, completion_tokens,
+const COLUMNS = `key, payer_id, model, status, worst_case_micros, worst_case_tokens, reserved_micros, max_tokens, prompt_tokens, completion_tokens,
   cost_micros, latency_ms, attempts, owner_token, finish_reason, content`;
 
 /** Inserts a new call holding its worst case; false when the key exists already. */
 export async function insertOpenCall(client: PoolClient, c: OpenCall): Promise<boolean> {
   const r = await client.query(
-    `INSERT INTO llm_calls (key, payer_id, purpose, model, status, worst_case_micros, reserved_micros, max_tokens, attempts, owner_token)
-     VALUES ($1, $2, $3, $4, 'reserved', $5, $5, $6, 1, $7)
+    `INSERT INTO llm_calls (key, payer_id, purpose, model, status, worst_case_micros, reserved_micros, max_tokens, attempts, owner_token, worst_case_tokens)
+     VALUES ($1, $2, $3, $4, 'reserved', $5, $5, $6, 1, $7, $8)
      ON CONFLICT (key) DO NOTHING RETURNING key`,
-    [c.key, c.payer, c.purpose, c.model, c.worstCaseMicros, c.maxTokens, c.ownerToken],
+    [c.key, c.payer, c.purpose, c.model, c.worstCaseMicros, c.maxTokens, c.ownerToken, c.worstCaseTokens],
   );
   return r.rowCount === 1;
 }
@@ -54,9 +58,9 @@ export async function lockCall(client: PoolClient, key: string): Promise<CallRow
 export async function reopenCall(client: PoolClient, c: OpenCall): Promise<void> {
   await client.query(
     `UPDATE llm_calls SET status = 'reserved', purpose = $2, model = $3, worst_case_micros = $4, reserved_micros = $4, max_tokens = $5,
-       attempts = attempts + 1, owner_token = $6, reserved_at = now(), finished_at = NULL
+       attempts = attempts + 1, owner_token = $6, worst_case_tokens = $7, reserved_at = now(), finished_at = NULL
      WHERE key = $1`,
-    [c.key, c.purpose, c.model, c.worstCaseMicros, c.maxTokens, c.ownerToken],
+    [c.key, c.purpose, c.model, c.worstCaseMicros, c.maxTokens, c.ownerToken, c.worstCaseTokens],
   );
 }
 
@@ -87,23 +91,16 @@ export async function heldByPayer(client: PoolClient, payer: string, exceptKey: 
 }
 
 /**
- * Marks reservations older than `olderThanMs` failed (their caller crashed and never retried) and
- * returns what they held. Rows a running settlement has locked are skipped, not waited for.
+ * Locks the reservations older than `olderThanMs` (their caller crashed and never came back).
+ * Rows a running settlement has locked are skipped, not waited for.
  */
-export async function expireStaleCalls(client: PoolClient, olderThanMs: number): Promise<number> {
-  const stale = await client.query<{ key: string; reserved_micros: number }>(
-    `SELECT key, reserved_micros FROM llm_calls WHERE status = 'reserved' AND reserved_at < now() - $1 * interval '1 millisecond'
-     FOR UPDATE SKIP LOCKED`,
+export async function lockStaleCalls(client: PoolClient, olderThanMs: number): Promise<CallRow[]> {
+  const r = await client.query<CallRow>(
+    `SELECT ${COLUMNS} FROM llm_calls WHERE status = 'reserved' AND reserved_at < now() - $1 * interval '1 millisecond'
+     ORDER BY key FOR UPDATE SKIP LOCKED`,
     [olderThanMs],
   );
-  if (stale.rowCount === 0) return 0;
-  await client.query(
-    `UPDATE llm_calls SET status = 'failed', reserved_micros = 0, error = 'reservation expired: the caller never finished',
-       owner_token = NULL, finished_at = now()
-     WHERE key = ANY($1)`,
-    [stale.rows.map((r) => r.key)],
-  );
-  return stale.rows.reduce((n, r) => n + r.reserved_micros, 0);
+  return r.rows;
 }
 
 /** The stored result of a completed call. */

@@ -1,12 +1,13 @@
+import { requirePricedModel } from '../config/prices';
 import type { EcologyConfig, LlmPrice } from '../config/schema';
 
 type LlmConfig = EcologyConfig['llm'];
 
 const PER_MILLION = 1_000_000n;
 
-/** The configured price of a model; `defaultPrice` for a model the table does not list. */
-export function priceOf(llm: Pick<LlmConfig, 'prices' | 'defaultPrice'>, model: string): LlmPrice {
-  return Object.prototype.hasOwnProperty.call(llm.prices, model) ? llm.prices[model] : llm.defaultPrice;
+/** The configured price of a model; a model the table does not list is INVALID_ARGUMENT. */
+export function priceOf(llm: Pick<LlmConfig, 'prices'>, model: string): LlmPrice {
+  return requirePricedModel(llm, model);
 }
 
 /**

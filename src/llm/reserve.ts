@@ -5,12 +5,18 @@ import { bucketJsonSql, bucketViewFromRow, readBucket, type BucketRow, type Buck
 import { EcologyError } from '../errors';
 import { getQuota } from '../rights/quotas';
 import { holdBudget, lockBudget, remainingMicros, settleBudget, type BudgetRow } from './budget';
-import { expireStaleCalls, heldByPayer, lockCall, reopenCall, resultOf, type OpenCall } from './callRecords';
+import { chargeAbandonedAttempt } from './abandon';
+import { heldByPayer, lockCall, lockStaleCalls, reopenCall, resultOf, type OpenCall } from './callRecords';
 import { tryAcquire, type RateLimits } from './rateMath';
 import type { LlmCallResult } from './types';
 
-/** `admitted`: the claim also took the first attempt's slot of the shared rate limit. */
-export type Claim = { kind: 'replay'; result: LlmCallResult } | { kind: 'open'; admitted: boolean };
+/**
+ * `admitted`: the claim also took the first attempt's slot of the shared rate limit; `attempt`: this
+ * attempt's number (llm_calls.attempts once it is recorded). `refused`: the claim charged an
+ * earlier attempt of the key (its outcome unknown) and then found the money short: the caller
+ * commits the charge and throws `error`.
+ */
+export type Claim = { kind: 'replay'; result: LlmCallResult } | { kind: 'open'; admitted: boolean; attempt: number } | { kind: 'refused'; error: EcologyError };
 
 /** The shared rate limit a claim may also pass, for `tokens` (its estimate). */
 export interface RateClaim {
@@ -22,13 +28,13 @@ export interface RateClaim {
  * The first statement of a claim: inserts the call (only for a payer with standing; the system,
  * payer null, always), then locks the payer's dollar allowance, and reads its LLM token bucket and
  * the shared rate limit. Placeholders: $1 key, $2 payer, $3 purpose, $4 model, $5 worst case,
- * $6 max tokens, $7 owner token. The columns are evaluated in order: the call row is locked before
- * the allowance, the order settlement uses too.
+ * $6 max tokens, $7 owner token, $8 token worst case. The columns are evaluated in order: the call
+ * row is locked before the allowance, the order settlement uses too.
  */
 const CLAIM_SQL = `WITH payer AS (SELECT has_standing FROM artifacts WHERE id = $2),
   ins AS (
-    INSERT INTO llm_calls (key, payer_id, purpose, model, status, worst_case_micros, reserved_micros, max_tokens, attempts, owner_token)
-    SELECT $1, $2, $3, $4, 'reserved', $5, $5, $6, 1, $7 WHERE $2::text IS NULL OR (SELECT has_standing FROM payer)
+    INSERT INTO llm_calls (key, payer_id, purpose, model, status, worst_case_micros, reserved_micros, max_tokens, attempts, owner_token, worst_case_tokens)
+    SELECT $1, $2, $3, $4, 'reserved', $5, $5, $6, 1, $7, $8 WHERE $2::text IS NULL OR (SELECT has_standing FROM payer)
     ON CONFLICT (key) DO NOTHING RETURNING key)
   SELECT EXISTS (SELECT 1 FROM ins) AS inserted,
     (SELECT has_standing FROM payer) AS standing,
@@ -105,7 +111,7 @@ export async function claimCall(client: PoolClient, config: EcologyConfig, call:
   const r = await client.query<ClaimFacts>({
     name: 'llm_claim',
     text: CLAIM_SQL,
-    values: [call.key, call.payer, call.purpose, call.model, call.worstCaseMicros, call.maxTokens, call.ownerToken],
+    values: [call.key, call.payer, call.purpose, call.model, call.worstCaseMicros, call.maxTokens, call.ownerToken, call.worstCaseTokens],
   });
   const facts = r.rows[0];
   // NOT_FOUND or INVALID_ARGUMENT, as it words them.
@@ -131,7 +137,7 @@ export async function claimCall(client: PoolClient, config: EcologyConfig, call:
     ],
   });
   const hold = h.rows[0];
-  if (hold.held) return { kind: 'open', admitted: hold.admitted };
+  if (hold.held) return { kind: 'open', admitted: hold.admitted, attempt: 1 };
 
   // Not held: the budget is short, or the allowance, or the budget row is new (the first call).
   const budget = await lockBudget(client, config.llm.systemBudgetMicros);
@@ -139,10 +145,14 @@ export async function claimCall(client: PoolClient, config: EcologyConfig, call:
   const heldElsewhere = call.payer === null ? 0 : await heldByPayer(client, call.payer, call.key);
   if (allowance !== null && allowance - heldElsewhere < needed) throw quotaExceeded(call.payer!, allowance, heldElsewhere, needed);
   await holdBudget(client, needed);
-  return { kind: 'open', admitted: false };
+  return { kind: 'open', admitted: false, attempt: 1 };
 }
 
-/** A key that exists: replay it when it succeeded, else take over its reservation (a new attempt). */
+/**
+ * A key that exists: replay it when it succeeded, else start a new attempt. An earlier attempt still
+ * open had its worker die (a live one would have settled it, or failed it and given its hold back):
+ * it may have been billed, so it is first charged its worst case, then the new attempt reserves.
+ */
 async function reclaim(client: PoolClient, config: EcologyConfig, call: OpenCall): Promise<Claim> {
   const prior = await lockCall(client, call.key);
   if (!prior) throw new Error(`llm call ${call.key} vanished`);
@@ -150,8 +160,18 @@ async function reclaim(client: PoolClient, config: EcologyConfig, call: OpenCall
     throw new EcologyError('IDEMPOTENCY_CONFLICT', `key ${call.key} was already used for an LLM call paid by ${prior.payer_id ?? 'the system'}`);
   }
   if (prior.status === 'succeeded') return { kind: 'replay', result: resultOf(prior, true) };
-  const priorHold = prior.reserved_micros;
+  const abandoned = prior.status === 'reserved';
+  if (abandoned) await chargeAbandonedAttempt(client, prior, `attempt ${prior.attempts} was abandoned with its outcome unknown (its worker died): charged its worst case`);
+  try {
+    return await reopen(client, config, call, abandoned ? 0 : prior.reserved_micros, prior.attempts + 1);
+  } catch (e) {
+    if (abandoned && e instanceof EcologyError) return { kind: 'refused', error: e };
+    throw e;
+  }
+}
 
+/** The checks and the hold of a new attempt at an existing key, whose earlier attempt holds `priorHold`. */
+async function reopen(client: PoolClient, config: EcologyConfig, call: OpenCall, priorHold: number, attempt: number): Promise<Claim> {
   const bucket = call.payer === null ? null : await readBucket(client, call.payer, 'llm_tokens');
   const allowance = call.payer === null ? null : await getQuota(client, call.payer, 'llm_dollars', true);
   const heldElsewhere = call.payer === null ? 0 : await heldByPayer(client, call.payer, call.key);
@@ -165,12 +185,15 @@ async function reclaim(client: PoolClient, config: EcologyConfig, call: OpenCall
   await settleBudget(client, { release: priorHold, spend: 0 });
   await holdBudget(client, needed);
   await reopenCall(client, call);
-  return { kind: 'open', admitted: false };
+  return { kind: 'open', admitted: false, attempt };
 }
 
-/** Gives back what crashed callers still hold; returns the micro-dollars freed. */
-export async function releaseStaleReservations(client: PoolClient, olderThanMs: number): Promise<number> {
-  const freed = await expireStaleCalls(client, olderThanMs);
-  if (freed > 0) await settleBudget(client, { release: freed, spend: 0 });
-  return freed;
+/**
+ * Charges the reservations of callers that crashed and never came back (older than `olderThanMs`)
+ * their worst case: their outcome is unknown. Returns how many were charged.
+ */
+export async function chargeStaleReservations(client: PoolClient, olderThanMs: number): Promise<number> {
+  const stale = await lockStaleCalls(client, olderThanMs);
+  for (const row of stale) await chargeAbandonedAttempt(client, row, `reservation expired with its outcome unknown (the caller never finished): charged its worst case`);
+  return stale.length;
 }

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { seenBucketColumnsSql, spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
+import { correctAbandonedAttempt } from './abandon';
 import { settleBudget } from './budget';
 import { lockCall, markFailed, resultOf, type CallRow, type Completion } from './callRecords';
 import { correctRateTokens } from './rateLimit';
@@ -12,7 +13,7 @@ export interface RateCorrection {
   estimated: number;
 }
 
-const CALL_COLUMNS = `c.key, c.payer_id, c.model, c.status, c.worst_case_micros, c.reserved_micros, c.max_tokens, c.prompt_tokens, c.completion_tokens,
+const CALL_COLUMNS = `c.key, c.payer_id, c.model, c.status, c.worst_case_micros, c.worst_case_tokens, c.reserved_micros, c.max_tokens, c.prompt_tokens, c.completion_tokens,
   c.cost_micros, c.latency_ms, c.attempts, c.owner_token, c.finish_reason, c.content`;
 
 /**
@@ -73,13 +74,25 @@ export async function settleCall(
   c: Completion,
   rateLimitedMs: number,
   rate?: RateCorrection,
+  attempt?: number,
 ): Promise<LlmCallResult> {
   const row = await lockForSettle(client, key);
   if (!row) throw new Error(`llm call ${key} vanished`);
+  if (attempt !== undefined && attempt !== row.attempts) {
+    // A later attempt took the key over and charged this one its worst case (its outcome was
+    // unknown then): now it is known, so that charge comes down to it. The later attempt settles
+    // the call itself.
+    await correctAbandonedAttempt(client, key, attempt, { tokens: c.prompt_tokens + c.completion_tokens, cost_micros: c.cost_micros });
+    if (rate) await correctRateTokens(client, rate.limits, rate.estimated, c.prompt_tokens + c.completion_tokens);
+    return resultOf(row.status === 'succeeded' ? row : { ...row, ...c, status: 'succeeded', reserved_micros: 0 }, row.status === 'succeeded', rateLimitedMs);
+  }
   if (row.status === 'succeeded') {
     if (rate) await correctRateTokens(client, rate.limits, rate.estimated, c.prompt_tokens + c.completion_tokens);
     return resultOf(row, true, rateLimitedMs);
   }
+  // This attempt was charged its worst case when it expired (or when a later attempt found it open
+  // and was then refused): the settlement below charges what it really cost instead.
+  if (row.status === 'failed') await correctAbandonedAttempt(client, key, row.attempts, { tokens: 0, cost_micros: 0 });
   // A hold an expiry or a twin already gave back reads 0 here, so nothing is released twice.
   const also = settledCte(key, payer, row, c, rate);
   if (payer !== null) {

@@ -1,3 +1,4 @@
+import { requirePricedModel } from '../config/prices';
 import type { EcologyConfig } from '../config/schema';
 import { invalid } from '../errors';
 import { artifactId, parseArgs } from '../validation';
@@ -18,6 +19,7 @@ export function validateLlmRequest(config: EcologyConfig, req: LlmCallRequest): 
   }
   if (req.payer !== null) parseArgs(artifactId, req.payer, 'payer');
   if (typeof req.model !== 'string' || req.model.length === 0 || req.model.length > 200) throw invalid('model must be a name of 1-200 characters');
+  requirePricedModel(config.llm, req.model);
   if (!Array.isArray(req.messages) || req.messages.length === 0) throw invalid('messages must be a non-empty list');
   for (const m of req.messages) {
     if (!m || !ROLES.has(m.role) || typeof m.content !== 'string') throw invalid('each message needs a role (system, user, assistant) and a string content');

@@ -30,22 +30,29 @@ export async function computeSpent(db: Db, w: MetricsWindowBounds): Promise<Arra
 
 /**
  * LLM calls by payer (null: the system), counted when they finished: the cost is known only then,
- * so a call that runs across a window's end belongs to the window where it settled.
+ * so a call that runs across a window's end belongs to the window where it settled. The cost also
+ * holds the worst cases charged for attempts whose outcome was unknown, when they were charged.
  */
 export async function llmSpent(db: Db, w: MetricsWindowBounds): Promise<Array<{ payer_id: string | null; calls: number; cost_micros: number; prompt_tokens: number; completion_tokens: number }>> {
   const r = await db.query(
-    `SELECT payer_id, count(*) AS calls, sum(cost_micros)::bigint AS cost_micros,
+    `SELECT payer_id, sum(calls)::bigint AS calls, sum(cost_micros)::bigint AS cost_micros,
             sum(prompt_tokens)::bigint AS prompt_tokens, sum(completion_tokens)::bigint AS completion_tokens
-     FROM llm_calls WHERE finished_at >= $1 AND finished_at < $2
+     FROM (SELECT payer_id, 1 AS calls, cost_micros, prompt_tokens, completion_tokens FROM llm_calls WHERE finished_at >= $1 AND finished_at < $2
+           UNION ALL
+           SELECT payer_id, 0, cost_micros, 0, 0 FROM llm_abandoned_attempts WHERE charged_at >= $1 AND charged_at < $2) spent
      GROUP BY payer_id`,
     [w.start, w.end],
   );
   return r.rows;
 }
 
-/** Micro-dollars of every LLM call finished before `end`. */
+/** Micro-dollars of every LLM call finished, and every abandoned attempt charged, before `end`. */
 export async function llmSpentBefore(db: Db, end: Date): Promise<number> {
-  const r = await db.query<{ total: number }>('SELECT COALESCE(sum(cost_micros), 0)::bigint AS total FROM llm_calls WHERE finished_at < $1', [end]);
+  const r = await db.query<{ total: number }>(
+    `SELECT (SELECT COALESCE(sum(cost_micros), 0) FROM llm_calls WHERE finished_at < $1)::bigint
+          + (SELECT COALESCE(sum(cost_micros), 0) FROM llm_abandoned_attempts WHERE charged_at < $1)::bigint AS total`,
+    [end],
+  );
   return r.rows[0]!.total;
 }
 

@@ -4,13 +4,14 @@ import { agentConfigFrom } from '../../src/agents/config';
 import { loadConfig } from '../../src/config/load';
 
 const MAX = 10_000;
+const DEPTH = 35;
 const ok = (text: string) => {
-  const r = parseAction(text, MAX);
+  const r = parseAction(text, MAX, DEPTH);
   if (!r.ok) throw new Error(r.reason);
   return r.action;
 };
 const reason = (text: string, max = MAX) => {
-  const r = parseAction(text, max);
+  const r = parseAction(text, max, DEPTH);
   if (r.ok) throw new Error(`accepted ${text}`);
   return r.reason;
 };
@@ -81,4 +82,12 @@ test('invoke_artifact may state a grant: max_price, code_hash, allowance, allow;
   expect(reason('{"action":"invoke_artifact","id":"t","method":"run","allowance":{"scrip":1.5}}')).toMatch(/allowance/);
   expect(reason('{"action":"invoke_artifact","id":"t","method":"run","allowance":{"gold":1}}')).toMatch(/allowance/);
   expect(reason('{"action":"invoke_artifact","id":"t","method":"run","allow":["genesis_store.nothing"]}')).toMatch(/allow/);
+});
+
+test('output nested deeper than a valid action can be is refused before anything stores or describes it', () => {
+  const nested = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+  const invoke = (n: number) => `{"action":"invoke_artifact","id":"genesis_ledger","method":"balance","args":{"x":${nested(n)}}}`;
+  expect(ok(invoke(DEPTH - 3))).toMatchObject({ action: 'invoke_artifact' });
+  expect(reason(invoke(DEPTH - 2))).toBe(`output is nested more than ${DEPTH} levels deep`);
+  expect(reason(invoke(4200))).toBe(`output is nested more than ${DEPTH} levels deep`);
 });

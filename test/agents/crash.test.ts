@@ -4,65 +4,26 @@
  * response and the test kills the worker. A new worker takes over: the think activity is retried
  * after its heartbeat timeout and the LLM call is taken over under the same key. A second kill
  * during a durable timer sleep changes nothing either. The agent goes on, no action runs twice,
- * no cost is charged twice. A SIGTERM stops the last worker gracefully.
+ * no cost is charged twice (the killed attempt, its outcome unknown, is charged its worst case
+ * once). A SIGTERM stops the last worker gracefully.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { workflowBundle } from './support/bundle';
+import { childWorkers, type ChildWorker, type ChildWorkers } from './support/childWorker';
 import { startAgentWorld, type AgentWorld } from './support/harness';
 
-const ROOT = join(__dirname, '..', '..');
 let w: AgentWorld;
-let configFile: string;
-let bundleFile: string;
-const children: ChildProcess[] = [];
+let workers: ChildWorkers;
 
 beforeAll(async () => {
   // a short heartbeat timeout: the killed think is retried two seconds after its last heartbeat
   w = await startAgentWorld({ agents: { activities: { thinkHeartbeatTimeoutMs: 2000 } } }, { worker: false });
-  configFile = join(tmpdir(), `ecology-crash-${w.prefix}.json`);
-  writeFileSync(configFile, JSON.stringify(w.config));
-  bundleFile = (await workflowBundle()).file;
+  workers = await childWorkers(w);
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  workers?.killAll();
   await w?.close();
 });
 
-interface ChildWorker {
-  proc: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function startChildWorker(): Promise<ChildWorker> {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'ecology.cjs'), 'worker'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ECOLOGY_CONFIG: configFile,
-      ECOLOGY_WORKFLOW_BUNDLE: bundleFile,
-      DATABASE_URL: w.config.database.url,
-      TEMPORAL_ADDRESS: w.config.temporal.address,
-      OPENAI_BASE_URL: w.fake.baseUrl,
-      OPENAI_API_KEY: 'fake-key',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(proc);
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  await w.waitFor('the child worker to serve', async () => {
-    if (proc.exitCode !== null) throw new Error(`worker exited early: ${out}`);
-    return out.includes('serving task queue');
-  }, 60000);
-  return { proc, output: () => out, exited };
-}
+const startChildWorker = () => workers.start();
 
 test('a worker killed mid-think and mid-sleep: the agent goes on, nothing runs or is charged twice', async () => {
   const a = await w.agent('survivor', { scrip: 100 });
@@ -111,12 +72,15 @@ test('a worker killed mid-think and mid-sleep: the agent goes on, nothing runs o
   const [held, retried] = w.calls(a).filter((c) => c.body.messages[1].content.includes('\nIteration: 1\n'));
   expect(retried.body.messages).toEqual(held.body.messages);
 
-  // one LLM record and one token charge per iteration, each succeeded
+  // one LLM record and one token charge per iteration, each succeeded; the killed attempt's outcome
+  // was unknown to the retry (the provider may have billed it), so it is charged its worst case
   const calls = await w.pool.query(`SELECT key, status, cost_micros FROM llm_calls WHERE payer_id = $1 ORDER BY key`, [a]);
   expect(calls.rows.map((r) => r.key)).toEqual([0, 1, 2, 3, 4].map((i) => `${a}:${i}`));
   expect(calls.rows.every((r) => r.status === 'succeeded' && r.cost_micros > 0)).toBe(true);
   const tokenCharges = await w.pool.query(`SELECT id FROM resource_effects WHERE kind = 'spend:llm_tokens' AND payload->>'principal' = $1 ORDER BY id`, [a]);
-  expect(tokenCharges.rows).toHaveLength(5);
+  expect(tokenCharges.rows.map((r) => r.id)).toEqual([...[0, 1].map((i) => `${a}:${i}:tokens`), `${a}:1:tokens@attempt1`, ...[2, 3, 4].map((i) => `${a}:${i}:tokens`)]);
+  const abandoned = await w.pool.query(`SELECT key, attempt FROM llm_abandoned_attempts WHERE payer_id = $1`, [a]);
+  expect(abandoned.rows).toEqual([{ key: `${a}:1`, attempt: 1 }]);
 
   // every action ran once: one operation and one journal row per payment
   const rows = await w.actions(a);

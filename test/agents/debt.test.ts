@@ -4,6 +4,8 @@
  * time (small rates keep the real wait short), and a transfer_compute from another principal
  * (the rescue) wakes it long before. The same holds for the LLM token bucket.
  */
+import { withTransaction } from '../../src/db/tx';
+import { setQuota, type QuotaResource } from '../../src/rights/quotas';
 import { SETTLE, startAgentWorld, type AgentWorld } from './support/harness';
 
 let w: AgentWorld;
@@ -14,6 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => w?.close());
 
+/** The operator sets a right (what is issued follows, so the audit still balances). */
+async function setRight(principal: string, resource: QuotaResource, amount: number): Promise<void> {
+  await withTransaction(w.pool, (c) => setQuota(c, principal, resource, amount));
+}
+
 const invoke = (id: string, method: string, args: Record<string, unknown> = {}) => JSON.stringify({ action: 'invoke_artifact', id, method, args });
 const thinkAt = (id: string, iteration: number) => w.calls(id).find((c) => c.body.messages[1].content.includes(`\nIteration: ${iteration}\n`))?.receivedAt;
 
@@ -21,7 +28,7 @@ test('an expensive action freezes the agent until its compute recovers; it think
   const a = await w.agent('spender', { compute: 100 });
   // A small capacity keeps what accrues before the first action (slow on a loaded machine) below the
   // action's cost of 5000, so the debt is at least 4000: four seconds at 1000 CPU-ms per second.
-  await w.pool.query(`UPDATE quotas SET amount = 1000 WHERE principal_id = $1 AND resource = 'compute_capacity'`, [a]);
+  await setRight(a, 'compute_capacity', 1000);
   w.script(a, [invoke('genesis_ledger', 'balance'), '{"action":"noop"}']);
   await w.start(a);
   const frozen = await w.waitFor('the freeze', async () => {
@@ -65,7 +72,7 @@ test('a rescue transfer_compute wakes a deeply frozen agent long before its reco
 test('an agent in LLM token debt does not think until its token bucket recovers', async () => {
   const a = await w.agent('chatty');
   // ~1,900 tokens per think at 1,000 tokens per second: about two seconds of debt after each
-  await w.pool.query(`UPDATE quotas SET amount = 1000 WHERE principal_id = $1 AND resource = 'llm_token_rate'`, [a]);
+  await setRight(a, 'llm_token_rate', 1000);
   w.script(a, ['{"action":"noop"}', '{"action":"noop"}']);
   await w.start(a);
   const frozen = await w.waitFor('the token freeze', async () => {

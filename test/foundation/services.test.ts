@@ -309,7 +309,7 @@ describe('genesis_store', () => {
       await f.ok('alice', 'genesis_store', 'create', { id: 'ac_owner', type: 't', content: { v: 1 } });
       await f.ok('alice', 'genesis_store', 'create', { id: 'ac_private', type: 't', content: { v: 1 }, access_contract_id: 'genesis_private' });
       await f.ok('alice', 'genesis_store', 'create', { id: 'ac_public', type: 't', content: { v: 1 }, access_contract_id: 'genesis_public' });
-      await f.ok('alice', 'genesis_store', 'create', { id: 'kid', type: 'agent', has_standing: true, can_execute: true, content: { model: 'm' } });
+      await f.ok('alice', 'genesis_store', 'create', { id: 'kid', type: 'agent', has_standing: true, can_execute: true, content: { model: 'gpt-4o-mini' } });
     });
 
     it('genesis_owner_only: others may read, not write, delete or transfer; the owner may do all', async () => {
@@ -346,8 +346,8 @@ describe('genesis_store', () => {
       await f.fails('FORBIDDEN', 'alice', 'genesis_store', 'write', { id: 'kid', type: 'agent', content: { model: 'hijacked' } });
       await f.fails('FORBIDDEN', 'alice', 'genesis_ledger', 'transfer', { from: 'kid', to: 'alice', amount: 1 });
       await f.ok('alice', 'genesis_ledger', 'transfer_compute', { to: 'kid', amount: 10 });
-      await f.ok('kid', 'genesis_store', 'write', { id: 'kid', type: 'agent', content: { model: 'm2' } });
-      expect((await f.ok('bob', 'genesis_store', 'read', { id: 'kid' })).content).toEqual({ model: 'm2' });
+      await f.ok('kid', 'genesis_store', 'write', { id: 'kid', type: 'agent', content: { model: 'gpt-4.1-mini' } });
+      expect((await f.ok('bob', 'genesis_store', 'read', { id: 'kid' })).content).toEqual({ model: 'gpt-4.1-mini' });
     });
 
     it('genesis artifacts are readable and never writable', async () => {

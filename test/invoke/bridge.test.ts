@@ -34,6 +34,9 @@ beforeAll(async () => {
   await w.artifact('alice', 'thinker', {
     code: "export async function run(a, ctx) { const r = await ctx.llm([{ role: 'user', content: 'hi there' }], { max_tokens: 20 }); return { content: r.content, tokens: r.usage.total_tokens } }",
   });
+  await w.artifact('alice', 'pricey', {
+    code: "export async function run(a, ctx) { try { await ctx.llm([{ role: 'user', content: 'hi' }], { model: 'gpt-4-32k', max_tokens: 20 }); return 'called' } catch (e) { return { code: e.code, message: e.message } } }",
+  });
   await w.artifact('alice', 'chatty', { code: "export async function run(a, ctx) { for (let i = 0; i < 10; i++) await ctx.read('doc'); return 'read ten times' }" });
   await withTransaction(w.pool, async (c) => {
     await grant(c, { id: 'fund-firm-cpu', principal: 'firm', resource: 'compute', amount: 10_000, kind: 'test' });
@@ -128,6 +131,14 @@ test('ctx.llm: one call through the LLM client, tokens and dollars charged to th
   expect(await w.invoke('bob', 'thinker', 'run', {}, key, { allowance: { llm_dollars: 1 } })).toMatchObject({ ok: true, replayed: true, result: { content: 'a thought' } });
   expect(fake.calls.length).toBe(calls + 1);
   expect(await w.llmTokens('bob')).toBe(tokens - 18);
+  await w.expectAuditOk();
+});
+
+test('ctx.llm naming a model without a configured price is refused, naming the priced models; nothing is sent', async () => {
+  const calls = fake.calls.length;
+  const o = await w.invoke('bob', 'pricey', 'run', {});
+  expect(o).toMatchObject({ ok: true, result: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/gpt-4-32k.*has no configured price.*priced models: .*gpt-4o-mini/) } });
+  expect(fake.calls.length).toBe(calls);
   await w.expectAuditOk();
 });
 

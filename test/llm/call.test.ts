@@ -6,8 +6,9 @@ import type OpenAI from 'openai';
 import { spend } from '../../src/buckets/store';
 import { withTransaction } from '../../src/db/tx';
 import { llmBudgetCheck } from '../../src/llm/audit';
-import { getBudgetStatus, recordedSpend } from '../../src/llm/call';
+import { abandonLlmCall, getBudgetStatus, recordedSpend } from '../../src/llm/call';
 import { openAiClient } from '../../src/llm/client';
+import { promptTokenBound } from '../../src/llm/estimate';
 import { claimCall } from '../../src/llm/reserve';
 import { NOOP_ACTION } from '../support/fakeLlm';
 import { MESSAGES, MODEL, rejectsWith, setupLlm, worstCase, type LlmHarness } from './harness';
@@ -140,7 +141,7 @@ describe('idempotency', () => {
     expect({ alice: await snapshot('alice'), bob: await snapshot('bob') }).toEqual(before);
   });
 
-  it('twins racing on one key charge once', async () => {
+  it('twins racing on one key: one result; every request the provider answered is on the books', async () => {
     h.fake.respond(() => ({ content: NOOP_ACTION, usage: { prompt_tokens: 50, completion_tokens: 5 }, delayMs: 50 }));
     const before = await snapshot();
     const [a, b] = await Promise.all([h.call({ key: 'twin-1' }), h.call({ key: 'twin-1' })]);
@@ -148,8 +149,11 @@ describe('idempotency', () => {
     expect(a.cost_micros).toBe(60);
     expect(b.cost_micros).toBe(60);
     const after = await snapshot();
-    expect({ tokens: after.tokens, dollars: after.dollars, spent: after.spent }).toEqual({ tokens: before.tokens - 55, dollars: before.dollars - 60, spent: before.spent + 60 });
-    expect(after.requests - before.requests).toBeGreaterThanOrEqual(1);
+    const requests = after.requests - before.requests;
+    expect(requests).toBeGreaterThanOrEqual(1);
+    // A twin that took the key over found the other's attempt open and charged it its worst case
+    // (its outcome unknown then); when that attempt came back, its charge came down to its usage.
+    expect({ tokens: before.tokens - after.tokens, dollars: before.dollars - after.dollars, spent: after.spent - before.spent }).toEqual({ tokens: 55 * requests, dollars: 60 * requests, spent: 60 * requests });
   });
 
   it('a worker killed after the provider answered: the retry calls again, but charges once', async () => {
@@ -175,15 +179,41 @@ describe('idempotency', () => {
     expect((await h.callRow('killed-1')).attempts).toBe(2);
   });
 
-  it('a retry takes over the reservation a crashed attempt left behind', async () => {
+  it('a retry finds an earlier attempt still open (its worker died): that attempt is charged its worst case, then the retry runs', async () => {
+    h.fake.respond(() => ({ content: NOOP_ACTION, usage: { prompt_tokens: 30, completion_tokens: 5 } }));
     const worst = worstCase(h.config, 50);
-    await withTransaction(h.pool, (c) =>
-      claimCall(c, h.config, { key: 'crashed-1', payer: 'alice', purpose: null, model: MODEL, maxTokens: 50, worstCaseMicros: worst, ownerToken: 'dead-worker' }),
-    );
+    const worstTokens = promptTokenBound(MESSAGES, undefined, h.config.llm) + 50;
+    const open = { key: 'crashed-1', payer: 'alice', purpose: null, model: MODEL, maxTokens: 50, worstCaseMicros: worst, worstCaseTokens: worstTokens, ownerToken: 'dead-worker' };
+    await withTransaction(h.pool, (c) => claimCall(c, h.config, open));
     expect((await getBudgetStatus(h.pool)).reserved_micros).toBe(worst);
+    const before = await snapshot();
     const res = await h.call({ key: 'crashed-1' });
     expect(res.replayed).toBe(false);
-    expect(await h.callRow('crashed-1')).toMatchObject({ status: 'succeeded', attempts: 2, reserved_micros: 0 });
+    expect(await h.callRow('crashed-1')).toMatchObject({ status: 'succeeded', attempts: 2, reserved_micros: 0, cost_micros: 40 });
+    // The dead attempt may have been billed: its worst case is on the books, next to the retry's cost.
+    expect(await snapshot()).toEqual({ tokens: before.tokens - worstTokens - 35, dollars: before.dollars - worst - 40, spent: before.spent + worst + 40, requests: before.requests + 1 });
+    const abandoned = await h.pool.query('SELECT attempt, payer_id, cost_micros, tokens FROM llm_abandoned_attempts WHERE key = $1', ['crashed-1']);
+    expect(abandoned.rows).toEqual([{ attempt: 1, payer_id: 'alice', cost_micros: worst, tokens: worstTokens }]);
+    // A repeat replays: nothing more is charged.
+    expect((await h.call({ key: 'crashed-1' })).replayed).toBe(true);
+    expect((await snapshot()).spent).toBe(before.spent + worst + 40);
+  });
+});
+
+describe('a caller that moved on to another key', () => {
+  it('abandoning a key charges its open attempt its worst case once; a settled or unknown key is left alone', async () => {
+    const worst = worstCase(h.config, 50);
+    const worstTokens = promptTokenBound(MESSAGES, undefined, h.config.llm) + 50;
+    await withTransaction(h.pool, (c) =>
+      claimCall(c, h.config, { key: 'left-1', payer: 'alice', purpose: null, model: MODEL, maxTokens: 50, worstCaseMicros: worst, worstCaseTokens: worstTokens, ownerToken: 'dead' }),
+    );
+    const before = await snapshot();
+    expect(await abandonLlmCall(h, 'left-1')).toBe(true);
+    expect(await abandonLlmCall(h, 'left-1')).toBe(false);
+    expect(await abandonLlmCall(h, 'ok-1')).toBe(false);
+    expect(await abandonLlmCall(h, 'never-used')).toBe(false);
+    expect(await snapshot()).toEqual({ ...before, tokens: before.tokens - worstTokens, dollars: before.dollars - worst, spent: before.spent + worst });
+    expect(await h.callRow('left-1')).toMatchObject({ status: 'failed', reserved_micros: 0 });
   });
 });
 
@@ -290,18 +320,21 @@ describe('refusals before the call', () => {
     await getBudgetStatus(h.pool, h.config);
   });
 
-  it('frees what a crashed caller held too long, then reserves', async () => {
+  it('charges what a crashed caller held too long its worst case (its outcome is unknown); that makes no room', async () => {
     const worst = worstCase(h.config, 50);
+    const worstTokens = promptTokenBound(MESSAGES, undefined, h.config.llm) + 50;
     const spent = (await getBudgetStatus(h.pool)).spent_micros;
     const config = h.withLlm({ systemBudgetMicros: spent + worst + Math.floor(worst / 2), staleReservationMs: 1 });
     await withTransaction(h.pool, (c) =>
-      claimCall(c, config, { key: 'stale-1', payer: 'bob', purpose: null, model: MODEL, maxTokens: 50, worstCaseMicros: worst, ownerToken: 'gone' }),
+      claimCall(c, config, { key: 'stale-1', payer: 'bob', purpose: null, model: MODEL, maxTokens: 50, worstCaseMicros: worst, worstCaseTokens: worstTokens, ownerToken: 'gone' }),
     );
+    const bob = { tokens: await h.tokens('bob'), dollars: await h.dollars('bob') };
     await new Promise((r) => setTimeout(r, 5));
-    await h.call({ key: 'stale-2' }, { config });
+    await rejectsWith(h.call({ key: 'stale-2' }, { config }), 'BUDGET_EXHAUSTED');
     expect(await h.callRow('stale-1')).toMatchObject({ status: 'failed', reserved_micros: 0 });
-    expect((await h.callRow('stale-1')).error).toContain('expired');
-    await getBudgetStatus(h.pool, h.config);
+    expect((await h.callRow('stale-1')).error).toContain('outcome unknown');
+    expect({ tokens: await h.tokens('bob'), dollars: await h.dollars('bob') }).toEqual({ tokens: bob.tokens - worstTokens, dollars: bob.dollars - worst });
+    expect(await getBudgetStatus(h.pool, h.config)).toMatchObject({ spent_micros: spent + worst, reserved_micros: 0 });
   });
 
   it('refuses malformed requests with INVALID_ARGUMENT', async () => {

@@ -31,10 +31,10 @@ describe('costMicros', () => {
     expect(() => costMicros({ prompt_tokens: -1, completion_tokens: 0 }, price)).toThrow(RangeError);
   });
 
-  it('uses the default price for models the table does not list', () => {
+  it('refuses models the table does not list, naming the priced ones', () => {
     expect(priceOf(llm, 'gpt-4o-mini')).toEqual(llm.prices['gpt-4o-mini']);
-    expect(priceOf(llm, 'some-new-model')).toEqual(llm.defaultPrice);
-    expect(priceOf(llm, 'toString')).toEqual(llm.defaultPrice);
+    expect(() => priceOf(llm, 'some-new-model')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/"some-new-model" has no configured price.*priced models: .*gpt-4o-mini/) }));
+    expect(() => priceOf(llm, 'toString')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 
