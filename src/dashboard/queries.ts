@@ -8,6 +8,7 @@ import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import '../db/int8';
 import type { ListingRow } from '../escrow/queries';
 import type { FollowedEvent } from '../events/follow';
+import { publicEventSql } from '../events/visibility';
 import type { MetricsScalars } from '../metrics/types';
 
 export type Db = Pick<PoolClient, 'query'>;
@@ -151,14 +152,14 @@ export type EventRow = FollowedEvent;
 
 const EVENT_COLUMNS = 'seq, type, actor_id, subject_id, data, created_at';
 
-/** Events after `after`, oldest first. */
+/** Public events after `after`, oldest first (the dashboard never shows private ones: sealed bids). */
 export async function eventsAfter(db: Db, after: number, limit: number): Promise<EventRow[]> {
-  return (await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])).rows;
+  return (await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 AND ${publicEventSql()} ORDER BY seq LIMIT $2`, [after, limit])).rows;
 }
 
-/** The newest events, oldest first. */
+/** The newest public events, oldest first. */
 export async function latestEvents(db: Db, limit: number): Promise<EventRow[]> {
-  return (await db.query<EventRow>(`SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events ORDER BY seq DESC LIMIT $1) e ORDER BY seq`, [limit])).rows;
+  return (await db.query<EventRow>(`SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE ${publicEventSql()} ORDER BY seq DESC LIMIT $1) e ORDER BY seq`, [limit])).rows;
 }
 
 /** An escrow listing row with the listed artifact's type. */

@@ -4,6 +4,7 @@ import { requirePrincipal } from '../../artifacts/principals';
 import { requireArtifact } from '../../artifacts/store';
 import { transferBucket, readBucket } from '../../buckets/store';
 import * as lq from '../../ledger/queries';
+import { isSealedAccount } from '../../ledger/sealed';
 import { transfer } from '../../ledger/transfer';
 import { artifactId, positiveAmount } from '../../validation';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
@@ -42,6 +43,7 @@ export const ledgerService: GenesisServiceDef = {
     async run(ctx, a) {
       const principal = a.principal ?? ctx.caller;
       await requirePrincipal(ctx.client, principal);
+      if (isSealedAccount(principal)) throw forbidden(`${principal} holds sealed bids: its balance is not public`);
       const scrip = (await lq.getBalance(ctx.client, principal, SCRIP)) ?? 0;
       const compute = await readBucket(ctx.client, principal, 'compute');
       const llm = await readBucket(ctx.client, principal, 'llm_tokens');
@@ -49,10 +51,10 @@ export const ledgerService: GenesisServiceDef = {
     },
   }),
   all_balances: method({
-    description: 'Scrip balances of every principal.',
+    description: 'Scrip balances of every principal (but the sealed hold of oracle bids).',
     args: z.strictObject({}),
     async run(ctx) {
-      return (await lq.allBalances(ctx.client, SCRIP)).map((r) => ({ principal: r.principal_id, scrip: r.balance, system: r.is_system }));
+      return (await lq.allBalances(ctx.client, SCRIP)).filter((r) => !isSealedAccount(r.principal_id)).map((r) => ({ principal: r.principal_id, scrip: r.balance, system: r.is_system }));
     },
   }),
   transfer: method({
@@ -74,12 +76,12 @@ export const ledgerService: GenesisServiceDef = {
     },
   }),
   history: method({
-    description: 'Recent scrip transfers of a principal (default: yourself), newest first: {principal?, limit?}.',
+    description: 'Recent scrip transfers of a principal (default: yourself), newest first: {principal?, limit?}. Oracle bids and their refunds show only to the bidder.',
     args: z.strictObject({ principal: artifactId.optional(), limit }),
     async run(ctx, a) {
       const principal = a.principal ?? ctx.caller;
       await requireArtifact(ctx.client, principal);
-      return (await lq.history(ctx.client, principal, limitArg(ctx, a.limit))).map((r) => ({
+      return (await lq.history(ctx.client, principal, limitArg(ctx, a.limit), ctx.caller)).map((r) => ({
         transfer_id: r.id,
         seq: r.seq,
         from: r.debit_principal,
