@@ -221,6 +221,8 @@ export interface MetricsPoint extends MetricsScalars {
   /** Sum of the compute debts (CPU-ms below zero) when the window was aggregated. */
   compute_debt: number;
   llm_token_debt: number;
+  /** Scrip owed on active debt contracts when the window was aggregated. */
+  scrip_debt: number;
 }
 
 /** The latest metrics windows, oldest first: the scalar figures and the debt totals (not the breakdowns). */
@@ -230,7 +232,8 @@ export async function metricsPoints(db: Db, limit: number): Promise<MetricsPoint
        SELECT window_start, window_end, actions, compute_spent, llm_cost_micros, llm_cost_total_micros, scrip_supply, minted,
               transfer_count, transfer_volume, artifacts_created, oracle_resolutions, principals_in_debt,
               COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'compute')), 0)::bigint AS compute_debt,
-              COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'llm_tokens')), 0)::bigint AS llm_token_debt
+              COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'llm_tokens')), 0)::bigint AS llm_token_debt,
+              COALESCE((SELECT sum(value::numeric) FROM jsonb_each_text(data->'debt'->'scrip')), 0)::bigint AS scrip_debt
        FROM metrics_windows ORDER BY window_start DESC LIMIT $1
      ) w ORDER BY window_start`,
     [limit],

@@ -85,6 +85,14 @@ export async function bucketsBelowZero(db: Db): Promise<Array<{ principal_id: st
   return r.rows;
 }
 
+/** What each debtor owes now on its active scrip debt contracts (genesis_debt), in total. */
+export async function scripDebtsOutstanding(db: Db): Promise<Array<{ debtor_id: string; outstanding: number }>> {
+  const r = await db.query(
+    `SELECT debtor_id, sum(amount - repaid)::bigint AS outstanding FROM debts WHERE status = 'active' GROUP BY debtor_id ORDER BY debtor_id`,
+  );
+  return r.rows;
+}
+
 /** Public events of one type in the window, oldest first. */
 export async function eventsOfType(db: Db, type: string, w: MetricsWindowBounds): Promise<Array<{ actor_id: string | null; subject_id: string | null; data: Record<string, unknown> }>> {
   const r = await db.query(
