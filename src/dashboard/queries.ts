@@ -47,7 +47,8 @@ export interface AgentRow {
 export async function agentRows(db: Db, limit: number): Promise<AgentRow[]> {
   const r = await db.query(
     `SELECT a.id, a.type, a.created_at, a.content->>'model' AS model,
-            COALESCE(acc.balance, 0) AS scrip,
+            -- What it holds in sealed bids counts as its own here: the page must not show a bid.
+            COALESCE(acc.balance, 0) + COALESCE((SELECT sum(held) FROM oracle_bids ob WHERE ob.bidder_id = a.id), 0)::bigint AS scrip,
             COALESCE(spend.cost, 0)::bigint AS llm_spent_micros, COALESCE(spend.calls, 0)::bigint AS llm_calls,
             q.llm_dollars AS llm_allowance_micros, q.compute_rate, q.compute_capacity, q.llm_token_rate, q.llm_token_capacity,
             (SELECT count(*) FROM artifacts o WHERE o.owner_id = a.id AND o.id <> a.id)::bigint AS owned_artifacts,

@@ -98,3 +98,15 @@ export async function checkBid(ctx: BidContext, artifactId: string): Promise<Bid
   if (!b) throw notFound(`you have no bid on ${artifactId}`);
   return bidView(b);
 }
+
+/**
+ * What each bidder has in hold_oracle now (open bids, and won slots until they settle). Views of
+ * another principal's scrip add it back, so that its balance does not show a sealed bid.
+ */
+export async function sealedHolds(client: Pick<PoolClient, 'query'>, bidders: string[] | null): Promise<Map<string, number>> {
+  const r = await client.query<{ bidder_id: string; held: number }>(
+    `SELECT bidder_id, sum(held)::bigint AS held FROM oracle_bids WHERE held > 0 AND ($1::text[] IS NULL OR bidder_id = ANY($1)) GROUP BY bidder_id`,
+    [bidders],
+  );
+  return new Map(r.rows.map((x) => [x.bidder_id, Number(x.held)]));
+}

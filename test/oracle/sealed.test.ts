@@ -95,6 +95,16 @@ describe('before the resolution, a rival sees neither the amount nor that A bid'
     expect(all.map((r) => r.principal)).toContain('ag_a');
     expect(JSON.stringify(all)).not.toMatch(REVEALS_BID);
     await w.fails('FORBIDDEN', 'ag_b', 'genesis_ledger', 'balance', { principal: 'hold_oracle' });
+    // A's balance as others see it counts its sealed hold, else the drop would show the amount.
+    expect(all.find((r) => r.principal === 'ag_a')?.scrip).toBe(10_000);
+    expect(await w.ok('ag_b', 'genesis_ledger', 'balance', { principal: 'ag_a' })).toMatchObject({ scrip: 10_000 });
+    const agents = (await request(`${dash.url}api/agents`)).json<Array<{ id: string; scrip: number }>>();
+    expect(agents.find((a) => a.id === 'ag_a')?.scrip).toBe(10_000);
+    // ...and agrees with A's history as others see it.
+    const seen = await w.ok<Array<{ from: string; to: string; amount: number }>>('ag_b', 'genesis_ledger', 'history', { principal: 'ag_a' });
+    expect(seen.reduce((n, t) => n + (t.to === 'ag_a' ? t.amount : -t.amount), 0)).toBe(10_000);
+    // A itself sees what it can spend.
+    expect(await w.ok('ag_a', 'genesis_ledger', 'balance', {})).toMatchObject({ scrip: 10_000 - BID });
   });
 
   test('a rival sleeping until a bid event is not woken by it; the bidder would be', async () => {
