@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { writeArtifactArgs } from '../artifacts/store';
-import { isGenesisService } from '../genesis/registry';
+import { hasSealedArgs, isGenesisService } from '../genesis/registry';
 import { grantSpec, type GrantSpec } from '../invoke/grant';
 import { artifactId, jsonDepth } from '../validation';
 
@@ -146,6 +146,8 @@ export function describeAction(a: AgentAction, max = 200): string {
     case 'write_artifact':
       return `write_artifact ${a.id} (${a.type})`;
     case 'invoke_artifact':
+      // The summary is public (the dashboard shows it): a sealed bid's arguments stay out of it.
+      if (hasSealedArgs(a.id, a.method)) return `invoke_artifact ${a.id}.${a.method} (arguments sealed)`;
       return clip(`invoke_artifact ${a.id}.${a.method} ${JSON.stringify(a.args ?? {})}`, max);
     case 'sleep':
       if (a.seconds !== undefined) return `sleep ${a.seconds}s`;

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { DISK_USED_SQL } from '../artifacts/queries';
 import { bucketJsonSql, bucketViewFromRow, type BucketRow, type BucketView } from '../buckets/store';
 import type { EventView } from '../events/view';
+import { eventVisibleToSql } from '../events/visibility';
 import { SCRIP } from '../genesis/ids';
 import { ORACLE_FACTS_JSON_SQL, oracleFactsFromJson, type OracleFacts } from '../oracle/status';
 import { quotasFromRows, type Quotas } from '../rights/quotas';
@@ -49,7 +50,7 @@ export interface PromptFacts {
 
 /**
  * One statement (one snapshot, one round trip) for the whole prompt; each sub-select is what
- * the query module of its table would ask. Placeholders: $1 agent, $2 key, $3 scrip asset,
+ * the query module of its table would ask. Events private to others (sealed bids) are left out. Placeholders: $1 agent, $2 key, $3 scrip asset,
  * $4 own artifacts, $5 recent actions, $6 recent events.
  */
 const PROMPT_FACTS_SQL = `WITH me AS (SELECT content, has_standing AND can_execute AS agent FROM artifacts WHERE id = $1)
@@ -68,9 +69,10 @@ const PROMPT_FACTS_SQL = `WITH me AS (SELECT content, has_standing AND can_execu
        SELECT iteration, status, summary, result, error FROM agent_actions
        WHERE agent_id = $1 AND status IN ('invalid', 'done', 'failed') ORDER BY iteration DESC LIMIT $5) a) AS actions,
     (SELECT COALESCE(json_agg(e ORDER BY e.seq), '[]') FROM (
-       SELECT seq, type, actor_id, subject_id, data, created_at FROM events WHERE actor_id = $1 OR subject_id = $1 ORDER BY seq DESC LIMIT $6) e) AS own_events,
+       SELECT seq, type, actor_id, subject_id, data, created_at FROM events
+       WHERE (actor_id = $1 OR subject_id = $1) AND ${eventVisibleToSql('$1')} ORDER BY seq DESC LIMIT $6) e) AS own_events,
     (SELECT COALESCE(json_agg(e ORDER BY e.seq), '[]') FROM (
-       SELECT seq, type, actor_id, subject_id, data, created_at FROM events ORDER BY seq DESC LIMIT $6) e) AS recent_events,
+       SELECT seq, type, actor_id, subject_id, data, created_at FROM events WHERE ${eventVisibleToSql('$1')} ORDER BY seq DESC LIMIT $6) e) AS recent_events,
     ${ORACLE_FACTS_JSON_SQL} AS oracle`;
 
 interface FactsRow {

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import '../db/int8';
+import { eventVisibleToSql } from '../events/visibility';
 
 /** Plain SQL for agent_actions and agent_subscriptions (the loop's statements named: prepared once per connection). */
 
@@ -115,7 +116,7 @@ export async function firedSubscriptions(db: Db, types: string[] | null, limit: 
   return (
     await db.query<FiredSubscription>(
       `SELECT s.key, s.agent_id, s.event_type, e.seq FROM agent_subscriptions s
-       CROSS JOIN LATERAL (SELECT seq FROM events e WHERE e.type = s.event_type AND e.seq > s.after_seq ORDER BY seq LIMIT 1) e
+       CROSS JOIN LATERAL (SELECT seq FROM events e WHERE e.type = s.event_type AND e.seq > s.after_seq AND ${eventVisibleToSql('s.agent_id', 'e.')} ORDER BY seq LIMIT 1) e
        WHERE $1::text[] IS NULL OR s.event_type = ANY($1)
        ORDER BY e.seq LIMIT $2`,
       [types, limit],

@@ -141,6 +141,7 @@ export class LiveHub {
         this.accept(rows);
         this.follower = followEvents(db, {
           from,
+          publicOnly: true,
           intervalMs: this.deps.config.events.pollMs,
           batch: this.deps.config.events.batch,
           onEvents: (events) => this.onEvents(generation, events),

@@ -8,6 +8,7 @@ import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import '../db/int8';
 import type { ListingRow } from '../escrow/queries';
 import type { FollowedEvent } from '../events/follow';
+import { publicEventSql } from '../events/visibility';
 import type { MetricsScalars } from '../metrics/types';
 
 export type Db = Pick<PoolClient, 'query'>;
@@ -46,7 +47,8 @@ export interface AgentRow {
 export async function agentRows(db: Db, limit: number): Promise<AgentRow[]> {
   const r = await db.query(
     `SELECT a.id, a.type, a.created_at, a.content->>'model' AS model,
-            COALESCE(acc.balance, 0) AS scrip,
+            -- What it holds in sealed bids counts as its own here: the page must not show a bid.
+            COALESCE(acc.balance, 0) + COALESCE((SELECT sum(held) FROM oracle_bids ob WHERE ob.bidder_id = a.id), 0)::bigint AS scrip,
             COALESCE(spend.cost, 0)::bigint AS llm_spent_micros, COALESCE(spend.calls, 0)::bigint AS llm_calls,
             q.llm_dollars AS llm_allowance_micros, q.compute_rate, q.compute_capacity, q.llm_token_rate, q.llm_token_capacity,
             (SELECT count(*) FROM artifacts o WHERE o.owner_id = a.id AND o.id <> a.id)::bigint AS owned_artifacts,
@@ -154,14 +156,14 @@ export type EventRow = FollowedEvent;
 
 const EVENT_COLUMNS = 'seq, type, actor_id, subject_id, data, created_at';
 
-/** Events after `after`, oldest first. */
+/** Public events after `after`, oldest first (the dashboard never shows private ones: sealed bids). */
 export async function eventsAfter(db: Db, after: number, limit: number): Promise<EventRow[]> {
-  return (await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])).rows;
+  return (await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 AND ${publicEventSql()} ORDER BY seq LIMIT $2`, [after, limit])).rows;
 }
 
-/** The newest events, oldest first. */
+/** The newest public events, oldest first. */
 export async function latestEvents(db: Db, limit: number): Promise<EventRow[]> {
-  return (await db.query<EventRow>(`SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events ORDER BY seq DESC LIMIT $1) e ORDER BY seq`, [limit])).rows;
+  return (await db.query<EventRow>(`SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE ${publicEventSql()} ORDER BY seq DESC LIMIT $1) e ORDER BY seq`, [limit])).rows;
 }
 
 /** An escrow listing row with the listed artifact's type. */
@@ -223,6 +225,8 @@ export interface MetricsPoint extends MetricsScalars {
   /** Sum of the compute debts (CPU-ms below zero) when the window was aggregated. */
   compute_debt: number;
   llm_token_debt: number;
+  /** Scrip owed on active debt contracts when the window was aggregated. */
+  scrip_debt: number;
 }
 
 /** The latest metrics windows, oldest first: the scalar figures and the debt totals (not the breakdowns). */
@@ -232,7 +236,8 @@ export async function metricsPoints(db: Db, limit: number): Promise<MetricsPoint
        SELECT window_start, window_end, actions, compute_spent, llm_cost_micros, llm_cost_total_micros, scrip_supply, minted,
               transfer_count, transfer_volume, artifacts_created, oracle_resolutions, principals_in_debt,
               COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'compute')), 0)::bigint AS compute_debt,
-              COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'llm_tokens')), 0)::bigint AS llm_token_debt
+              COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'llm_tokens')), 0)::bigint AS llm_token_debt,
+              COALESCE((SELECT sum(value::numeric) FROM jsonb_each_text(data->'debt'->'scrip')), 0)::bigint AS scrip_debt
        FROM metrics_windows ORDER BY window_start DESC LIMIT $1
      ) w ORDER BY window_start`,
     [limit],

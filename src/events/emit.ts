@@ -27,14 +27,16 @@ export interface EventInput {
   actor?: string | null;
   subject?: string | null;
   data?: Record<string, unknown>;
+  /** The one principal that may see the event (with operators); absent: public. */
+  audience?: string | null;
 }
 
 /** Appends an event in the caller's transaction; followers read it once it commits (follow.ts). */
 export async function emit(client: PoolClient, e: EventInput): Promise<number> {
   const r = await client.query<{ seq: number }>({
     name: 'emit_event',
-    text: 'INSERT INTO events (type, actor_id, subject_id, data) VALUES ($1, $2, $3, $4::jsonb) RETURNING seq',
-    values: [e.type, e.actor ?? null, e.subject ?? null, JSON.stringify(e.data ?? {})],
+    text: 'INSERT INTO events (type, actor_id, subject_id, data, audience) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING seq',
+    values: [e.type, e.actor ?? null, e.subject ?? null, JSON.stringify(e.data ?? {}), e.audience ?? null],
   });
   return r.rows[0].seq;
 }

@@ -32,6 +32,8 @@ export interface FollowOptions {
   from?: string;
   /** Only events of these types (default all). */
   types?: readonly string[];
+  /** Only public events (a reader that is not an operator: the dashboard); default every event. */
+  publicOnly?: boolean;
   intervalMs: number;
   /** Rows per read; a full batch is followed at once by the next read. */
   batch: number;
@@ -56,6 +58,7 @@ export const FOLLOW_EVENTS_SQL = `
     AND xid < pg_snapshot_xmin(pg_current_snapshot())
     AND NOT pg_visible_in_snapshot(xid, $3::pg_snapshot)
     AND ($4::text[] IS NULL OR type = ANY($4))
+    AND (NOT $6::boolean OR audience IS NULL)
   ORDER BY xid, seq
   LIMIT $5`;
 
@@ -75,7 +78,7 @@ export function followEvents(db: Db, opts: FollowOptions): EventFollower {
     const r = await db.query<FollowedEvent & { xid_text: string }>({
       name: 'follow_events',
       text: FOLLOW_EVENTS_SQL,
-      values: [cursor.xid, cursor.seq, from, opts.types ?? null, opts.batch],
+      values: [cursor.xid, cursor.seq, from, opts.types ?? null, opts.batch, opts.publicOnly ?? false],
     });
     const last = r.rows.at(-1);
     if (!last) return false;

@@ -37,6 +37,8 @@ export interface GenesisMethod<A = any> {
   readOnly?: boolean;
   /** Validates and types the args; unknown keys are rejected. */
   args: z.ZodType<A>;
+  /** Its arguments are the caller's secret (a sealed bid): what others may see of a call leaves them out. */
+  sealedArgs?: boolean;
   run(ctx: CallContext, args: A): Promise<unknown>;
 }
 

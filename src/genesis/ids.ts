@@ -30,4 +30,10 @@ export const SYSTEM_ACCOUNTS = {
 } as const;
 export const SYSTEM_ACCOUNT_IDS: readonly string[] = Object.values(SYSTEM_ACCOUNTS);
 
+/**
+ * Accounts whose movements are private to the other party (and operators): hold_oracle holds sealed
+ * bids, so a transfer into or out of it would show a bid's bidder and amount (src/ledger/sealed.ts).
+ */
+export const SEALED_ACCOUNTS: readonly string[] = [SYSTEM_ACCOUNTS.oracleHold];
+
 export const SCRIP = 'scrip';

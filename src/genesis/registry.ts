@@ -29,3 +29,10 @@ export function methodCatalogue(): Array<{ artifact: string; method: string; des
     Object.entries(methods).map(([name, m]) => ({ artifact, method: name, description: m.description })),
   );
 }
+
+/** Whether a call's arguments are sealed (GenesisMethod.sealedArgs): summaries others see leave them out. */
+export function hasSealedArgs(artifact: string, method: string): boolean {
+  if (!isGenesisService(artifact)) return false;
+  const m = GENESIS[artifact];
+  return Object.prototype.hasOwnProperty.call(m, method) && m[method]!.sealedArgs === true;
+}

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { EcologyError } from '../errors';
+import { transferAudience } from './sealed';
 
 /** One leg of a bulk transfer; the same fields as transfer() takes, one asset for the batch. */
 export interface BulkLeg {
@@ -39,6 +40,7 @@ export async function bulkTransfer(client: PoolClient, asset: string, legs: Bulk
     amount: legs.map((l) => l.amount),
     kind: legs.map((l) => l.kind),
     reference: legs.map((l) => l.reference ?? null),
+    audience: legs.map((l) => transferAudience(l.from, l.to)),
   };
   const parties = [...new Set([...cols.from, ...cols.to])];
   // Lock every account touched in one ordered pass, so concurrent transfers cannot deadlock with us.
@@ -51,7 +53,7 @@ export async function bulkTransfer(client: PoolClient, asset: string, legs: Bulk
   // Journal rows, balances and events in one statement; legs already journaled are skipped.
   const r = await overdrawnAsInsufficientFunds(() => client.query<{ applied: number }>(
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) AS i(id, from_p, to_p, amount, kind, reference)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $8::text[]) AS i(id, from_p, to_p, amount, kind, reference, audience)
      ), ins AS (
        INSERT INTO journal (id, debit_principal, credit_principal, asset, amount, kind, reference)
        SELECT id, from_p, to_p, $7, amount, kind, reference FROM input
@@ -68,15 +70,16 @@ export async function bulkTransfer(client: PoolClient, asset: string, legs: Bulk
        WHERE a.principal_id = d.principal AND a.asset = $7
        RETURNING a.principal_id
      ), ev AS (
-       INSERT INTO events (type, actor_id, subject_id, data)
-       SELECT 'transfer', debit_principal, credit_principal,
-              jsonb_build_object('transfer_id', id, 'from', debit_principal, 'to', credit_principal, 'asset', $7::text,
-                                 'amount', amount, 'kind', kind, 'reference', reference)
-       FROM ins ORDER BY seq
+       INSERT INTO events (type, actor_id, subject_id, data, audience)
+       SELECT 'transfer', ins.debit_principal, ins.credit_principal,
+              jsonb_build_object('transfer_id', ins.id, 'from', ins.debit_principal, 'to', ins.credit_principal, 'asset', $7::text,
+                                 'amount', ins.amount, 'kind', ins.kind, 'reference', ins.reference),
+              input.audience
+       FROM ins JOIN input ON input.id = ins.id ORDER BY ins.seq
        RETURNING seq
      )
      SELECT (SELECT count(*) FROM ins)::int AS applied, (SELECT count(*) FROM upd) AS accounts, (SELECT count(*) FROM ev) AS events`,
-    [cols.id, cols.from, cols.to, cols.amount, cols.kind, cols.reference, asset],
+    [cols.id, cols.from, cols.to, cols.amount, cols.kind, cols.reference, asset, cols.audience],
   ));
   const applied = r.rows[0].applied;
   // Legs skipped as already journaled must be replays of the same transfer (checked only when

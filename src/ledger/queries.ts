@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import '../db/int8';
-import { SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SEALED_ACCOUNTS, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { journalVisibleToSql, transferAudience } from './sealed';
 
 /** Plain SQL for the scrip ledger. Every statement runs inside the caller's transaction. */
 
@@ -67,7 +68,8 @@ export interface AppliedTransfer {
  *   5. credit the payee, and insert the `transfer` event.
  * When the debit does not happen, the journal row is still inserted and the caller's error rolls it
  * back, as with any failed operation. Placeholders: $1 id, $2 from, $3 to, $4 asset, $5 amount,
- * $6 kind, $7 reference, $8 memo, $9 the mint's id, $10 the event's data.
+ * $6 kind, $7 reference, $8 memo, $9 the mint's id, $10 the event's data, $11 the event's audience
+ * (src/ledger/sealed.ts).
  */
 const APPLY_TRANSFER_SQL = `
 WITH parties AS (
@@ -97,8 +99,8 @@ WITH parties AS (
   WHERE principal_id = $3::text AND asset = $4::text AND EXISTS (SELECT 1 FROM debited)
   RETURNING balance
 ), event AS (
-  INSERT INTO events (type, actor_id, subject_id, data)
-  SELECT 'transfer', $2::text, $3::text, $10::jsonb FROM credited
+  INSERT INTO events (type, actor_id, subject_id, data, audience)
+  SELECT 'transfer', $2::text, $3::text, $10::jsonb, $11::text FROM credited
   RETURNING seq
 )
 SELECT ready.principals_ok, ready.accounts_ok,
@@ -113,7 +115,7 @@ export async function applyTransfer(client: PoolClient, t: TransferInput, eventD
   const r = await client.query<Row>({
     name: 'ledger_apply_transfer',
     text: APPLY_TRANSFER_SQL,
-    values: [t.id, t.from, t.to, t.asset, t.amount, t.kind, t.reference ?? null, t.memo ?? null, SYSTEM_ACCOUNTS.mint, JSON.stringify(eventData)],
+    values: [t.id, t.from, t.to, t.asset, t.amount, t.kind, t.reference ?? null, t.memo ?? null, SYSTEM_ACCOUNTS.mint, JSON.stringify(eventData), transferAudience(t.from, t.to)],
   });
   const { seq, id, debit_principal, credit_principal, asset, amount, ...rest } = r.rows[0];
   const entry = id === null ? null : { seq: seq!, id, debit_principal: debit_principal!, credit_principal: credit_principal!, asset: asset!, amount: amount! };
@@ -131,11 +133,17 @@ export async function allBalances(client: PoolClient, asset: string): Promise<Ar
   ).rows;
 }
 
-export async function history(client: PoolClient, principal: string, limit: number): Promise<JournalRow[]> {
+/**
+ * A principal's journal rows, newest first, as `viewer` may see them: rows with a sealed account
+ * only when the viewer is their other party (src/ledger/sealed.ts); null viewer: an operator, all.
+ */
+export async function history(client: PoolClient, principal: string, limit: number, viewer: string | null): Promise<JournalRow[]> {
   return (
     await client.query<JournalRow>(
-      `SELECT * FROM journal WHERE debit_principal = $1 OR credit_principal = $1 ORDER BY seq DESC LIMIT $2`,
-      [principal, limit],
+      `SELECT * FROM journal WHERE (debit_principal = $1 OR credit_principal = $1)
+         AND ($3::text IS NULL OR ${journalVisibleToSql('$3::text', '$4::text[]')})
+       ORDER BY seq DESC LIMIT $2`,
+      [principal, limit, viewer, SEALED_ACCOUNTS],
     )
   ).rows;
 }

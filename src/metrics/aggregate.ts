@@ -13,13 +13,15 @@ function bump(map: Record<string, number>, key: string, by = 1): void {
   map[key] = (map[key] ?? 0) + by;
 }
 
+/** An `oracle_resolved` event's data (src/oracle/resolution.ts ResolutionResults) as a window records it. */
 function oracleResult(data: Record<string, unknown>): OracleWindowResult {
   const winners = Array.isArray(data.winners) ? (data.winners as Array<Record<string, unknown>>) : [];
+  const ubi = (data.ubi ?? {}) as Record<string, unknown>;
   return {
     resolution_id: String(data.resolution_id ?? ''),
     bid_count: Number(data.bid_count ?? 0),
     minted_total: Number(data.minted_total ?? 0),
-    ubi_total: Number(data.ubi_total ?? 0),
+    ubi_total: Number(ubi.total ?? 0),
     winners: winners.map((w) => ({
       bidder: String(w.bidder ?? ''),
       artifact_id: String(w.artifact_id ?? ''),
@@ -31,12 +33,14 @@ function oracleResult(data: Record<string, unknown>): OracleWindowResult {
   };
 }
 
+/** Buckets below zero, and what each debtor still owes on its active scrip debt contracts. */
 async function debts(client: PoolClient): Promise<Omit<MetricsWindowData['debt'], 'as_of'>> {
-  const out = { compute: {} as Record<string, number>, llm_tokens: {} as Record<string, number> };
+  const out = { compute: {} as Record<string, number>, llm_tokens: {} as Record<string, number>, scrip: {} as Record<string, number> };
   for (const b of await q.bucketsBelowZero(client)) {
     const view = await readBucket(client, b.principal_id, b.resource);
     if (view.in_debt) out[b.resource][b.principal_id] = view.available;
   }
+  for (const d of await q.scripDebtsOutstanding(client)) out.scrip[d.debtor_id] = d.outstanding;
   return out;
 }
 
@@ -132,7 +136,7 @@ export async function aggregateWindow(pool: Pool, window: MetricsWindowBounds, m
         transfer_volume: transfers.volume,
         artifacts_created: artifacts.created,
         oracle_resolutions: oracle.length,
-        principals_in_debt: Object.keys(debt.compute).length,
+        principals_in_debt: new Set([...Object.keys(debt.compute), ...Object.keys(debt.llm_tokens), ...Object.keys(debt.scrip)]).size,
         data,
       });
     },

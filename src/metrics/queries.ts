@@ -1,6 +1,8 @@
 /** SQL of the metrics windows: reading each source by time range, and the metrics_windows table. */
 import type { PoolClient } from 'pg';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { publicEventSql } from '../events/visibility';
+import { SCRIP, SEALED_ACCOUNTS, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { journalPublicSql } from '../ledger/sealed';
 import type { MetricsWindow, MetricsWindowBounds, MetricsWindowData } from './types';
 import '../db/int8';
 
@@ -67,15 +69,19 @@ export async function mintFlowsBefore(db: Db, end: Date): Promise<{ issued: numb
   return r.rows[0]!;
 }
 
-/** Scrip journal entries in the window, by kind, with what the mint issued and took back. */
+/**
+ * Scrip journal entries in the window, by kind, with what the mint issued and took back. Movements
+ * of sealed accounts (oracle bids, their refunds and the UBI paid from the hold) are left out: they
+ * would show a sealed bid; the oracle's results give what a resolution paid.
+ */
 export async function scripTransfers(db: Db, w: MetricsWindowBounds): Promise<Array<{ kind: string; count: number; volume: number; minted: number; returned: number }>> {
   const r = await db.query(
     `SELECT kind, count(*) AS count, sum(amount)::bigint AS volume,
             COALESCE(sum(amount) FILTER (WHERE debit_principal = $3), 0)::bigint AS minted,
             COALESCE(sum(amount) FILTER (WHERE credit_principal = $3), 0)::bigint AS returned
-     FROM journal WHERE asset = $4 AND created_at >= $1 AND created_at < $2
+     FROM journal WHERE asset = $4 AND created_at >= $1 AND created_at < $2 AND ${journalPublicSql('$5::text[]')}
      GROUP BY kind`,
-    [w.start, w.end, SYSTEM_ACCOUNTS.mint, SCRIP],
+    [w.start, w.end, SYSTEM_ACCOUNTS.mint, SCRIP, SEALED_ACCOUNTS],
   );
   return r.rows;
 }
@@ -86,10 +92,18 @@ export async function bucketsBelowZero(db: Db): Promise<Array<{ principal_id: st
   return r.rows;
 }
 
-/** Events of one type in the window, oldest first. */
+/** What each debtor owes now on its active scrip debt contracts (genesis_debt), in total. */
+export async function scripDebtsOutstanding(db: Db): Promise<Array<{ debtor_id: string; outstanding: number }>> {
+  const r = await db.query(
+    `SELECT debtor_id, sum(amount - repaid)::bigint AS outstanding FROM debts WHERE status = 'active' GROUP BY debtor_id ORDER BY debtor_id`,
+  );
+  return r.rows;
+}
+
+/** Public events of one type in the window, oldest first. */
 export async function eventsOfType(db: Db, type: string, w: MetricsWindowBounds): Promise<Array<{ actor_id: string | null; subject_id: string | null; data: Record<string, unknown> }>> {
   const r = await db.query(
-    `SELECT actor_id, subject_id, data FROM events WHERE type = $1 AND created_at >= $2 AND created_at < $3 ORDER BY seq`,
+    `SELECT actor_id, subject_id, data FROM events WHERE type = $1 AND created_at >= $2 AND created_at < $3 AND ${publicEventSql()} ORDER BY seq`,
     [type, w.start, w.end],
   );
   return r.rows;

@@ -45,8 +45,11 @@ export interface MetricsWindowData {
   actions_by_type: Record<string, number>;
   /** LLM calls the system paid for (the oracle's scorer). */
   llm_system: LlmFigures;
-  /** Bucket balances below zero when the window was aggregated, by principal. */
-  debt: { as_of: string; compute: Record<string, number>; llm_tokens: Record<string, number> };
+  /**
+   * Debts when the window was aggregated, by principal: bucket balances below zero (negative), and
+   * the scrip still owed on active genesis_debt contracts (positive, by debtor).
+   */
+  debt: { as_of: string; compute: Record<string, number>; llm_tokens: Record<string, number>; scrip: Record<string, number> };
   scrip: { supply: number; minted: number; returned_to_mint: number };
   transfers: { count: number; volume: number; by_kind: Record<string, { count: number; volume: number }> };
   artifacts: { created: number; by_type: Record<string, number>; by_creator: Record<string, number> };
@@ -65,6 +68,7 @@ export interface MetricsScalars {
   transfer_volume: number;
   artifacts_created: number;
   oracle_resolutions: number;
+  /** Principals in any debt: compute, LLM tokens or scrip owed on a debt contract. */
   principals_in_debt: number;
 }
 

@@ -9,8 +9,9 @@ import * as q from './queries';
 
 /**
  * Sealed bids. A bid's amount moves from the bidder to hold_oracle at once and stays there until
- * the bid is cancelled or resolved, so a bidder can never bid scrip it does not have. Events about
- * bids name the bidder and the artifact, never the amount (bids are sealed).
+ * the bid is cancelled or resolved, so a bidder can never bid scrip it does not have. Bids are
+ * sealed: their events, and the transfers into and out of hold_oracle (src/ledger/sealed.ts), are
+ * private to the bidder until the resolution publishes its results.
  */
 
 export interface BidContext {
@@ -67,7 +68,7 @@ export async function placeBid(ctx: BidContext, artifactId: string, amount: numb
     const created = await q.insertOpenBid(ctx.client, { bidder: ctx.caller, artifact: artifactId, amount });
     if (created) {
       await hold(ctx, ctx.key, amount, artifactId);
-      await emit(ctx.client, { type: 'oracle_bid_placed', actor: ctx.caller, subject: artifactId, data: { bid_id: created.id } });
+      await emit(ctx.client, { type: 'oracle_bid_placed', actor: ctx.caller, subject: artifactId, data: { bid_id: created.id }, audience: ctx.caller });
       return { ...bidView(created), previous_amount: null };
     }
     open = await q.lockOpenBid(ctx.client, ctx.caller, artifactId);
@@ -77,7 +78,7 @@ export async function placeBid(ctx: BidContext, artifactId: string, amount: numb
   if (amount > open.amount) await hold(ctx, `${ctx.key}:raise`, amount - open.amount, artifactId);
   else await release(ctx, `${ctx.key}:lower`, open.amount - amount, artifactId);
   const updated = await q.setBidAmount(ctx.client, open.id, amount);
-  await emit(ctx.client, { type: 'oracle_bid_placed', actor: ctx.caller, subject: artifactId, data: { bid_id: updated.id, updated: true } });
+  await emit(ctx.client, { type: 'oracle_bid_placed', actor: ctx.caller, subject: artifactId, data: { bid_id: updated.id, updated: true }, audience: ctx.caller });
   return { ...bidView(updated), previous_amount: open.amount };
 }
 
@@ -87,7 +88,7 @@ export async function cancelBid(ctx: BidContext, artifactId: string): Promise<Bi
   if (!open) throw notFound(`you have no open bid on ${artifactId}`);
   await release(ctx, ctx.key, open.held, artifactId);
   const cancelled = await q.cancelBid(ctx.client, open.id);
-  await emit(ctx.client, { type: 'oracle_bid_cancelled', actor: ctx.caller, subject: artifactId, data: { bid_id: open.id } });
+  await emit(ctx.client, { type: 'oracle_bid_cancelled', actor: ctx.caller, subject: artifactId, data: { bid_id: open.id }, audience: ctx.caller });
   return { ...bidView(cancelled), refunded: open.held };
 }
 
@@ -96,4 +97,16 @@ export async function checkBid(ctx: BidContext, artifactId: string): Promise<Bid
   const b = await q.latestBid(ctx.client, ctx.caller, artifactId);
   if (!b) throw notFound(`you have no bid on ${artifactId}`);
   return bidView(b);
+}
+
+/**
+ * What each bidder has in hold_oracle now (open bids, and won slots until they settle). Views of
+ * another principal's scrip add it back, so that its balance does not show a sealed bid.
+ */
+export async function sealedHolds(client: Pick<PoolClient, 'query'>, bidders: string[] | null): Promise<Map<string, number>> {
+  const r = await client.query<{ bidder_id: string; held: number }>(
+    `SELECT bidder_id, sum(held)::bigint AS held FROM oracle_bids WHERE held > 0 AND ($1::text[] IS NULL OR bidder_id = ANY($1)) GROUP BY bidder_id`,
+    [bidders],
+  );
+  return new Map(r.rows.map((x) => [x.bidder_id, Number(x.held)]));
 }

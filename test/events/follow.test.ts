@@ -175,7 +175,7 @@ test('a read finds rows through the (xid, seq) index and orders by the xid itsel
   const c = await db.pool.connect();
   try {
     await c.query(`PREPARE follow_plan AS ${FOLLOW_EVENTS_SQL}`);
-    const plan = (await c.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE follow_plan(${c.escapeLiteral(xmin)}, 0, ${c.escapeLiteral(from)}, NULL, 500)`)).rows[0]!['QUERY PLAN'];
+    const plan = (await c.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE follow_plan(${c.escapeLiteral(xmin)}, 0, ${c.escapeLiteral(from)}, NULL, 500, false)`)).rows[0]!['QUERY PLAN'];
     const nodes: Array<Record<string, unknown>> = [];
     const walk = (n: Record<string, unknown>) => {
       nodes.push(n);

@@ -4,6 +4,8 @@ import { requirePrincipal } from '../../artifacts/principals';
 import { requireArtifact } from '../../artifacts/store';
 import { transferBucket, readBucket } from '../../buckets/store';
 import * as lq from '../../ledger/queries';
+import { isSealedAccount } from '../../ledger/sealed';
+import { sealedHolds } from '../../oracle/bids';
 import { transfer } from '../../ledger/transfer';
 import { artifactId, positiveAmount } from '../../validation';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
@@ -38,12 +40,14 @@ const limit = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional();
 export const ledgerService: GenesisServiceDef = {
   balance: method({
     readOnly: true,
-    description: "Scrip balance and compute bucket of a principal (default: yourself).",
+    description: "Scrip balance and compute bucket of a principal (default: yourself). Another's scrip includes what it holds in sealed bids.",
     args: z.strictObject({ principal: artifactId.optional() }),
     async run(ctx, a) {
       const principal = a.principal ?? ctx.caller;
       await requirePrincipal(ctx.client, principal);
-      const scrip = (await lq.getBalance(ctx.client, principal, SCRIP)) ?? 0;
+      if (isSealedAccount(principal)) throw forbidden(`${principal} holds sealed bids: its balance is not public`);
+      const held = principal === ctx.caller ? 0 : ((await sealedHolds(ctx.client, [principal])).get(principal) ?? 0);
+      const scrip = ((await lq.getBalance(ctx.client, principal, SCRIP)) ?? 0) + held;
       const compute = await readBucket(ctx.client, principal, 'compute');
       const llm = await readBucket(ctx.client, principal, 'llm_tokens');
       return { principal, scrip, compute: compute.available, compute_recovers_at: compute.recovers_at, llm_tokens: llm.available };
@@ -51,10 +55,14 @@ export const ledgerService: GenesisServiceDef = {
   }),
   all_balances: method({
     readOnly: true,
-    description: 'Scrip balances of every principal.',
+    description: "Scrip balances of every principal (but the sealed hold of oracle bids); another's scrip includes what it holds in sealed bids.",
     args: z.strictObject({}),
     async run(ctx) {
-      return (await lq.allBalances(ctx.client, SCRIP)).map((r) => ({ principal: r.principal_id, scrip: r.balance, system: r.is_system }));
+      const holds = await sealedHolds(ctx.client, null);
+      const held = (p: string) => (p === ctx.caller ? 0 : (holds.get(p) ?? 0));
+      return (await lq.allBalances(ctx.client, SCRIP))
+        .filter((r) => !isSealedAccount(r.principal_id))
+        .map((r) => ({ principal: r.principal_id, scrip: r.balance + held(r.principal_id), system: r.is_system }));
     },
   }),
   transfer: method({
@@ -77,12 +85,12 @@ export const ledgerService: GenesisServiceDef = {
   }),
   history: method({
     readOnly: true,
-    description: 'Recent scrip transfers of a principal (default: yourself), newest first: {principal?, limit?}.',
+    description: 'Recent scrip transfers of a principal (default: yourself), newest first: {principal?, limit?}. Oracle bids and their refunds show only to the bidder.',
     args: z.strictObject({ principal: artifactId.optional(), limit }),
     async run(ctx, a) {
       const principal = a.principal ?? ctx.caller;
       await requireArtifact(ctx.client, principal);
-      return (await lq.history(ctx.client, principal, limitArg(ctx, a.limit))).map((r) => ({
+      return (await lq.history(ctx.client, principal, limitArg(ctx, a.limit), ctx.caller)).map((r) => ({
         transfer_id: r.id,
         seq: r.seq,
         from: r.debit_principal,

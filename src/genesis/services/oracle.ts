@@ -9,7 +9,8 @@ import { limitArg } from './ledger';
 /**
  * The oracle (SPEC section 9): sealed bids at any time, resolved on a schedule by a second-price
  * auction; the winners' artifacts are scored by an LLM and new scrip is minted for them.
- * Bids are sealed: nothing here shows another bidder's amount.
+ * Bids are sealed: nothing here shows another bidder's amount, and until the resolution nothing
+ * public shows who bid (src/ledger/sealed.ts, src/events/visibility.ts).
  */
 export const oracleService: GenesisServiceDef = {
   status: method({
@@ -24,6 +25,7 @@ export const oracleService: GenesisServiceDef = {
     description:
       'Bid for your artifact to be scored at the next resolution: {artifact_id, amount}. The amount is held at once; bidding again on the same artifact changes your bid. Top bids win and pay the highest losing bid; the rest is returned. A winner gets floor(score / mint_ratio) new scrip.',
     args: z.strictObject({ artifact_id: artifactId, amount: positiveAmount }),
+    sealedArgs: true,
     async run(ctx, a) {
       return placeBid(ctx, a.artifact_id, a.amount);
     },
@@ -31,6 +33,7 @@ export const oracleService: GenesisServiceDef = {
   cancel_bid: method({
     description: 'Withdraw your open bid on an artifact; the held amount returns to you: {artifact_id}.',
     args: z.strictObject({ artifact_id: artifactId }),
+    sealedArgs: true,
     async run(ctx, a) {
       return cancelBid(ctx, a.artifact_id);
     },
@@ -39,6 +42,7 @@ export const oracleService: GenesisServiceDef = {
     readOnly: true,
     description: 'Your own bid on an artifact (open, or the latest with its outcome): {artifact_id}.',
     args: z.strictObject({ artifact_id: artifactId }),
+    sealedArgs: true,
     async run(ctx, a) {
       return checkBid(ctx, a.artifact_id);
     },
