@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'SANDBOX_UNAVAILABLE'
   | 'DEPTH_EXCEEDED'
   | 'BUDGET_EXHAUSTED'
+  /** Work of another world (another database) reached this world's worker; it is refused, not done. */
+  | 'WORLD_MISMATCH'
   | 'UNAVAILABLE';
 
 export class EcologyError extends Error {

@@ -1,11 +1,13 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   condition,
   continueAsNew,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep as timer,
   workflowInfo,
   type ActivityOptions,
   type LocalActivityOptions,
@@ -51,6 +53,14 @@ const BOOTSTRAP_LOCAL_OPTIONS: LocalActivityOptions = { startToCloseTimeout: '1 
  */
 const LOCAL_STEPS = 'local-readiness-and-act';
 
+/** Version marker (patched): the workflow's end is recorded (agent_runs: only running agents share UBI). */
+const RECORD_END = 'record-agent-end';
+
+/** A worker of another world refused an activity (activities/world.ts). */
+function refusedByOtherWorld(e: unknown): e is ActivityFailure {
+  return e instanceof ActivityFailure && e.cause instanceof ApplicationFailure && e.cause.type === 'WORLD_MISMATCH';
+}
+
 function activityOptions(s: AgentLoopSettings, think: boolean): ActivityOptions {
   return {
     startToCloseTimeout: think ? s.thinkTimeoutMs : s.activityTimeoutMs,
@@ -79,7 +89,7 @@ function errorText(e: unknown): string {
  * that arrives while an activity runs is not lost.
  */
 export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWorkflowResult> {
-  const { agentId } = input;
+  const { agentId, world } = input;
   let iteration = input.iteration ?? 0;
   let memory: ShortMemory = input.memory ?? [];
   const flags = { wake: false, paused: input.paused ?? false, stop: false, config: false, balance: false };
@@ -113,6 +123,30 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
   const activities = (think = false) => proxyActivities<AgentActivities>(settings ? activityOptions(settings, think) : BOOTSTRAP_OPTIONS);
   const local = () => proxyLocalActivities<AgentActivities>(settings ? localActivityOptions(settings) : BOOTSTRAP_LOCAL_OPTIONS);
 
+  /**
+   * Runs an activity of this agent's world. A worker of another world that shares the task queue
+   * refuses it without acting (WORLD_MISMATCH): an ordinary activity is simply asked again (the
+   * retry reaches some worker of the queue); a local one ran on this very worker, so the workflow
+   * task fails (the workflow goes on) and another worker takes the next attempt.
+   */
+  const inOwnWorld = async <T>(isLocal: boolean, run: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await run();
+      } catch (e) {
+        if (!refusedByOtherWorld(e)) throw e;
+        if (isLocal) throw new Error(`agent ${agentId}: a worker of another world refused a local activity; retrying the workflow task elsewhere: ${errorText(e)}`);
+        await timer(settings ? settings.errorBackoffSeconds * 1000 : 1000);
+      }
+    }
+  };
+
+  /** The end of the workflow, recorded in the agent's world (newer histories only). */
+  const ended = async (reason: AgentWorkflowResult['reason']): Promise<AgentWorkflowResult> => {
+    if (patched(RECORD_END)) await inOwnWorld(false, () => activities().agentStopped({ agentId, reason, world }));
+    return { agentId, iteration, reason };
+  };
+
   const waitUntilReady = async (why: 'compute-debt' | 'llm-debt' | 'budget' | 'quota', until: string | null, reason: string): Promise<void> => {
     const s = settings!;
     if (why === 'budget') {
@@ -134,7 +168,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
   const sleepOnPredicate = async (p: Predicate, deadline: number): Promise<void> => {
     for (;;) {
       flags.balance = false;
-      const check = await activities().agentCheckPredicate({ agentId, predicate: p });
+      const check = await inOwnWorld(false, () => activities().agentCheckPredicate({ agentId, predicate: p, world }));
       if (check.balances) state.balances = check.balances;
       if (check.satisfied || Date.now() >= deadline) return;
       const recheck = check.recheckAt ? Math.max(Date.parse(check.recheckAt), Date.now() + settings!.minRecheckMs) : deadline;
@@ -178,16 +212,17 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
       continue;
     }
     if (settings && (runIterations >= settings.maxIterationsPerRun || workflowInfo().continueAsNewSuggested)) {
-      return continueAsNew<typeof agentWorkflow>({ agentId, iteration, memory, paused: flags.paused, thinkAttempt });
+      return continueAsNew<typeof agentWorkflow>({ agentId, iteration, memory, paused: flags.paused, thinkAttempt, ...(world === undefined ? {} : { world }) });
     }
 
     flags.balance = false;
-    const ready = await (patched(LOCAL_STEPS) ? local() : activities()).agentReadiness({ agentId });
+    const readyLocally = patched(LOCAL_STEPS);
+    const ready = await inOwnWorld(readyLocally, () => (readyLocally ? local() : activities()).agentReadiness({ agentId, world }));
     settings = ready.settings;
     if (ready.balances) state.balances = ready.balances;
     if (ready.status === 'missing') {
       setStatus('stopped', ready.reason);
-      return { agentId, iteration, reason: 'missing' };
+      return ended('missing');
     }
     if (ready.status !== 'ready') {
       await waitUntilReady(ready.status, ready.until, ready.reason);
@@ -205,7 +240,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     flags.wake = false;
     let thought;
     try {
-      thought = await activities(true).agentThink({ agentId, iteration, attempt: thinkAttempt });
+      thought = await inOwnWorld(false, () => activities(true).agentThink({ agentId, iteration, attempt: thinkAttempt, world }));
     } catch (e) {
       if (!(e instanceof ActivityFailure)) throw e;
       thinkAttempt++;
@@ -218,7 +253,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
       thinkAttempt++;
       if (thought.reason === 'missing') {
         setStatus('stopped', thought.message);
-        return { agentId, iteration, reason: 'missing' };
+        return ended('missing');
       }
       await waitUntilReady(thought.reason, thought.until, thought.message);
       continue;
@@ -231,7 +266,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     } else {
       setStatus('acting', thought.summary);
       try {
-        outcome = await (thought.quick && patched(LOCAL_STEPS) ? local() : activities()).agentAct({ agentId, iteration });
+        const actLocally = thought.quick === true && patched(LOCAL_STEPS);
+        outcome = await inOwnWorld(actLocally, () => (actLocally ? local() : activities()).agentAct({ agentId, iteration, world }));
       } catch (e) {
         if (!(e instanceof ActivityFailure)) throw e;
         outcome = { ok: false, action: thought.action, summary: 'the action could not be run', error: { code: 'ACT_FAILED', message: errorText(e) } };
@@ -244,5 +280,5 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     if (outcome.sleep) await sleep(outcome.sleep);
   }
   setStatus('stopped');
-  return { agentId, iteration, reason: 'stopped' };
+  return ended('stopped');
 }

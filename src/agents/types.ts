@@ -61,6 +61,8 @@ export interface AgentWorkflowInput {
   paused?: boolean;
   /** Carried across continue-as-new: a think that could not run is retried under a new LLM key. */
   thinkAttempt?: number;
+  /** The id of the world (database) the agent lives in; absent in workflows started before worlds had ids. */
+  world?: string;
 }
 
 export interface AgentWorkflowResult {

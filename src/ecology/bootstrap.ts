@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { readWorldId } from '../world/identity';
 import { createOperatorPrincipal } from '../artifacts/operator';
 import { grant } from '../buckets/store';
 import type { EcologyConfig } from '../config/schema';
@@ -97,5 +98,5 @@ export async function bootstrapWorld(deps: { pool: Pool; config: EcologyConfig; 
       { scheduleId: metrics.scheduleId, action: metrics.action, paused: metrics.paused, nextActionAt: metrics.nextActionAt?.toISOString() ?? null },
     ],
   };
-  return { settings: ecologySettings(config), agents: agents.ids, report };
+  return { settings: ecologySettings(config), agents: agents.ids, report, worldId: await readWorldId(pool) };
 }

@@ -58,6 +58,8 @@ export interface BootstrapResult {
   /** Every initial agent id (created now or before): the root starts their workflows. */
   agents: string[];
   report: BootstrapReport;
+  /** The world's id (src/world/identity.ts), which the agents' workflows carry; absent in histories from before. */
+  worldId?: string;
 }
 
 /** What a spawn did (kept in the summary, newest last). */
@@ -110,6 +112,8 @@ export interface EcologyCarry {
   spawns: SpawnRecord[];
   pending: AgentSpec[];
   world: WorldSnapshot | null;
+  /** The world's id, from the bootstrap (absent in runs from before worlds had ids). */
+  worldId?: string;
 }
 
 export interface EcologyResult {

@@ -1,6 +1,7 @@
 import { bootstrapWorld } from '../../ecology/bootstrap';
 import { startRootWorkflow } from '../../ecology/root';
 import { startAgentWorkflow } from '../../temporal/agentWorkflows';
+import { readWorldId } from '../../world/identity';
 import { UsageError, type Command } from '../command';
 
 export const bootstrapCommand: Command = {
@@ -29,8 +30,9 @@ export const bootstrapCommand: Command = {
     const started: string[] = [];
     if (ctx.options['no-start'] !== true) {
       // Plain workflows, not children: a later ecologyWorkflow finds them running and leaves them.
+      const world = await readWorldId(await ctx.pool());
       for (const id of result.agents) {
-        await startAgentWorkflow(temporal, config, id);
+        await startAgentWorkflow(temporal, config, id, world);
         started.push(id);
       }
     }
