@@ -56,9 +56,10 @@ const LOCAL_STEPS = 'local-readiness-and-act';
 /** Version marker (patched): the workflow's end is recorded (agent_runs: only running agents share UBI). */
 const RECORD_END = 'record-agent-end';
 
-/** A worker of another world refused an activity (activities/world.ts). */
-function refusedByOtherWorld(e: unknown): e is ActivityFailure {
-  return e instanceof ActivityFailure && e.cause instanceof ApplicationFailure && e.cause.type === 'WORLD_MISMATCH';
+/** A worker of another world refused an activity (activities/world.ts). A local activity's failure arrives unwrapped. */
+function refusedByOtherWorld(e: unknown): boolean {
+  const failure = e instanceof ActivityFailure ? e.cause : e;
+  return failure instanceof ApplicationFailure && failure.type === 'WORLD_MISMATCH';
 }
 
 function activityOptions(s: AgentLoopSettings, think: boolean): ActivityOptions {
