@@ -30,7 +30,7 @@ export interface StoreDeps {
   config: EcologyConfig;
   customContract?: CustomContractCheck;
   /** The operation's idempotency key: effects of the write derive their ids from it. */
-  key?: string;
+  key: string;
 }
 
 export function sizeOf(content: unknown, code: string | null): number {
@@ -75,7 +75,6 @@ function validateBody(config: EcologyConfig, a: WriteArtifactArgs): { content: u
 async function chargePrincipalFee(d: StoreDeps, id: string): Promise<void> {
   const fee = d.config.genesis.principalFee;
   if (fee <= 0) return;
-  if (!d.key) throw new Error('creating a principal needs the operation key (its fee is a transfer keyed by it)');
   await transfer(d.client, { id: `${d.key}:principal-fee`, from: d.caller, to: SYSTEM_ACCOUNTS.treasury, asset: SCRIP, amount: fee, kind: 'fee', reference: id });
 }
 

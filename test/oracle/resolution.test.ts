@@ -3,7 +3,6 @@
  * schedule.test.ts for the same on Temporal): ranking and refunds, settling a slot exactly once
  * whichever outcome comes first, idempotent repeats, the results and the event.
  */
-import { checkReadiness } from '../../src/agents/readiness';
 import { finishResolution, openResolution, resolutionIdFor, settleResolution } from '../../src/oracle/resolution';
 import { eventsSince } from '../foundation/harness';
 import { setupOracleWorld, type OracleWorld } from './world';
@@ -20,8 +19,6 @@ beforeAll(async () => {
   for (const a of AGENTS) {
     await w.agent(a, 100);
     await w.tool(a, `${a}_tool`);
-    // Their workflows run: each one's readiness check marks it running (UBI goes to running agents).
-    await checkReadiness(w.pool, w.config, a);
   }
   // A principal that is not an agent gets no UBI.
   await w.principal('fund', { kind: 'account', scrip: 50 });
