@@ -19,12 +19,13 @@ export function worldGuard(pool: Pool, log: (message: string) => void = (m) => p
   let own: Promise<string> | undefined;
   const ownWorld = () => (own ??= readWorldId(pool).catch((e: unknown) => ((own = undefined), Promise.reject(e))));
   return async function inOwnWorld<T>(input: InWorld, work: () => Promise<T>): Promise<T> {
-    const mine = await ownWorld();
     try {
-      if (input.world !== undefined && input.world !== mine) throw worldMismatch(`the workflow belongs to world ${input.world}`);
+      // Read only when there is something to compare: a bootstrap may run before the migrations.
+      if (input.world !== undefined && input.world !== (await ownWorld())) throw worldMismatch(`the workflow belongs to world ${input.world}`);
       return await work();
     } catch (e) {
       if (!isEcologyError(e) || e.code !== 'WORLD_MISMATCH') throw e;
+      const mine = await ownWorld();
       const info = Context.current().info;
       const message =
         `WORLD_MISMATCH: this worker serves world ${mine}; ${e.message}. Workflow ${info.workflowExecution?.workflowId ?? '?'} (${info.activityType}) ` +

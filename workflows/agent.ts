@@ -1,13 +1,11 @@
 import {
   ActivityFailure,
-  ApplicationFailure,
   condition,
   continueAsNew,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  sleep as timer,
   workflowInfo,
   type ActivityOptions,
   type LocalActivityOptions,
@@ -34,6 +32,7 @@ import {
   stopSignal,
   wakeSignal,
 } from './agentApi';
+import { refusedByOtherWorld, untilOwnWorld } from './world';
 
 export * from './agentApi';
 
@@ -55,12 +54,6 @@ const LOCAL_STEPS = 'local-readiness-and-act';
 
 /** Version marker (patched): the workflow's end is recorded (agent_runs: only running agents share UBI). */
 const RECORD_END = 'record-agent-end';
-
-/** A worker of another world refused an activity (activities/world.ts). A local activity's failure arrives unwrapped. */
-function refusedByOtherWorld(e: unknown): boolean {
-  const failure = e instanceof ActivityFailure ? e.cause : e;
-  return failure instanceof ApplicationFailure && failure.type === 'WORLD_MISMATCH';
-}
 
 function activityOptions(s: AgentLoopSettings, think: boolean): ActivityOptions {
   return {
@@ -131,14 +124,12 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
    * task fails (the workflow goes on) and another worker takes the next attempt.
    */
   const inOwnWorld = async <T>(isLocal: boolean, run: () => Promise<T>): Promise<T> => {
-    for (;;) {
-      try {
-        return await run();
-      } catch (e) {
-        if (!refusedByOtherWorld(e)) throw e;
-        if (isLocal) throw new Error(`agent ${agentId}: a worker of another world refused a local activity; retrying the workflow task elsewhere: ${errorText(e)}`);
-        await timer(settings ? settings.errorBackoffSeconds * 1000 : 1000);
-      }
+    if (!isLocal) return untilOwnWorld(run, settings ? settings.errorBackoffSeconds * 1000 : 1000);
+    try {
+      return await run();
+    } catch (e) {
+      if (refusedByOtherWorld(e)) throw new Error(`agent ${agentId}: a worker of another world refused a local activity; retrying the workflow task elsewhere: ${errorText(e)}`);
+      throw e;
     }
   };
 

@@ -28,6 +28,7 @@ import {
   type SpawnRecord,
 } from '../src/ecology/types';
 import { agentWorkflow } from './agent';
+import { untilOwnWorld } from './world';
 
 /** The root's signals and query (SPEC section 12 names the workflow type; these are its API). */
 export const spawnAgentSignal = defineSignal<[AgentSpec]>(ECOLOGY_SIGNALS.spawnAgent);
@@ -81,11 +82,11 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
   setHandler(shutdownSignal, (req) => void (shutdown = { stopAgents: Boolean(shutdown?.stopAgents || req?.stopAgents) }));
 
   let settings: EcologySettings;
-  let worldId = carry?.worldId;
+  let worldId = carry?.worldId ?? input?.world;
   if (carry) {
     settings = carry.settings;
   } else {
-    const boot = await proxyActivities<EcologyActivities>(BOOTSTRAP_OPTIONS).ecologyBootstrap({ agents: input?.agents ?? null });
+    const boot = await proxyActivities<EcologyActivities>(BOOTSTRAP_OPTIONS).ecologyBootstrap({ agents: input?.agents ?? null, world: worldId });
     settings = boot.settings;
     worldId = boot.worldId;
     summary.bootstrap = boot.report;
@@ -107,7 +108,7 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
     const id = typeof spec?.id === 'string' ? spec.id : String(spec?.id);
     let outcome;
     try {
-      outcome = await acts.ecologySpawnAgent({ spec });
+      outcome = await untilOwnWorld(() => acts.ecologySpawnAgent({ spec, world: worldId }), settings.activities.maximumIntervalMs);
     } catch (e) {
       return record({ id, ok: false, at, error: { code: 'UNAVAILABLE', message: failureText(e) } });
     }
@@ -133,7 +134,7 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
     if (shutdown) break;
     if (spawned || Date.now() >= nextRefreshAt) {
       try {
-        summary.world = await acts.ecologySnapshot();
+        summary.world = await acts.ecologySnapshot({ world: worldId });
         summary.lastError = null;
       } catch (e) {
         summary.lastError = failureText(e);
@@ -150,7 +151,7 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
 
   const stopAgents = (shutdown as ShutdownRequest | null)?.stopAgents === true;
   let agentsStopped: number | null = null;
-  if (stopAgents) agentsStopped = await acts.ecologyStopAgents();
+  if (stopAgents) agentsStopped = await untilOwnWorld(() => acts.ecologyStopAgents({ world: worldId }), settings.activities.maximumIntervalMs);
   summary.status = 'stopped';
   summary.pendingSpawns = [];
   return { stopped: true, agentsStopped, summary };

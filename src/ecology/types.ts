@@ -26,6 +26,8 @@ export interface EcologyWorkflowInput {
   agents?: AgentSpec[] | null;
   /** Set by the workflow itself when it continues as new. */
   carry?: EcologyCarry;
+  /** The world's id, when the starter knows it (`ecology up`, `ecology bootstrap`): its bootstrap runs only in that world. */
+  world?: string;
 }
 
 export interface ShutdownRequest {

@@ -19,7 +19,7 @@ export const bootstrapCommand: Command = {
     const r = result.report;
     if (root) {
       // The root starts the agents as its children; a second run finds it running and changes nothing.
-      const action = await startRootWorkflow(temporal, config);
+      const action = await startRootWorkflow(temporal, config, result.worldId);
       ctx.print({ ok: true, report: r, agents: result.agents, root: { workflow_id: config.ecology.workflowId, action } }, [
         `migrations applied: ${r.migrationsApplied.length ? r.migrationsApplied.join(', ') : 'none'}; genesis artifacts created: ${r.genesisCreated}`,
         `agents created: ${r.agentsCreated.join(', ') || 'none'}; already there: ${r.agentsExisting.join(', ') || 'none'}`,
