@@ -2,12 +2,14 @@
  * Two worlds (two databases) on ONE Temporal task queue, as happens when two ecologies are run
  * against one dev server by mistake (SPEC section 11): a worker of world B picks up tasks of world
  * A's agents. It must refuse them without acting, loudly, and never end them: A's agent keeps
- * running once A's worker serves the queue. An agent whose deletion its own world recorded still
+ * running once A's worker serves the queue, and A's oracle resolution resolves A's bids only. An
+ * agent whose deletion its own world recorded still
  * ends as missing.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { removeUnstartedAgent } from '../../src/agents/compensate';
 import { AGENT_WORKFLOW_TYPE, agentWorkflowId } from '../../src/agents/types';
+import { RESOLUTION_WORKFLOW, resolutionInput } from '../../src/oracle/schedule';
 import { readWorldId } from '../../src/world/identity';
 import { startEcologyWorker, type RunningWorker } from '../../workers/worker';
 import { workflowBundle } from './support/bundle';
@@ -21,7 +23,8 @@ const bLog: string[] = [];
 
 beforeAll(async () => {
   // Neither world's own worker: both of ours serve A's task queue.
-  a = await startAgentWorld({}, { worker: false });
+  // Quick retries of the resolution's steps, so a refused one is soon asked again.
+  a = await startAgentWorld({ oracle: { activities: { initialIntervalMs: 100, maximumIntervalMs: 500 } } }, { worker: false });
   b = await startAgentWorld({}, { worker: false });
   const { code } = await workflowBundle();
   workerB = await startEcologyWorker({ config: b.config, pool: b.pool, taskQueue: a.taskQueue, workflowBundle: { code }, sandbox: null, log: (m) => bLog.push(m) });
@@ -59,6 +62,14 @@ test("world B's worker refuses the tasks of world A's agents and never ends them
   expect(refusal).toContain(await readWorldId(b.pool));
   expect(await status(agent)).toBe('RUNNING');
   expect(await status(legacy)).toBe('RUNNING');
+  // A's oracle resolution too: B does not resolve it against its own database.
+  const resolutionId = `${a.prefix}-resolution`;
+  const resolution = await a.client.workflow.start(RESOLUTION_WORKFLOW, {
+    taskQueue: a.taskQueue,
+    workflowId: resolutionId,
+    args: [resolutionInput(a.config, new Date().toISOString(), await readWorldId(a.pool))],
+  });
+  await a.waitFor("B to refuse A's resolution", async () => bLog.some((m) => m.includes('WORLD_MISMATCH') && m.includes(resolutionId)));
 
   // Now A's worker serves the queue too; B's worker keeps taking some of the tasks.
   const { code } = await workflowBundle();
@@ -68,7 +79,10 @@ test("world B's worker refuses the tasks of world A's agents and never ends them
   expect(await status(agent)).toBe('RUNNING');
   expect(await status(legacy)).toBe('RUNNING');
   expect((await a.actions(agent)).slice(0, 2).map((r) => r.status)).toEqual(['done', 'done']);
-  // World B acted for neither of them.
+  expect(await resolution.result()).toMatchObject({ bid_count: 0 });
+  expect((await a.pool.query('SELECT count(*)::int AS n FROM oracle_resolutions')).rows[0].n).toBe(1);
+  // World B acted for none of them.
+  expect((await b.pool.query('SELECT count(*)::int AS n FROM oracle_resolutions')).rows[0].n).toBe(0);
   expect((await b.pool.query('SELECT count(*)::int AS n FROM agent_actions')).rows[0].n).toBe(0);
   expect((await b.pool.query('SELECT count(*)::int AS n FROM agent_runs')).rows[0].n).toBe(0);
   await a.handle(legacy).terminate('test over');
