@@ -32,6 +32,13 @@ test('histories from before the local-steps patch are kept beside ones recorded 
   expect(markers('agent-life')).toBeGreaterThan(0);
 });
 
+test('histories recorded after the world id and the patch record-agent-end record the end in the agent\'s world', () => {
+  const scheduled = (id: string) =>
+    histories.find((h) => h.workflowId === id)!.history.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+  for (const id of ['agent-world-stop', 'agent-world-missing']) expect(scheduled(id)).toContain('agentStopped');
+  expect(scheduled('agent-life')).not.toContain('agentStopped');
+});
+
 test('every recorded history replays against the current workflow code', async () => {
   const { code } = await workflowBundle();
   const results = [];
