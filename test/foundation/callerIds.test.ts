@@ -128,7 +128,7 @@ describe('every place a caller chooses an id or key refuses ":" with INVALID_ARG
   });
 });
 
-test('migration 012 refuses a database that holds an id with ":", naming it', async () => {
+test('migration 012 renames artifacts with ":" ids (and what refers to them) and refuses principals with one, naming them', async () => {
   const db = await createTestDatabase({ migrate: false });
   try {
     const before = mkdtempSync(join(tmpdir(), 'migrations-'));
@@ -136,14 +136,30 @@ test('migration 012 refuses a database that holds an id with ":", naming it', as
     for (const m of all.filter((x) => x.version < 12)) cpSync(join(__dirname, '..', '..', 'migrations', m.name), join(before, m.name));
     await migrate(db.pool, before);
     await bootstrapGenesis(db.pool);
-    await db.pool.query(
-      `INSERT INTO artifacts (id, type, content, owner_id, access_contract_id, has_standing, can_execute, size_bytes)
-       VALUES ('evil:1:ubi', 'data', '{}', 'treasury', 'genesis_owner_only', false, false, 2)`,
-    );
-    await expect(migrate(db.pool)).rejects.toThrow(/migration 012.*evil:1:ubi/);
-    // Nothing of 012 was applied; once the id is gone it applies.
-    await db.pool.query(`DELETE FROM artifacts WHERE id = 'evil:1:ubi'`);
+    await createOperatorPrincipal(db.pool, w.config, { id: 'owner', kind: 'agent', scrip: 0, compute: 0 });
+    const insert = (id: string, extra: { standing?: boolean; contract?: string } = {}) =>
+      db.pool.query(
+        `INSERT INTO artifacts (id, type, content, code, owner_id, access_contract_id, has_standing, can_execute, size_bytes)
+         VALUES ($1, 'tool', '{}', 'x', 'owner', $2, $3, true, 2)`,
+        [id, extra.contract ?? 'genesis_owner_only', extra.standing ?? false],
+      );
+    await insert('evil:1:ubi');
+    await insert('evil_1_ubi'); // the plain rename is taken
+    await insert('spawn');
+    await insert('guarded', { contract: 'evil:1:ubi' });
+    await db.pool.query(`INSERT INTO oracle_bids (bidder_id, artifact_id, amount, held, status, closed_at) VALUES ('owner', 'evil:1:ubi', 5, 0, 'cancelled', now())`);
+    await insert('bad:agent', { standing: true });
+    await expect(migrate(db.pool)).rejects.toThrow(/migration 012: these principals .*bad:agent/);
+    // Nothing of 012 was applied; without the principal it applies.
+    expect((await db.pool.query(`SELECT id FROM artifacts WHERE id = 'evil:1:ubi'`)).rowCount).toBe(1);
+    await db.pool.query(`DELETE FROM artifacts WHERE id = 'bad:agent'`);
     expect((await migrate(db.pool)).applied).toEqual(all.filter((x) => x.version >= 12).map((x) => x.name));
+    const ids = (await db.pool.query<{ id: string }>(`SELECT id FROM artifacts WHERE NOT genesis ORDER BY id`)).rows.map((r) => r.id);
+    expect(ids).toEqual(['evil_1_ubi', 'evil_1_ubi_2', 'guarded', 'owner', 'spawn_']);
+    expect((await db.pool.query(`SELECT access_contract_id FROM artifacts WHERE id = 'guarded'`)).rows[0].access_contract_id).toBe('evil_1_ubi_2');
+    expect((await db.pool.query(`SELECT artifact_id FROM oracle_bids`)).rows).toEqual([{ artifact_id: 'evil_1_ubi_2' }]);
+    // The database itself now refuses ':' in an id.
+    await expect(insert('again:1')).rejects.toThrow(/artifacts_id_check/);
   } finally {
     await db.drop();
   }
