@@ -9,8 +9,11 @@ import type { ActInput, ActSummary, Predicate, PredicateCheck, Readiness, ThinkI
 import type { EcologyConfig } from '../src/config/schema';
 import type { DispatchHooks } from '../src/genesis/context';
 import type { InvokeOptions } from '../src/invoke/types';
+import { markAgentStopped } from '../src/agents/runs';
 import { agentControl } from '../src/temporal/agentWorkflows';
+import { readWorldId } from '../src/world/identity';
 import { businessFailures } from './failures';
+import { worldGuard, type InWorld } from './world';
 
 export interface AgentActivityDeps {
   pool: Pool;
@@ -22,6 +25,8 @@ export interface AgentActivityDeps {
   invoke?: InvokeOptions;
   /** An OpenAI client to use instead of one made from configuration (tests). */
   openai?: unknown;
+  /** Where refusals of another world's work are said (default: stderr). */
+  log?: (message: string) => void;
 }
 
 /**
@@ -42,19 +47,24 @@ async function heartbeating<T>(work: Promise<T>): Promise<T> {
 
 /** The agent loop's activities (workflows/agent.ts): readiness, think, act, predicate checks. */
 export function createAgentActivities(deps: AgentActivityDeps) {
-  const control = agentControl(deps.temporal, deps.config);
+  const inOwnWorld = worldGuard(deps.pool, deps.log);
+  const control = agentControl(deps.temporal, deps.config, () => readWorldId(deps.pool));
   return {
-    async agentReadiness(input: { agentId: string }): Promise<Readiness> {
-      return businessFailures(() => checkReadiness(deps.pool, deps.config, input.agentId));
+    async agentReadiness(input: { agentId: string } & InWorld): Promise<Readiness> {
+      return businessFailures(() => inOwnWorld(input, () => checkReadiness(deps.pool, deps.config, input.agentId)));
     },
-    async agentThink(input: ThinkInput): Promise<ThinkSummary> {
-      return businessFailures(() => heartbeating(think({ pool: deps.pool, config: deps.config, openai: deps.openai }, input)));
+    async agentThink(input: ThinkInput & InWorld): Promise<ThinkSummary> {
+      return businessFailures(() => inOwnWorld(input, () => heartbeating(think({ pool: deps.pool, config: deps.config, openai: deps.openai }, input))));
     },
-    async agentAct(input: ActInput): Promise<ActSummary> {
-      return businessFailures(() => act({ pool: deps.pool, config: deps.config, control, hooks: deps.hooks, invoke: deps.invoke }, input));
+    async agentAct(input: ActInput & InWorld): Promise<ActSummary> {
+      return businessFailures(() => inOwnWorld(input, () => act({ pool: deps.pool, config: deps.config, control, hooks: deps.hooks, invoke: deps.invoke }, input)));
     },
-    async agentCheckPredicate(input: { agentId: string; predicate: Predicate }): Promise<PredicateCheck> {
-      return businessFailures(() => checkPredicate(deps.pool, input.agentId, input.predicate));
+    async agentCheckPredicate(input: { agentId: string; predicate: Predicate } & InWorld): Promise<PredicateCheck> {
+      return businessFailures(() => inOwnWorld(input, () => checkPredicate(deps.pool, input.agentId, input.predicate)));
+    },
+    /** The workflow ended: its agent no longer runs (and no longer shares UBI). */
+    async agentStopped(input: { agentId: string; reason: string } & InWorld): Promise<void> {
+      return businessFailures(() => inOwnWorld(input, () => markAgentStopped(deps.pool, input.agentId, input.reason)));
     },
   };
 }

@@ -4,6 +4,7 @@ import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../src/config/schema';
 import { businessFailures } from './failures';
+import { worldGuard, type InWorld } from './world';
 import { finishResolution, openResolution, settleResolution, type OpenedResolution, type ScoreOutcome, type SettledResolution } from '../src/oracle/resolution';
 import { nextResolutionTime } from '../src/oracle/schedule';
 import { ScoreInvalidError, scoreSlot } from '../src/oracle/scoring';
@@ -13,6 +14,8 @@ export interface OracleActivityDeps {
   config: EcologyConfig;
   /** The LLM client (an `openai` OpenAI instance) for the scorer; by default the configured endpoint's. */
   openai?: unknown;
+  /** Where refusals of another world's work are said (default: stderr). */
+  log?: (message: string) => void;
 }
 
 /** Business failures are not retried (type = our error code); an unusable score is one too. */
@@ -45,28 +48,31 @@ async function withHeartbeat<T>(everyMs: number, run: (beat: () => void) => Prom
  */
 export function createOracleActivities(deps: OracleActivityDeps) {
   const { pool, config } = deps;
+  const inOwnWorld = worldGuard(pool, deps.log);
   return {
-    async oracleOpenResolution(input: { scheduledTime: string }): Promise<OpenedResolution> {
-      return failing(() => openResolution(pool, config, input.scheduledTime));
+    async oracleOpenResolution(input: { scheduledTime: string } & InWorld): Promise<OpenedResolution> {
+      return failing(() => inOwnWorld(input, () => openResolution(pool, config, input.scheduledTime)));
     },
 
-    async oracleScoreSlot(input: { resolutionId: string; slot: number }): Promise<{ score: number; reason: string }> {
+    async oracleScoreSlot(input: { resolutionId: string; slot: number } & InWorld): Promise<{ score: number; reason: string }> {
       const every = Math.max(100, Math.floor(config.oracle.activities.scoreHeartbeatTimeoutMs / 3));
       return failing(() =>
-        withHeartbeat(every, async (heartbeat) => {
-          const r = await scoreSlot({ pool, config, openai: deps.openai as OpenAI | undefined, heartbeat }, input.resolutionId, input.slot);
-          return { score: r.score, reason: r.reason };
-        }),
+        inOwnWorld(input, () =>
+          withHeartbeat(every, async (heartbeat) => {
+            const r = await scoreSlot({ pool, config, openai: deps.openai as OpenAI | undefined, heartbeat }, input.resolutionId, input.slot);
+            return { score: r.score, reason: r.reason };
+          }),
+        ),
       );
     },
 
-    async oracleSettleResolution(input: { resolutionId: string; outcomes: Array<{ slot: number; outcome: ScoreOutcome }> }): Promise<SettledResolution> {
-      return failing(() => settleResolution(pool, config, input.resolutionId, input.outcomes));
+    async oracleSettleResolution(input: { resolutionId: string; outcomes: Array<{ slot: number; outcome: ScoreOutcome }> } & InWorld): Promise<SettledResolution> {
+      return failing(() => inOwnWorld(input, () => settleResolution(pool, config, input.resolutionId, input.outcomes)));
     },
 
-    async oracleFinishResolution(input: { resolutionId: string }): Promise<{ resolution_id: string; minted_total: number; ubi_total: number; winners: number; next_resolution_at: string | null }> {
-      const next = await nextResolutionTime(config, () => Context.current().client);
-      const r = await failing(() => finishResolution(pool, config, input.resolutionId, next));
+    async oracleFinishResolution(input: { resolutionId: string } & InWorld): Promise<{ resolution_id: string; minted_total: number; ubi_total: number; winners: number; next_resolution_at: string | null }> {
+      const next = await inOwnWorld(input, () => nextResolutionTime(config, () => Context.current().client));
+      const r = await failing(() => inOwnWorld(input, () => finishResolution(pool, config, input.resolutionId, next)));
       return { resolution_id: r.resolution_id, minted_total: r.minted_total, ubi_total: r.ubi.total, winners: r.winners.length, next_resolution_at: next?.toISOString() ?? null };
     },
   };

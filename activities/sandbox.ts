@@ -9,6 +9,7 @@ import { settleInvocation, type SettleInput } from '../src/invoke/settle';
 import type { HoldResult, InvocationSummary, InvokeDeps, RunSummary, SagaRequest } from '../src/invoke/types';
 import type { SandboxPool } from '../src/sandbox';
 import { businessFailures } from './failures';
+import { worldGuard, type InWorld } from './world';
 
 export interface SandboxActivityDeps {
   pool: Pool;
@@ -17,6 +18,8 @@ export interface SandboxActivityDeps {
   sandbox: SandboxPool | null;
   openai?: unknown;
   hooks?: DispatchHooks;
+  /** Where refusals of another world's work are said (default: stderr). */
+  log?: (message: string) => void;
 }
 
 /**
@@ -27,20 +30,25 @@ export interface SandboxActivityDeps {
  */
 export function createSandboxActivities(deps: SandboxActivityDeps) {
   const d: InvokeDeps = { pool: deps.pool, config: deps.config, sandbox: deps.sandbox, openai: deps.openai as OpenAI | undefined, hooks: deps.hooks };
+  const inOwnWorld = worldGuard(deps.pool, deps.log);
   return {
-    async holdInvocation(input: SagaRequest): Promise<HoldResult> {
-      return businessFailures(() => holdInvocation(d, input));
+    async holdInvocation(input: SagaRequest & InWorld): Promise<HoldResult> {
+      const { world, ...request } = input;
+      return businessFailures(() => inOwnWorld({ world }, () => holdInvocation(d, request)));
     },
-    async runInvocation(input: { key: string }): Promise<RunSummary> {
-      return businessFailures(async () => {
-        const { record, replayed } = await runInvocation(d, { key: input.key }, invoke);
-        const base = { cpuMs: record.cpuMs, wallMs: record.wallMs, replayed };
-        return record.ok ? { ok: true, ...base } : { ok: false, error: record.error, ...base };
-      });
+    async runInvocation(input: { key: string } & InWorld): Promise<RunSummary> {
+      return businessFailures(() =>
+        inOwnWorld(input, async () => {
+          const { record, replayed } = await runInvocation(d, { key: input.key }, invoke);
+          const base = { cpuMs: record.cpuMs, wallMs: record.wallMs, replayed };
+          return record.ok ? { ok: true, ...base } : { ok: false, error: record.error, ...base };
+        }),
+      );
     },
-    async settleInvocation(input: SettleInput): Promise<InvocationSummary> {
+    async settleInvocation(input: SettleInput & InWorld): Promise<InvocationSummary> {
+      const { world, ...settle } = input;
       return businessFailures(async () => {
-        const o = await settleInvocation(d, input);
+        const o = await inOwnWorld({ world }, () => settleInvocation(d, settle));
         if (o.ok) {
           const { result: _result, ...rest } = o;
           return rest;

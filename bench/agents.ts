@@ -26,6 +26,7 @@ import { deepMerge, loadConfig } from '../src/config/load';
 import type { EcologyConfig } from '../src/config/schema';
 import { bootstrapGenesis } from '../src/genesis/bootstrap';
 import { startAgentWorkflow } from '../src/temporal/agentWorkflows';
+import { readWorldId } from '../src/world/identity';
 import { connectClient } from '../src/temporal/connection';
 import { workflowBundle } from '../test/agents/support/bundle';
 import { NOOP_ACTION, fakeLlmOverrides, startFakeLlm, type FakeLlm } from '../test/support/fakeLlm';
@@ -154,9 +155,10 @@ async function createAgents(w: World, ids: string[]): Promise<void> {
 }
 
 async function startAgents(w: World, ids: string[]): Promise<void> {
+  const world = await readWorldId(w.pool);
   await inParallel(ids, CONCURRENCY, async (id) => {
     w.started.add(agentWorkflowId(id));
-    await startAgentWorkflow(w.client, w.config, id);
+    await startAgentWorkflow(w.client, w.config, id, world);
   });
 }
 

@@ -79,9 +79,9 @@ export async function sagaScenarios(opts: BenchOptions, docker: Docker, image: s
     await createOperatorPrincipal(db.pool, config, { id: 'bench_invoker', kind: 'agent', scrip: 1_000_000_000, compute: 1_000_000_000 });
     for (const owner of owners) {
       await createOperatorPrincipal(db.pool, config, { id: owner, kind: 'agent', scrip: 0, compute: 0 });
-      await withTransaction(db.pool, (client) => writeArtifact({ client, caller: owner, config }, { id: `${owner}_tool`, type: 'tool', code: TRIVIAL, can_execute: true, price: 1 }));
+      await withTransaction(db.pool, (client) => writeArtifact({ client, caller: owner, config, key: `bench-create-${owner}` }, { id: `${owner}_tool`, type: 'tool', code: TRIVIAL, can_execute: true, price: 1 }));
     }
-    await withTransaction(db.pool, (client) => writeArtifact({ client, caller: 'bench_owner', config }, { id: 'bench_busy', type: 'tool', code: BUSY, can_execute: true, price: 1 }));
+    await withTransaction(db.pool, (client) => writeArtifact({ client, caller: 'bench_owner', config, key: 'bench-create-busy' }, { id: 'bench_busy', type: 'tool', code: BUSY, can_execute: true, price: 1 }));
     let n = 0;
     const call = async (tool: string, args: unknown) => {
       const o = await invoke(deps, { caller: 'bench_invoker', artifactId: tool, method: 'run', args, key: `bench:${++n}` });

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'DEPTH_EXCEEDED'
   | 'BUDGET_EXHAUSTED'
   | 'ALLOWANCE_EXCEEDED'
+  /** Work of another world (another database) reached this world's worker; it is refused, not done. */
+  | 'WORLD_MISMATCH'
   | 'UNAVAILABLE';
 
 export class EcologyError extends Error {

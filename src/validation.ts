@@ -1,12 +1,36 @@
 import { z } from 'zod';
 import { invalid } from './errors';
 
-/** SPEC section 3: one namespace, at most 128 characters of [A-Za-z0-9_.:-]. */
-export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+/**
+ * SPEC section 3: ids and idempotency keys that callers choose are at most 128 characters of
+ * [A-Za-z0-9_.-]. Ids and keys the system derives contain ':' (`<agent>:<n>`, `<key>:compute`,
+ * `oracle:<resolution>:ubi:<agent>`), so no caller can choose one of them.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
+const ID_RULE = 'must be 1-128 characters of A-Z a-z 0-9 _ . - (":" is reserved for ids the system derives)';
 
-export const artifactId = z
-  .string({ error: 'must be a string id' })
-  .regex(ID_PATTERN, { error: 'must be 1-128 characters of A-Z a-z 0-9 _ . : -' });
+export const artifactId = z.string({ error: 'must be a string id' }).regex(ID_PATTERN, { error: ID_RULE });
+
+/**
+ * First segments of keys the system derives from other ids (`spawn:<agent>`, `issue:<principal>:scrip`,
+ * `oracle:<resolution>:...`, `cli:<uuid>`): an agent or key with one of these names would derive
+ * `<name>:<n>...` keys in the same form. Debt contract ids are `debt_<hash of a key>`.
+ */
+const RESERVED_IDS: readonly string[] = ['oracle', 'issue', 'spawn', 'cli', 'adhoc', 'artifact'];
+const RESERVED_PREFIXES: readonly string[] = ['genesis_', 'debt_'];
+
+/** Why a new caller-chosen id is reserved, or null when it is free to take. */
+export function reservedIdReason(id: string): string | null {
+  if (RESERVED_IDS.includes(id)) return `${id} is reserved: the system derives keys that start with "${id}:"`;
+  const prefix = RESERVED_PREFIXES.find((p) => id.startsWith(p));
+  return prefix ? `ids starting with ${prefix} are reserved for ids the system makes` : null;
+}
+
+/** An id a caller chooses for something new (an artifact, a principal, an agent). */
+export const newArtifactId = artifactId.refine((id) => reservedIdReason(id) === null, { error: (i) => reservedIdReason(String(i.input)) ?? ID_RULE });
+
+/** An idempotency key a caller chooses (the CLI's --key): the same rules as a new id. */
+export const callerKey = newArtifactId;
 
 /** A positive whole amount that PostgreSQL bigint and JS numbers both hold exactly. */
 export const positiveAmount = z

@@ -27,6 +27,8 @@ export interface SandboxWorkerOptions {
   hooks?: DispatchHooks;
   /** Defaults to config.temporal.sandboxTaskQueue. */
   taskQueue?: string;
+  /** Where refusals of another world's work are said (default: stderr). */
+  log?: (message: string) => void;
 }
 
 /** A worker serving only holdInvocation, runInvocation and settleInvocation on the sandbox queue. */
@@ -35,7 +37,7 @@ export async function createSandboxWorker(opts: SandboxWorkerOptions): Promise<W
     connection: opts.connection,
     namespace: opts.config.temporal.namespace,
     taskQueue: opts.taskQueue ?? opts.config.temporal.sandboxTaskQueue,
-    activities: createSandboxActivities({ pool: opts.pool, config: opts.config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks }),
+    activities: createSandboxActivities({ pool: opts.pool, config: opts.config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks, log: opts.log }),
     shutdownGraceTime: opts.config.agents.workerShutdownGraceMs,
   });
 }
@@ -79,8 +81,8 @@ export async function startSandboxSide(opts: {
     if (!sandbox) log(`ecology worker: no Docker daemon (${found.reason}); not serving task queue ${config.temporal.sandboxTaskQueue}, so invocations of code are refunded unless another host serves it`);
   }
   const hooks = hooksOf({ pool, config, sandbox, hooks: opts.hooks });
-  const activities = createSandboxActivities({ pool, config, sandbox, openai: opts.openai, hooks });
-  const worker = sandbox ? await createSandboxWorker({ connection: opts.connection, pool, config, sandbox, openai: opts.openai, hooks }) : null;
+  const activities = createSandboxActivities({ pool, config, sandbox, openai: opts.openai, hooks, log });
+  const worker = sandbox ? await createSandboxWorker({ connection: opts.connection, pool, config, sandbox, openai: opts.openai, hooks, log }) : null;
   const openai = opts.openai as InvokeOptions['openai'];
   return {
     sandbox,

@@ -20,6 +20,7 @@ import type { DispatchHooks } from '../src/genesis/context';
 import { startAllAgentWorkflows } from '../src/temporal/agentWorkflows';
 import { connectClient } from '../src/temporal/connection';
 import { connectWorkerConnection } from '../src/temporal/workerConnection';
+import { readWorldId } from '../src/world/identity';
 import type { SandboxPool } from '../src/sandbox';
 import { startSandboxSide, type SandboxSide } from './sandboxWorker';
 
@@ -76,7 +77,9 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
   let relay: EventRelay | undefined;
   let side: SandboxSide | undefined;
   try {
-    await pool.query('SELECT 1');
+    // The world this worker serves: it refuses (and says so) work of any other (SPEC section 11).
+    const world = await readWorldId(pool);
+    log(`ecology worker: world ${world}, task queue ${taskQueue}`);
     client = await connectClient(config);
     connection = await connectWorkerConnection(config);
     side = await startSandboxSide({ connection, client, pool, config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks, log });
@@ -86,7 +89,7 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
       namespace: config.temporal.namespace,
       taskQueue,
       ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-      activities: { ...createActivities({ pool, config, temporal: client, hooks: side.hooks, openai: opts.openai, invoke: side.invoke }), ...side.activities },
+      activities: { ...createActivities({ pool, config, temporal: client, hooks: side.hooks, openai: opts.openai, invoke: side.invoke, log }), ...side.activities },
       shutdownGraceTime: config.agents.workerShutdownGraceMs,
       ...workerTuning(config),
     });

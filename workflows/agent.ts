@@ -32,6 +32,7 @@ import {
   stopSignal,
   wakeSignal,
 } from './agentApi';
+import { refusedByOtherWorld, untilOwnWorld } from './world';
 
 export * from './agentApi';
 
@@ -60,6 +61,8 @@ const LOCAL_STEPS = 'local-readiness-and-act';
  */
 const CONTINUE_IN_WAITS = 'continue-as-new-in-waits';
 const never = () => false;
+/** Version marker (patched): the workflow's end is recorded (agent_runs: only running agents share UBI). */
+const RECORD_END = 'record-agent-end';
 
 function activityOptions(s: AgentLoopSettings, think: boolean): ActivityOptions {
   return {
@@ -89,7 +92,7 @@ function errorText(e: unknown): string {
  * that arrives while an activity runs is not lost.
  */
 export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWorkflowResult> {
-  const { agentId } = input;
+  const { agentId, world } = input;
   let iteration = input.iteration ?? 0;
   let settings: AgentLoopSettings | undefined = input.sleeping?.settings;
   let memory: ShortMemory = input.memory ?? [];
@@ -138,6 +141,28 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
   const activities = (think = false) => proxyActivities<AgentActivities>(settings ? activityOptions(settings, think) : BOOTSTRAP_OPTIONS);
   const local = () => proxyLocalActivities<AgentActivities>(settings ? localActivityOptions(settings) : BOOTSTRAP_LOCAL_OPTIONS);
 
+  /**
+   * Runs an activity of this agent's world. A worker of another world that shares the task queue
+   * refuses it without acting (WORLD_MISMATCH): an ordinary activity is simply asked again (the
+   * retry reaches some worker of the queue); a local one ran on this very worker, so the workflow
+   * task fails (the workflow goes on) and another worker takes the next attempt.
+   */
+  const inOwnWorld = async <T>(isLocal: boolean, run: () => Promise<T>): Promise<T> => {
+    if (!isLocal) return untilOwnWorld(run, settings ? settings.errorBackoffSeconds * 1000 : 1000);
+    try {
+      return await run();
+    } catch (e) {
+      if (refusedByOtherWorld(e)) throw new Error(`agent ${agentId}: a worker of another world refused a local activity; retrying the workflow task elsewhere: ${errorText(e)}`);
+      throw e;
+    }
+  };
+
+  /** The end of the workflow, recorded in the agent's world (newer histories only). */
+  const ended = async (reason: AgentWorkflowResult['reason']): Promise<AgentWorkflowResult> => {
+    if (patched(RECORD_END)) await inOwnWorld(false, () => activities().agentStopped({ agentId, reason, world }));
+    return { agentId, iteration, reason };
+  };
+
   const waitUntilReady = async (why: 'compute-debt' | 'llm-debt' | 'budget' | 'quota', until: string | null, reason: string): Promise<boolean> => {
     const s = settings!;
     if (why === 'budget') {
@@ -164,7 +189,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     for (;;) {
       if (full()) return true;
       flags.balance = false;
-      const check = await activities().agentCheckPredicate({ agentId, predicate: p });
+      const check = await inOwnWorld(false, () => activities().agentCheckPredicate({ agentId, predicate: p, world }));
       if (check.balances) state.balances = check.balances;
       if (check.satisfied || Date.now() >= deadline) return false;
       const recheck = check.recheckAt ? Math.max(Date.parse(check.recheckAt), Date.now() + settings!.minRecheckMs) : deadline;
@@ -204,7 +229,15 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
   let runIterations = 0;
   let thinkAttempt = input.thinkAttempt ?? 0;
   const continueRun = (sleeping?: AgentWorkflowInput['sleeping']) =>
-    continueAsNew<typeof agentWorkflow>({ agentId, iteration, memory, paused: flags.paused, thinkAttempt, ...(sleeping ? { sleeping } : {}) });
+    continueAsNew<typeof agentWorkflow>({
+      agentId,
+      iteration,
+      memory,
+      paused: flags.paused,
+      thinkAttempt,
+      ...(sleeping ? { sleeping } : {}),
+      ...(world === undefined ? {} : { world }),
+    });
 
   if (input.sleeping) {
     // the previous run continued as new in the middle of this sleep: finish it first
@@ -225,12 +258,13 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     if (settings && (runIterations >= settings.maxIterationsPerRun || historyFull())) return continueRun();
 
     flags.balance = false;
-    const ready = await (patched(LOCAL_STEPS) ? local() : activities()).agentReadiness({ agentId });
+    const readyLocally = patched(LOCAL_STEPS);
+    const ready = await inOwnWorld(readyLocally, () => (readyLocally ? local() : activities()).agentReadiness({ agentId, world }));
     settings = ready.settings;
     if (ready.balances) state.balances = ready.balances;
     if (ready.status === 'missing') {
       setStatus('stopped', ready.reason);
-      return { agentId, iteration, reason: 'missing' };
+      return ended('missing');
     }
     if (ready.status !== 'ready') {
       await waitUntilReady(ready.status, ready.until, ready.reason);
@@ -248,7 +282,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     flags.wake = false;
     let thought;
     try {
-      thought = await activities(true).agentThink({ agentId, iteration, attempt: thinkAttempt });
+      thought = await inOwnWorld(false, () => activities(true).agentThink({ agentId, iteration, attempt: thinkAttempt, world }));
     } catch (e) {
       if (!(e instanceof ActivityFailure)) throw e;
       thinkAttempt++;
@@ -261,7 +295,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
       thinkAttempt++;
       if (thought.reason === 'missing') {
         setStatus('stopped', thought.message);
-        return { agentId, iteration, reason: 'missing' };
+        return ended('missing');
       }
       await waitUntilReady(thought.reason, thought.until, thought.message);
       continue;
@@ -274,7 +308,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     } else {
       setStatus('acting', thought.summary);
       try {
-        outcome = await (thought.quick && patched(LOCAL_STEPS) ? local() : activities()).agentAct({ agentId, iteration });
+        const actLocally = thought.quick === true && patched(LOCAL_STEPS);
+        outcome = await inOwnWorld(actLocally, () => (actLocally ? local() : activities()).agentAct({ agentId, iteration, world }));
       } catch (e) {
         if (!(e instanceof ActivityFailure)) throw e;
         outcome = { ok: false, action: thought.action, summary: 'the action could not be run', error: { code: 'ACT_FAILED', message: errorText(e) } };
@@ -290,5 +325,5 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     }
   }
   setStatus('stopped');
-  return { agentId, iteration, reason: 'stopped' };
+  return ended('stopped');
 }

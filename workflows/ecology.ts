@@ -28,6 +28,7 @@ import {
   type SpawnRecord,
 } from '../src/ecology/types';
 import { agentWorkflow } from './agent';
+import { untilOwnWorld } from './world';
 
 /** The root's signals and query (SPEC section 12 names the workflow type; these are its API). */
 export const spawnAgentSignal = defineSignal<[AgentSpec]>(ECOLOGY_SIGNALS.spawnAgent);
@@ -81,13 +82,15 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
   setHandler(shutdownSignal, (req) => void (shutdown = { stopAgents: Boolean(shutdown?.stopAgents || req?.stopAgents) }));
 
   let settings: EcologySettings;
+  let worldId = carry?.worldId ?? input?.world;
   if (carry) {
     settings = carry.settings;
   } else {
-    const boot = await proxyActivities<EcologyActivities>(BOOTSTRAP_OPTIONS).ecologyBootstrap({ agents: input?.agents ?? null });
+    const boot = await proxyActivities<EcologyActivities>(BOOTSTRAP_OPTIONS).ecologyBootstrap({ agents: input?.agents ?? null, world: worldId });
     settings = boot.settings;
+    worldId = boot.worldId;
     summary.bootstrap = boot.report;
-    const started = await Promise.all(boot.agents.map(startAgent));
+    const started = await Promise.all(boot.agents.map((id) => startAgent(id, worldId)));
     summary.children = {
       started: boot.agents.filter((_, i) => started[i] === 'started'),
       alreadyRunning: boot.agents.filter((_, i) => started[i] === 'already-running'),
@@ -105,13 +108,13 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
     const id = typeof spec?.id === 'string' ? spec.id : String(spec?.id);
     let outcome;
     try {
-      outcome = await acts.ecologySpawnAgent({ spec });
+      outcome = await untilOwnWorld(() => acts.ecologySpawnAgent({ spec, world: worldId }), settings.activities.maximumIntervalMs);
     } catch (e) {
       return record({ id, ok: false, at, error: { code: 'UNAVAILABLE', message: failureText(e) } });
     }
     if (!outcome.ok) return record({ id, ok: false, at, error: outcome.error });
     try {
-      const workflow = await startAgent(outcome.id);
+      const workflow = await startAgent(outcome.id, worldId);
       record({ id, ok: true, at, scrip: outcome.scrip, compute: outcome.compute, workflow });
     } catch (e) {
       record({ id, ok: false, at, scrip: outcome.scrip, compute: outcome.compute, error: { code: 'WORKFLOW_NOT_STARTED', message: failureText(e) } });
@@ -131,7 +134,7 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
     if (shutdown) break;
     if (spawned || Date.now() >= nextRefreshAt) {
       try {
-        summary.world = await acts.ecologySnapshot();
+        summary.world = await acts.ecologySnapshot({ world: worldId });
         summary.lastError = null;
       } catch (e) {
         summary.lastError = failureText(e);
@@ -140,7 +143,7 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
       nextRefreshAt = Date.now() + settings.summaryRefreshSeconds * 1000;
     }
     if ((refreshes >= settings.maxRefreshesPerRun || workflowInfo().continueAsNewSuggested) && pending.length === 0 && !shutdown) {
-      const next: EcologyCarry = { runs: summary.runs + 1, settings, bootstrap: summary.bootstrap, children: summary.children, spawns: summary.spawns, pending: [], world: summary.world };
+      const next: EcologyCarry = { runs: summary.runs + 1, settings, bootstrap: summary.bootstrap, children: summary.children, spawns: summary.spawns, pending: [], world: summary.world, worldId };
       return continueAsNew<typeof ecologyWorkflow>({ carry: next });
     }
     await condition(() => pending.length > 0 || shutdown !== null, Math.max(1, nextRefreshAt - Date.now()));
@@ -148,18 +151,18 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
 
   const stopAgents = (shutdown as ShutdownRequest | null)?.stopAgents === true;
   let agentsStopped: number | null = null;
-  if (stopAgents) agentsStopped = await acts.ecologyStopAgents();
+  if (stopAgents) agentsStopped = await untilOwnWorld(() => acts.ecologyStopAgents({ world: worldId }), settings.activities.maximumIntervalMs);
   summary.status = 'stopped';
   summary.pendingSpawns = [];
   return { stopped: true, agentsStopped, summary };
 }
 
 /** Starts `agent-<id>` as a child that outlives the root; one already running is left alone. */
-async function startAgent(agentId: string): Promise<'started' | 'already-running'> {
+async function startAgent(agentId: string, world: string | undefined): Promise<'started' | 'already-running'> {
   try {
     await startChild(agentWorkflow, {
       workflowId: agentWorkflowId(agentId),
-      args: [{ agentId }],
+      args: [world === undefined ? { agentId } : { agentId, world }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // A finished agent (stopped, or its artifact was gone) starts afresh, as `ecology worker --start-agents` does.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

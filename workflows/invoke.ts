@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
 import type { SandboxActivities } from '../activities/sandbox';
 import type { InvocationSummary, InvokeActivityOptions, InvokeWorkflowInput } from '../src/invoke/types';
+import { untilOwnWorld } from './world';
 
 /**
  * The invocation saga of SPEC section 7 on Temporal: hold the price (the workflow's own task
@@ -47,15 +48,17 @@ function runFailure(e: unknown, input: InvokeWorkflowInput): { code: string; mes
 export async function invokeArtifactSaga(input: InvokeWorkflowInput): Promise<InvocationSummary> {
   const ledger = proxyActivities<SandboxActivities>(ledgerOptions(input.activities));
   const sandbox = proxyActivities<SandboxActivities>(sandboxOptions(input.activities, input.sandboxTaskQueue));
+  const { world } = input;
   const key = input.request.key;
 
-  const held = await CancellationScope.nonCancellable(() => ledger.holdInvocation(input.request));
+  const held = await CancellationScope.nonCancellable(() => ledger.holdInvocation({ ...input.request, world }));
   if (!held.ok) return { ok: false, error: held.error, replayed: held.replayed, compute_charged: 0 };
 
   let failure: { code: string; message: string } | undefined;
   let cancelled: unknown;
   try {
-    await sandbox.runInvocation({ key });
+    // Attempts that reached another world's sandbox worker are no run failure: asked again.
+    await untilOwnWorld(() => sandbox.runInvocation({ key, world }), input.activities.maximumIntervalMs);
   } catch (e) {
     if (isCancellation(e)) {
       cancelled = e;
@@ -64,7 +67,7 @@ export async function invokeArtifactSaga(input: InvokeWorkflowInput): Promise<In
       failure = runFailure(e, input);
     }
   }
-  const settled = await CancellationScope.nonCancellable(() => ledger.settleInvocation({ key, failure }));
+  const settled = await CancellationScope.nonCancellable(() => ledger.settleInvocation({ key, failure, world }));
   if (cancelled) throw cancelled;
   return settled;
 }

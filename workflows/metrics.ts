@@ -31,5 +31,5 @@ export async function metricsWindowWorkflow(given?: MetricsWindowInput | null): 
     startToCloseTimeout: o.timeoutMs,
     retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2 },
   });
-  return metricsAggregateWindow({ scheduledAt: scheduledAtOf(input), ...(input.windowSeconds ? { windowSeconds: input.windowSeconds } : {}) });
+  return metricsAggregateWindow({ scheduledAt: scheduledAtOf(input), ...(input.windowSeconds ? { windowSeconds: input.windowSeconds } : {}), world: input.world });
 }

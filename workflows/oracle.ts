@@ -3,6 +3,7 @@ import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, w
 import type { OracleActivities } from '../activities/oracle';
 import type { ScoreOutcome } from '../src/oracle/resolution';
 import type { OracleActivityOptions, OracleResolutionInput, OracleResolutionSummary } from '../src/oracle/types';
+import { untilOwnWorld } from './world';
 
 /**
  * One oracle resolution (SPEC section 9) as a saga, started by the `oracle-resolution` Schedule.
@@ -53,9 +54,12 @@ export async function oracleResolutionWorkflow(input: OracleResolutionInput): Pr
   const ledger = proxyActivities<OracleActivities>(ledgerOptions(input.activities));
   const scorer = proxyActivities<OracleActivities>(scoringOptions(input.activities));
 
+  const { world } = input;
+
   async function score(resolutionId: string, slot: number): Promise<ScoreOutcome> {
     try {
-      const s = await scorer.oracleScoreSlot({ resolutionId, slot });
+      // Attempts that reached another world's worker are no scoring failure: asked again.
+      const s = await untilOwnWorld(() => scorer.oracleScoreSlot({ resolutionId, slot, world }), input.activities.maximumIntervalMs);
       return { ok: true, score: s.score, reason: s.reason };
     } catch (e) {
       if (isCancellation(e)) throw e;
@@ -64,10 +68,10 @@ export async function oracleResolutionWorkflow(input: OracleResolutionInput): Pr
   }
 
   async function resolve(scheduledTime: string): Promise<Omit<OracleResolutionSummary, 'resumed'> & { unfinished: string[] }> {
-    const opened = await ledger.oracleOpenResolution({ scheduledTime });
+    const opened = await ledger.oracleOpenResolution({ scheduledTime, world });
     const outcomes = await Promise.all(opened.slots.map(async (slot) => ({ slot, outcome: await score(opened.resolution_id, slot) })));
-    const settled = await ledger.oracleSettleResolution({ resolutionId: opened.resolution_id, outcomes });
-    const finished = await ledger.oracleFinishResolution({ resolutionId: opened.resolution_id });
+    const settled = await ledger.oracleSettleResolution({ resolutionId: opened.resolution_id, outcomes, world });
+    const finished = await ledger.oracleFinishResolution({ resolutionId: opened.resolution_id, world });
     return {
       resolution_id: opened.resolution_id,
       bid_count: opened.bid_count,

@@ -4,6 +4,7 @@ import { SCRIP } from '../genesis/ids';
 import { getBudgetStatus, remainingMicros, type BudgetRow } from '../llm/budget';
 import { agentConfigFrom } from './config';
 import { balanceColumnsSql, balanceViewsFromRow, type BalanceColumns } from './balances';
+import { confirmGone } from './runs';
 import { loopSettings as loadSettings } from './settings';
 import type { Readiness } from './types';
 
@@ -13,7 +14,10 @@ import type { Readiness } from './types';
  * Placeholders: $1 agent, $2 SCRIP.
  */
 const READINESS_SQL = `WITH me AS (SELECT content, has_standing AND can_execute AS agent FROM artifacts WHERE id = $1),
-  unsubscribed AS (DELETE FROM agent_subscriptions WHERE agent_id = $1 AND (SELECT agent FROM me))
+  unsubscribed AS (DELETE FROM agent_subscriptions WHERE agent_id = $1 AND (SELECT agent FROM me)),
+  running AS (INSERT INTO agent_runs (agent_id) SELECT $1 WHERE (SELECT agent FROM me)
+      AND NOT EXISTS (SELECT 1 FROM agent_runs WHERE agent_id = $1 AND stopped_at IS NULL)
+    ON CONFLICT (agent_id) DO UPDATE SET started_at = now(), stopped_at = NULL, stop_reason = NULL)
   SELECT COALESCE((SELECT agent FROM me), false) AS agent, (SELECT content FROM me) AS content,
     ${balanceColumnsSql('$1', '$2')},
     (SELECT row_to_json(b) FROM (SELECT budget_micros, reserved_micros, spent_micros FROM llm_budget WHERE id) b) AS budget`;
@@ -21,7 +25,9 @@ const READINESS_SQL = `WITH me AS (SELECT content, has_standing AND can_execute 
 /**
  * Step 2 of the loop (SPEC section 8): may the agent think now? Not while its compute or LLM token
  * bucket is in debt (until: the computed recovery time, null when it never recovers by accrual) or
- * while the system LLM budget is spent. Also drops the agent's event subscriptions: it is awake.
+ * while the system LLM budget is spent. Also drops the agent's event subscriptions (it is awake) and
+ * marks its workflow running (agent_runs: only running agents share UBI). An agent this world has
+ * no record of is refused (WORLD_MISMATCH), not reported missing: see confirmGone.
  */
 export async function checkReadiness(pool: Pool, config: EcologyConfig, agentId: string): Promise<Readiness> {
   const settings = loadSettings(config);
@@ -32,6 +38,7 @@ export async function checkReadiness(pool: Pool, config: EcologyConfig, agentId:
   });
   const row = r.rows[0];
   if (!row.agent) {
+    await confirmGone(pool, agentId);
     return { status: 'missing', until: null, reason: `${agentId} is not an agent (missing, or no standing or not executable)`, balances: null, thinkDelayMs: 0, settings };
   }
   const thinkDelayMs = agentConfigFrom(row.content, config).think_delay_ms;

@@ -7,6 +7,7 @@ import { agentConfigFrom, type AgentConfig } from './config';
 import { buildPrompt, type ChatMessage } from './prompt';
 import { readPromptFacts, type StoredThought } from './promptFacts';
 import { beginThink, finishThink, type ActionRow } from './queries';
+import { confirmGone } from './runs';
 import { iterationKey, type ThinkInput, type ThinkSummary } from './types';
 
 export interface ThinkDeps {
@@ -63,7 +64,10 @@ async function promptFor(deps: ThinkDeps, input: ThinkInput, key: string): Promi
 export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSummary> {
   const key = iterationKey(input.agentId, input.iteration);
   const p = await promptFor(deps, input, key);
-  if (p === 'missing') return { kind: 'blocked', reason: 'missing', message: `${input.agentId} is no longer an agent`, until: null };
+  if (p === 'missing') {
+    await confirmGone(deps.pool, input.agentId);
+    return { kind: 'blocked', reason: 'missing', message: `${input.agentId} is no longer an agent`, until: null };
+  }
   if (p.row.status !== 'thinking') return thinkSummaryOf(p.row);
 
   const a = deps.config.agents;

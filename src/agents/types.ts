@@ -63,6 +63,8 @@ export interface AgentWorkflowInput {
   thinkAttempt?: number;
   /** Carried across a continue-as-new in the middle of a sleep: the new run first finishes it. */
   sleeping?: { plan: SleepPlan; deadline: number; settings: AgentLoopSettings };
+  /** The id of the world (database) the agent lives in; absent in workflows started before worlds had ids. */
+  world?: string;
 }
 
 export interface AgentWorkflowResult {

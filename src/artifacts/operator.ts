@@ -7,7 +7,7 @@ import { EcologyError } from '../errors';
 import { emit } from '../events/emit';
 import { CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import { transfer } from '../ledger/transfer';
-import { artifactId, checkJson, nonNegativeAmount, parseArgs } from '../validation';
+import { newArtifactId, checkJson, nonNegativeAmount, parseArgs } from '../validation';
 import { initPrincipal } from './principals';
 import { insertArtifact } from './queries';
 import { sizeOf } from './store';
@@ -26,7 +26,7 @@ export interface OperatorPrincipal {
  * scrip minted (a transfer from `mint`) and its starting compute granted. Fails if the id exists.
  */
 export async function createOperatorPrincipal(pool: Pool, config: EcologyConfig, p: OperatorPrincipal): Promise<{ id: string; scrip: number; compute: number }> {
-  parseArgs(artifactId, p.id, 'id');
+  parseArgs(newArtifactId, p.id, 'id');
   parseArgs(nonNegativeAmount, p.scrip, 'scrip');
   parseArgs(nonNegativeAmount, p.compute, 'compute');
   const content = p.content ?? {};

@@ -4,9 +4,10 @@ import { checkAgentModel } from '../config/prices';
 import type { EcologyConfig } from '../config/schema';
 import { EcologyError, forbidden, invalid, notFound } from '../errors';
 import { emit } from '../events/emit';
-import { CONTRACTS, GENESIS_CONTRACTS } from '../genesis/ids';
+import { CONTRACTS, GENESIS_CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { transfer } from '../ledger/transfer';
 import { getQuota } from '../rights/quotas';
-import { artifactId, checkJson, nonNegativeAmount, parseArgs } from '../validation';
+import { artifactId, checkJson, nonNegativeAmount, parseArgs, reservedIdReason } from '../validation';
 import { checkAccess, type CustomContractCheck } from './access';
 import { initPrincipal } from './principals';
 import * as q from './queries';
@@ -29,6 +30,8 @@ export interface StoreDeps {
   caller: string;
   config: EcologyConfig;
   customContract?: CustomContractCheck;
+  /** The operation's idempotency key: effects of the write derive their ids from it. */
+  key: string;
 }
 
 export function sizeOf(content: unknown, code: string | null): number {
@@ -67,6 +70,13 @@ function validateBody(config: EcologyConfig, a: WriteArtifactArgs): { content: u
   }
   if (a.can_execute && !a.has_standing && !code) throw invalid('an executable artifact needs code');
   return { content, code };
+}
+
+/** A principal costs its creator genesis.principalFee scrip, to the treasury (SPEC section 9: no free sybils). */
+async function chargePrincipalFee(d: StoreDeps, id: string): Promise<void> {
+  const fee = d.config.genesis.principalFee;
+  if (fee <= 0) return;
+  await transfer(d.client, { id: `${d.key}:principal-fee`, from: d.caller, to: SYSTEM_ACCOUNTS.treasury, asset: SCRIP, amount: fee, kind: 'fee', reference: id });
 }
 
 export interface WriteResult {
@@ -111,6 +121,8 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   }
 
   if (a.id.startsWith('genesis_')) throw forbidden('ids starting with genesis_ are reserved');
+  const reserved = reservedIdReason(a.id);
+  if (reserved) throw invalid(reserved);
   const hasStanding = a.has_standing ?? false;
   const canExecute = a.can_execute ?? false;
   if (hasStanding && canExecute) checkAgentModel(d.config.llm, content);
@@ -131,6 +143,7 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   });
   if (!inserted) throw new EcologyError('ALREADY_EXISTS', `artifact ${a.id} already exists`);
   if (hasStanding) {
+    await chargePrincipalFee(d, a.id);
     await initPrincipal(d.client, a.id, d.config.quotas.createdPrincipal);
     await emit(d.client, { type: 'principal_created', actor: d.caller, subject: a.id, data: { type: a.type, agent: canExecute } });
   }

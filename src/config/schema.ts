@@ -89,6 +89,8 @@ export const configSchema = z.strictObject({
     defaultComputeCost: count,
     computeCost: z.record(z.string(), count),
     scripFee: z.record(z.string(), count),
+    /** Scrip a creator pays the treasury for each artifact with standing (a principal) it creates: principals are not free to mint. */
+    principalFee: count,
   }),
   transactions: z.strictObject({
     maxRetries: count,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { EcologyConfig } from '../config/schema';
 import { invalid } from '../errors';
-import { artifactId, nonNegativeAmount } from '../validation';
+import { newArtifactId, nonNegativeAmount } from '../validation';
 import type { AgentSpec } from './types';
 
 /** An agent spec as it arrives from a workflow input, a signal or the CLI: checked strictly. */
 const agentSpecSchema = z.strictObject({
-  id: artifactId,
+  id: newArtifactId,
   system_prompt: z.string().min(1).nullable().optional(),
   model: z.string().min(1).max(200).nullable().optional(),
   scrip: nonNegativeAmount.nullable().optional(),

@@ -13,6 +13,7 @@ import { ensureMetricsSchedule } from '../metrics/schedule';
 import { ensureOracleSchedule } from '../oracle/schedule';
 import { initialAgents } from './agents';
 import { applyComputeRates } from './computeRates';
+import { readWorldId } from '../world/identity';
 import type { AgentSpec, BootstrapReport, BootstrapResult, EcologySettings } from './types';
 
 /** The idempotency keys of the treasury's one-time issuance. */
@@ -83,7 +84,8 @@ export async function bootstrapWorld(deps: { pool: Pool; config: EcologyConfig; 
   const agents = await createInitialAgents(pool, config, given);
   const rates = await applyComputeRates(pool, config);
   const oracle = await ensureOracleSchedule(temporal, config, { pool });
-  const metrics = await ensureMetricsSchedule(temporal, config);
+  const worldId = await readWorldId(pool);
+  const metrics = await ensureMetricsSchedule(temporal, config, { world: worldId });
   const report: BootstrapReport = {
     at: new Date().toISOString(),
     migrationsApplied: applied,
@@ -97,5 +99,5 @@ export async function bootstrapWorld(deps: { pool: Pool; config: EcologyConfig; 
       { scheduleId: metrics.scheduleId, action: metrics.action, paused: metrics.paused, nextActionAt: metrics.nextActionAt?.toISOString() ?? null },
     ],
   };
-  return { settings: ecologySettings(config), agents: agents.ids, report };
+  return { settings: ecologySettings(config), agents: agents.ids, report, worldId };
 }

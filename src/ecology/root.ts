@@ -4,10 +4,11 @@ import { ECOLOGY_WORKFLOW_TYPE, type EcologyWorkflowInput } from './types';
 
 /**
  * Starts the world's root, ecologyWorkflow, under its fixed id (config ecology.workflowId) on the
- * task queue config.temporal.taskQueue, with an empty input (the configured agents). USE_EXISTING:
+ * task queue config.temporal.taskQueue, with the configured agents and, when given, the world's id
+ * (its activities then run only on that world's workers). USE_EXISTING:
  * when it runs already, nothing changes. It bootstraps itself once a worker serves the queue.
  */
-export async function startRootWorkflow(client: Client, config: EcologyConfig): Promise<'started' | 'already-running'> {
+export async function startRootWorkflow(client: Client, config: EcologyConfig, world?: string): Promise<'started' | 'already-running'> {
   const handle = client.workflow.getHandle(config.ecology.workflowId);
   let running = false;
   try {
@@ -15,7 +16,7 @@ export async function startRootWorkflow(client: Client, config: EcologyConfig): 
   } catch (e) {
     if (!(e instanceof WorkflowNotFoundError)) throw e;
   }
-  const input: EcologyWorkflowInput = {};
+  const input: EcologyWorkflowInput = world === undefined ? {} : { world };
   await client.workflow.start(ECOLOGY_WORKFLOW_TYPE, {
     workflowId: config.ecology.workflowId,
     taskQueue: config.temporal.taskQueue,

@@ -26,6 +26,8 @@ export interface EcologyWorkflowInput {
   agents?: AgentSpec[] | null;
   /** Set by the workflow itself when it continues as new. */
   carry?: EcologyCarry;
+  /** The world's id, when the starter knows it (`ecology up`, `ecology bootstrap`): its bootstrap runs only in that world. */
+  world?: string;
 }
 
 export interface ShutdownRequest {
@@ -58,6 +60,8 @@ export interface BootstrapResult {
   /** Every initial agent id (created now or before): the root starts their workflows. */
   agents: string[];
   report: BootstrapReport;
+  /** The world's id (src/world/identity.ts), which the agents' workflows carry; absent in histories from before. */
+  worldId?: string;
 }
 
 /** What a spawn did (kept in the summary, newest last). */
@@ -110,6 +114,8 @@ export interface EcologyCarry {
   spawns: SpawnRecord[];
   pending: AgentSpec[];
   world: WorldSnapshot | null;
+  /** The world's id, from the bootstrap (absent in runs from before worlds had ids). */
+  worldId?: string;
 }
 
 export interface EcologyResult {

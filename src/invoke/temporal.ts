@@ -8,6 +8,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
+import { readWorldId } from '../world/identity';
 import { invocationOutcome } from './settle';
 import type { InvocationOutcome, InvokeWorkflowInput, SagaRequest, SagaRunner } from './types';
 
@@ -17,9 +18,14 @@ export function invokeWorkflowId(key: string): string {
   return `invoke-${key}`;
 }
 
-export function invokeWorkflowInput(config: EcologyConfig, request: SagaRequest): InvokeWorkflowInput {
+export function invokeWorkflowInput(config: EcologyConfig, request: SagaRequest, world?: string): InvokeWorkflowInput {
   const { deadlineMs: _deadline, callBudget: _budget, spendChain: _chain, spendAllow: _allow, ...req } = request;
-  return { request: { ...req, depth: req.depth ?? 0 }, sandboxTaskQueue: config.temporal.sandboxTaskQueue, activities: { ...config.sandbox.activities } };
+  return {
+    request: { ...req, depth: req.depth ?? 0 },
+    sandboxTaskQueue: config.temporal.sandboxTaskQueue,
+    activities: { ...config.sandbox.activities },
+    ...(world === undefined ? {} : { world }),
+  };
 }
 
 export function temporalSagaRunner(client: Client, deps: { pool: Pool; config: EcologyConfig }): SagaRunner {
@@ -29,7 +35,7 @@ export function temporalSagaRunner(client: Client, deps: { pool: Pool; config: E
     const handle = await client.workflow.start(INVOKE_WORKFLOW_TYPE, {
       taskQueue: deps.config.temporal.taskQueue,
       workflowId: invokeWorkflowId(req.key),
-      args: [invokeWorkflowInput(deps.config, req)],
+      args: [invokeWorkflowInput(deps.config, req, await readWorldId(deps.pool))],
       // A retry of the caller attaches to the saga already running under this key; a saga that
       // already ended is read from the database above, and running one again would only replay.
       workflowIdConflictPolicy: 'USE_EXISTING',

@@ -130,6 +130,8 @@ export interface InvokeWorkflowInput {
   /** Where runInvocation goes (config temporal.sandboxTaskQueue); hold and settle stay on the workflow's queue. */
   sandboxTaskQueue: string;
   activities: InvokeActivityOptions;
+  /** The id of the world whose ledger it moves (src/world/identity.ts); absent in sagas started before worlds had ids. */
+  world?: string;
 }
 
 /** What a caller of invoke() adds to the pool, config and hooks it already has (an agent's act step). */

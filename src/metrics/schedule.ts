@@ -18,11 +18,12 @@ export interface EnsureMetricsScheduleResult {
 /**
  * Creates the `metrics-window` Schedule (config.metrics.scheduleId) or brings it in line with the
  * configuration: every `windowSeconds`, offset by `lagSeconds` so each run comes just after the
- * window it aggregates ends; overlap SKIP; paused unless enabled. Idempotent.
+ * window it aggregates ends; overlap SKIP; paused unless enabled; its runs carry `world` when given
+ * (their activity refuses another world's worker). Idempotent.
  */
-export async function ensureMetricsSchedule(client: Client, config: EcologyConfig, opts: { taskQueue?: string } = {}): Promise<EnsureMetricsScheduleResult> {
+export async function ensureMetricsSchedule(client: Client, config: EcologyConfig, opts: { taskQueue?: string; world?: string } = {}): Promise<EnsureMetricsScheduleResult> {
   const m = config.metrics;
-  const input: MetricsWindowInput = { windowSeconds: m.windowSeconds, activities: { ...m.activities } };
+  const input: MetricsWindowInput = { windowSeconds: m.windowSeconds, activities: { ...m.activities }, ...(opts.world === undefined ? {} : { world: opts.world }) };
   const r = await ensureSchedule(client, m.scheduleId, {
     spec: { intervals: [{ every: m.windowSeconds * 1000, offset: m.lagSeconds * 1000 }] },
     action: { type: 'startWorkflow', workflowType: METRICS_WORKFLOW, taskQueue: opts.taskQueue ?? config.temporal.taskQueue, args: [input], workflowId: m.scheduleId },

@@ -99,4 +99,6 @@ export interface MetricsWindowInput {
   scheduledAt?: string;
   windowSeconds?: number;
   activities?: MetricsActivityOptions;
+  /** The id of the world it aggregates (src/world/identity.ts); absent in schedules made before worlds had ids. */
+  world?: string;
 }

@@ -230,8 +230,16 @@ export async function recordUbi(client: PoolClient, resolutionId: string, u: { t
 // ---- agents (UBI recipients) ----
 
 /** Principals that are agents: standing and executable, not genesis. */
+/**
+ * The agents that share UBI: agent artifacts whose workflow actually runs (agent_runs, written by
+ * the agent workflow's own activities: marked at its readiness checks, cleared when it ends). A
+ * principal made through the store or the CLI that never runs the loop gets nothing.
+ */
 export async function agentIds(client: PoolClient): Promise<string[]> {
-  const r = await client.query<{ id: string }>('SELECT id FROM artifacts WHERE has_standing AND can_execute AND NOT genesis ORDER BY id');
+  const r = await client.query<{ id: string }>(
+    `SELECT a.id FROM artifacts a JOIN agent_runs r ON r.agent_id = a.id AND r.stopped_at IS NULL
+      WHERE a.has_standing AND a.can_execute AND NOT a.genesis ORDER BY a.id`,
+  );
   return r.rows.map((x) => x.id);
 }
 

@@ -1,6 +1,7 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
+import { readWorldId } from '../world/identity';
 import { writeNextResolution } from './queries';
 import type { OracleResolutionInput } from './types';
 
@@ -8,8 +9,8 @@ import type { OracleResolutionInput } from './types';
 export const RESOLUTION_WORKFLOW = 'oracleResolutionWorkflow';
 
 /** The resolution workflow's input for this configuration (no scheduled time: the Schedule supplies it). */
-export function resolutionInput(config: EcologyConfig, scheduledTime?: string): OracleResolutionInput {
-  return scheduledTime === undefined ? { activities: { ...config.oracle.activities } } : { scheduledTime, activities: { ...config.oracle.activities } };
+export function resolutionInput(config: EcologyConfig, scheduledTime?: string, world?: string): OracleResolutionInput {
+  return { ...(scheduledTime === undefined ? {} : { scheduledTime }), activities: { ...config.oracle.activities }, ...(world === undefined ? {} : { world }) };
 }
 
 /** The configured schedule as agents and `genesis_oracle.status` describe it. */
@@ -17,10 +18,10 @@ export function scheduleSpecOf(config: EcologyConfig): { interval_seconds: numbe
   return { interval_seconds: config.oracle.intervalSeconds, cron: config.oracle.cron };
 }
 
-function desiredSchedule(config: EcologyConfig, taskQueue: string): Omit<ScheduleOptions, 'scheduleId'> & { fingerprint: string } {
+function desiredSchedule(config: EcologyConfig, taskQueue: string, world: string | undefined): Omit<ScheduleOptions, 'scheduleId'> & { fingerprint: string } {
   const o = config.oracle;
   const spec = o.intervalSeconds !== null ? { intervals: [{ every: o.intervalSeconds * 1000 }] } : { cronExpressions: [o.cron as string] };
-  const args = [resolutionInput(config)];
+  const args = [resolutionInput(config, undefined, world)];
   // Compared with what the schedule carries, to update it when the configuration changed.
   const fingerprint = JSON.stringify({ spec, taskQueue, args, catchup: o.catchupWindowSeconds });
   return {
@@ -50,8 +51,9 @@ export interface EnsureScheduleResult {
 
 /**
  * Creates the `oracle-resolution` Schedule from the configuration, or updates it when its spec,
- * action or policies differ; idempotent and safe to run at every start. With `pool`, also stores
- * the next resolution time where `genesis_oracle.status` reads it.
+ * action or policies differ; idempotent and safe to run at every start. With `pool`, the runs carry
+ * the world's id (their activities refuse another world's worker) and the next resolution time is
+ * stored where `genesis_oracle.status` reads it.
  */
 export async function ensureOracleSchedule(
   client: Client,
@@ -59,7 +61,7 @@ export async function ensureOracleSchedule(
   opts: { pool?: Pool; taskQueue?: string } = {},
 ): Promise<EnsureScheduleResult> {
   const scheduleId = config.oracle.scheduleId;
-  const want = desiredSchedule(config, opts.taskQueue ?? config.temporal.taskQueue);
+  const want = desiredSchedule(config, opts.taskQueue ?? config.temporal.taskQueue, opts.pool ? await readWorldId(opts.pool) : undefined);
   const { fingerprint, ...options } = want;
   const handle = client.schedule.getHandle(scheduleId);
   let action: EnsureScheduleResult['action'] = 'unchanged';

@@ -17,6 +17,8 @@ export interface OracleResolutionInput {
    */
   scheduledTime?: string;
   activities: OracleActivityOptions;
+  /** The id of the world whose bids it resolves (src/world/identity.ts); absent in schedules made before worlds had ids. */
+  world?: string;
 }
 
 export interface OracleResolutionSummary {

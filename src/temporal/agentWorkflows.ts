@@ -3,13 +3,15 @@ import type { Pool } from 'pg';
 import type { AgentControl } from '../agents/act';
 import { AGENT_WORKFLOW_TYPE, agentWorkflowId, type AgentWorkflowInput } from '../agents/types';
 import type { EcologyConfig } from '../config/schema';
+import { readWorldId } from '../world/identity';
 
 /**
  * Starts `agent-<id>` on the configured task queue. An already running workflow is fine
- * (USE_EXISTING); a finished one is started afresh (ALLOW_DUPLICATE).
+ * (USE_EXISTING); a finished one is started afresh (ALLOW_DUPLICATE). `world` is the id of the
+ * world (database) the agent lives in (src/world/identity.ts): its workflow carries it.
  */
-export async function startAgentWorkflow(client: Client, config: EcologyConfig, agentId: string): Promise<void> {
-  const input: AgentWorkflowInput = { agentId };
+export async function startAgentWorkflow(client: Client, config: EcologyConfig, agentId: string, world: string): Promise<void> {
+  const input: AgentWorkflowInput = { agentId, world };
   await client.workflow.start(AGENT_WORKFLOW_TYPE, {
     workflowId: agentWorkflowId(agentId),
     taskQueue: config.temporal.taskQueue,
@@ -31,9 +33,9 @@ export async function signalAgent(client: Client, agentId: string, signal: strin
   }
 }
 
-export function agentControl(client: Client, config: EcologyConfig): AgentControl {
+export function agentControl(client: Client, config: EcologyConfig, world: () => Promise<string>): AgentControl {
   return {
-    start: (agentId) => startAgentWorkflow(client, config, agentId),
+    start: async (agentId) => startAgentWorkflow(client, config, agentId, await world()),
     signal: (agentId, signal, arg) => signalAgent(client, agentId, signal, arg),
   };
 }
@@ -41,6 +43,7 @@ export function agentControl(client: Client, config: EcologyConfig): AgentContro
 /** Starts the workflow of every agent artifact that lacks a running one (operators, restarts). */
 export async function startAllAgentWorkflows(pool: Pool, client: Client, config: EcologyConfig): Promise<string[]> {
   const ids = (await pool.query<{ id: string }>('SELECT id FROM artifacts WHERE has_standing AND can_execute AND NOT genesis ORDER BY id')).rows.map((r) => r.id);
-  for (const id of ids) await startAgentWorkflow(client, config, id);
+  const world = await readWorldId(pool);
+  for (const id of ids) await startAgentWorkflow(client, config, id, world);
   return ids;
 }

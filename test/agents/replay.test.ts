@@ -43,6 +43,13 @@ test('a run that continued as new in the middle of a sleep is kept: its marker, 
   expect(JSON.parse(Buffer.from(input).toString())).toMatchObject({ iteration: 1, sleeping: { plan: { kind: 'predicate' }, deadline: expect.any(Number) } });
 });
 
+test('histories recorded after the world id and the patch record-agent-end record the end in the agent\'s world', () => {
+  const scheduled = (id: string) =>
+    histories.find((h) => h.workflowId === id)!.history.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+  for (const id of ['agent-world-stop', 'agent-world-missing']) expect(scheduled(id)).toContain('agentStopped');
+  expect(scheduled('agent-life')).not.toContain('agentStopped');
+});
+
 test('every recorded history replays against the current workflow code', async () => {
   const { code } = await workflowBundle();
   const results = [];

@@ -101,7 +101,8 @@ test('a failed workflow start undoes the creation; the action fails and a retry 
 });
 
 test('the compensation refuses once something depends on the new agent', async () => {
-  const maker = await w.agent('maker2', { scrip: 10 });
+  // Each principal it makes costs the maker genesis.principalFee.
+  const maker = await w.agent('maker2', { scrip: 10 + 2 * w.config.genesis.principalFee });
   const funded = w.id('funded');
   const created = await w.call(maker, 'genesis_store', 'create', { id: funded, type: 'agent', has_standing: true, can_execute: true });
   expect(created.ok).toBe(true);

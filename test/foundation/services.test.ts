@@ -143,7 +143,10 @@ describe('genesis_ledger', () => {
 
   it('history: transfers of a principal, newest first, with a limit', async () => {
     const h1 = await f.ok('alice', 'genesis_ledger', 'history');
-    expect(h1.map((t: { kind: string }) => t.kind)).toEqual(['transfer', 'transfer', 'issuance']);
+    // The newest: alice created a principal (frozen) above, which costs genesis.principalFee.
+    expect(h1.map((t: { kind: string }) => t.kind)).toEqual(['fee', 'transfer', 'transfer', 'issuance']);
+    expect(h1[0]).toMatchObject({ from: 'alice', to: 'treasury', amount: f.config.genesis.principalFee, kind: 'fee' });
+    h1.shift();
     expect(h1[0]).toEqual({ transfer_id: expect.any(String), seq: expect.any(Number), from: 'bob', to: 'alice', amount: 100, kind: 'transfer', memo: null, at: expect.any(String) });
     expect(h1[1]).toMatchObject({ from: 'alice', to: 'bob', amount: 100, memo: 'for the widget' });
     expect(h1[2]).toMatchObject({ transfer_id: 'issue:alice:scrip', from: 'mint', to: 'alice', amount: 1000 });

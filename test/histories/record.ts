@@ -13,6 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { removeUnstartedAgent } from '../../src/agents/compensate';
 import { withTransaction } from '../../src/db/tx';
 import { emit } from '../../src/events/emit';
 import type { AgentState } from '../../src/agents/types';
@@ -132,12 +133,28 @@ async function flooded(w: AgentWorld): Promise<void> {
   await save(w, a, 'flooded');
 }
 
+/** Recorded after the world id and the patch `record-agent-end`: an agent stopped, and one whose artifact is gone. */
+async function world(w: AgentWorld): Promise<void> {
+  const a = await w.agent('world_stop');
+  w.script(a, [NOOP], LONG);
+  const h = await w.start(a);
+  await until(w, a, 'the long sleep', (s) => s.iteration === 2 && s.status === 'sleeping');
+  await h.signal('stop');
+  await h.result();
+  await save(w, a, 'world-stop');
+  const gone = await w.agent('world_gone', { compute: 0 });
+  await removeUnstartedAgent(w.pool, gone, 'recording: deleted');
+  await (await w.start(gone)).result();
+  await save(w, gone, 'world-missing');
+}
+
 async function main(): Promise<void> {
   const scenarios: Array<[string, (w: AgentWorld) => Promise<void>, Record<string, unknown>]> = [
     ['life', life, {}],
     ['debt', debt, { genesis: { computeCost: { 'genesis_rights_registry.all_quotas': 50_000_000 } } }],
     ['continued', continued, { agents: { maxIterationsPerRun: 2 } }],
     ['flooded', flooded, { agents: { maxHistoryEventsPerRun: 100 } }],
+    ['world', world, {}],
     ['budget', budget, { llm: { systemBudgetMicros: 8000, defaultModel: 'test-model', prices: { 'test-model': { input: 1_000_000, output: 2_000_000 } } } }],
   ];
   const only = process.argv.slice(2);

@@ -93,7 +93,7 @@ export async function setupWorld(opts: { overrides?: Record<string, unknown>; sa
     async artifact(owner, id, spec) {
       await withTransaction(db.pool, (client) =>
         writeArtifact(
-          { client, caller: owner, config },
+          { client, caller: owner, config, key: key() },
           {
             id,
             type: spec.type ?? 'tool',

@@ -2,6 +2,7 @@
  * Set-up shared by the oracle tests: the foundation harness plus agents that own executable tools,
  * and short readers of the oracle's tables.
  */
+import { checkReadiness } from '../../src/agents/readiness';
 import type { EcologyConfig } from '../../src/config/schema';
 import { dispatch, type Outcome } from '../../src/genesis/dispatch';
 import { setupFoundation, type Foundation } from '../foundation/harness';
@@ -9,7 +10,7 @@ import { setupFoundation, type Foundation } from '../foundation/harness';
 export const TOOL_CODE = 'export function run(args) { return (args.a ?? 0) + (args.b ?? 0); }';
 
 export interface OracleWorld extends Foundation {
-  /** An agent with scrip and plenty of compute. */
+  /** An agent with scrip and plenty of compute, marked running as its workflow's readiness check would (UBI goes to running agents). */
   agent(id: string, scrip: number): Promise<void>;
   /** An executable tool (or a data artifact with executable false) owned by `owner`. */
   tool(owner: string, id: string, opts?: { executable?: boolean; content?: unknown }): Promise<void>;
@@ -26,6 +27,7 @@ export async function setupOracleWorld(overrides: Record<string, unknown> = {}):
   const w: OracleWorld = Object.assign(f, {
     async agent(id: string, scrip: number) {
       await f.principal(id, { scrip, compute: 1_000_000 });
+      await checkReadiness(f.pool, f.config, id);
     },
     async tool(owner: string, id: string, opts: { executable?: boolean; content?: unknown } = {}) {
       const executable = opts.executable ?? true;

@@ -1,6 +1,7 @@
 import { bootstrapWorld } from '../../ecology/bootstrap';
 import { startRootWorkflow } from '../../ecology/root';
 import { startAgentWorkflow } from '../../temporal/agentWorkflows';
+import { readWorldId } from '../../world/identity';
 import { UsageError, type Command } from '../command';
 
 export const bootstrapCommand: Command = {
@@ -18,7 +19,7 @@ export const bootstrapCommand: Command = {
     const r = result.report;
     if (root) {
       // The root starts the agents as its children; a second run finds it running and changes nothing.
-      const action = await startRootWorkflow(temporal, config);
+      const action = await startRootWorkflow(temporal, config, result.worldId);
       ctx.print({ ok: true, report: r, agents: result.agents, root: { workflow_id: config.ecology.workflowId, action } }, [
         `migrations applied: ${r.migrationsApplied.length ? r.migrationsApplied.join(', ') : 'none'}; genesis artifacts created: ${r.genesisCreated}`,
         `agents created: ${r.agentsCreated.join(', ') || 'none'}; already there: ${r.agentsExisting.join(', ') || 'none'}`,
@@ -29,8 +30,9 @@ export const bootstrapCommand: Command = {
     const started: string[] = [];
     if (ctx.options['no-start'] !== true) {
       // Plain workflows, not children: a later ecologyWorkflow finds them running and leaves them.
+      const world = await readWorldId(await ctx.pool());
       for (const id of result.agents) {
-        await startAgentWorkflow(temporal, config, id);
+        await startAgentWorkflow(temporal, config, id, world);
         started.push(id);
       }
     }

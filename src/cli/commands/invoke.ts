@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { invoke } from '../../invoke/invoke';
 import { sandboxPoolFromConfig } from '../../invoke/sandboxPool';
 import { UsageError, type Command } from '../command';
+import { callerKey, parseArgs } from '../../validation';
 import { jsonArgument, stringOption } from '../parse';
 
 export const invokeCommand: Command = {
@@ -13,7 +14,9 @@ export const invokeCommand: Command = {
     const caller = stringOption(ctx.options.as, 'as');
     const [artifactId, method, argsText] = ctx.positionals;
     if (!caller || !artifactId || !method) throw new UsageError('expected --as <principal> <artifact> <method>');
-    const key = stringOption(ctx.options.key, 'key') ?? `cli:${randomUUID()}`;
+    const chosen = stringOption(ctx.options.key, 'key');
+    // A chosen key may not contain ':', so it can never equal a key the system derives.
+    const key = chosen === undefined ? `cli:${randomUUID()}` : parseArgs(callerKey, chosen, '--key');
     // What code without standing may do in the principal's name (src/invoke/grant.ts); by default only read.
     const grantText = stringOption(ctx.options.grant, 'grant');
     const grant = grantText === undefined ? {} : { grant: jsonArgument(grantText, '--grant') };

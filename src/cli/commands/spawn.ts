@@ -4,6 +4,7 @@ import { spawnAgent } from '../../ecology/spawn';
 import { ECOLOGY_SIGNALS, ECOLOGY_SUMMARY_QUERY, type AgentSpec, type EcologySummary, type SpawnRecord } from '../../ecology/types';
 import { EcologyError } from '../../errors';
 import { startAgentWorkflow } from '../../temporal/agentWorkflows';
+import { readWorldId } from '../../world/identity';
 import { UsageError, type Command } from '../command';
 import { stringOption, wholeOption } from '../parse';
 
@@ -67,8 +68,9 @@ export const spawnCommand: Command = {
       return 0;
     }
     // No root running: do it here, then start the agent's workflow.
-    const done = await spawnAgent(await ctx.pool(), config, spec);
-    await startAgentWorkflow(client, config, id);
+    const pool = await ctx.pool();
+    const done = await spawnAgent(pool, config, spec);
+    await startAgentWorkflow(client, config, id, await readWorldId(pool));
     ctx.print({ ok: true, via: 'cli', spawn: { ...done, workflow: 'started' } }, `spawned ${id} with ${done.scrip} scrip and ${done.compute} compute from the treasury (no ${config.ecology.workflowId} workflow running; its workflow was started directly)`);
     return 0;
   },

@@ -4,6 +4,7 @@ import { SCRIP, SYSTEM_ACCOUNTS } from '../../genesis/ids';
 import { getBalance } from '../../ledger/queries';
 import { transfer } from '../../ledger/transfer';
 import { UsageError, type Command } from '../command';
+import { callerKey, parseArgs } from '../../validation';
 import { stringOption, wholeOption } from '../parse';
 
 /**
@@ -22,8 +23,9 @@ export const treasuryCommand: Command = {
     const t = SYSTEM_ACCOUNTS.treasury;
     let issued = null;
     if (sub === 'issue') {
-      const key = stringOption(ctx.options.key, 'key');
-      if (!key) throw new UsageError('issue needs --key (its idempotency key: a repeat issues nothing more)');
+      const chosen = stringOption(ctx.options.key, 'key');
+      if (!chosen) throw new UsageError('issue needs --key (its idempotency key: a repeat issues nothing more)');
+      const key = parseArgs(callerKey, chosen, '--key');
       const scrip = wholeOption(ctx.options.scrip, 'scrip', 0);
       const compute = wholeOption(ctx.options.compute, 'compute', 0);
       if (scrip === 0 && compute === 0) throw new UsageError('issue needs --scrip and/or --compute');

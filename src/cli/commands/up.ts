@@ -112,7 +112,7 @@ export const upCommand: Command = {
         wake();
       });
       try {
-        const root = await startRootWorkflow(client, config);
+        const root = await startRootWorkflow(client, config, boot.worldId);
         const summary = await waitForRoot(client, config, () => stopSignal !== null || crashed !== null);
         const dashboard = stopSignal || crashed ? null : await startDashboardIfWanted(ctx, client, log);
         try {

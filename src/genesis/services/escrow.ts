@@ -58,7 +58,7 @@ export const escrowService: GenesisServiceDef = {
       if (listing.seller_id === ctx.caller) throw forbidden('you cannot buy your own listing; cancel it instead');
       if (listing.buyer_id && listing.buyer_id !== ctx.caller) throw forbidden(`this listing is reserved for ${listing.buyer_id}`);
       const payment = await transfer(ctx.client, { id: ctx.key, from: ctx.caller, to: listing.seller_id, asset: SCRIP, amount: listing.price, kind: 'purchase', reference: a.artifact_id });
-      await transferOwnership({ client: ctx.client, caller: ESCROW, config: ctx.config }, a.artifact_id, ctx.caller, { skipAccess: true });
+      await transferOwnership({ client: ctx.client, caller: ESCROW, config: ctx.config, key: ctx.key }, a.artifact_id, ctx.caller, { skipAccess: true });
       await eq.closeListing(ctx.client, listing.id, 'sold', ctx.caller);
       await emit(ctx.client, { type: 'purchase', actor: ctx.caller, subject: a.artifact_id, data: { listing_id: listing.id, seller: listing.seller_id, buyer: ctx.caller, price: listing.price } });
       await emit(ctx.client, { type: 'listing_closed', actor: ctx.caller, subject: a.artifact_id, data: { listing_id: listing.id, status: 'sold' } });

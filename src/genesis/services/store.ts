@@ -7,7 +7,7 @@ import { artifactId } from '../../validation';
 import { method, type CallContext, type GenesisServiceDef } from '../context';
 import { limitArg } from './ledger';
 
-const deps = (ctx: CallContext): StoreDeps => ({ client: ctx.client, caller: ctx.caller, config: ctx.config, customContract: ctx.hooks.customContract });
+const deps = (ctx: CallContext): StoreDeps => ({ client: ctx.client, caller: ctx.caller, config: ctx.config, customContract: ctx.hooks.customContract, key: ctx.key });
 const idArgs = z.strictObject({ id: artifactId });
 
 export const storeService: GenesisServiceDef = {

@@ -23,6 +23,7 @@ import { dispatch, type Outcome } from '../../../src/genesis/dispatch';
 import { audit } from '../../../src/ledger/audit';
 import { startAgentWorkflow } from '../../../src/temporal/agentWorkflows';
 import { connectClient } from '../../../src/temporal/connection';
+import { readWorldId } from '../../../src/world/identity';
 import { startEcologyWorker, type RunningWorker } from '../../../workers/worker';
 import { fakeLlmOverrides, startFakeLlm, type FakeLlm, type FakeReply, type RecordedRequest } from '../../support/fakeLlm';
 import { createTestDatabase, type TestDatabase } from '../../support/testDb';
@@ -153,7 +154,7 @@ export async function startAgentWorld(overrides: Record<string, unknown> = {}, o
     },
     async start(agentId) {
       started.add(agentId);
-      await startAgentWorkflow(client, config, agentId);
+      await startAgentWorkflow(client, config, agentId, await readWorldId(db.pool));
       return w.handle(agentId);
     },
     handle: (agentId) => client.workflow.getHandle(agentWorkflowId(agentId)),

@@ -1,0 +1,37 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Pool } from 'pg';
+import { isEcologyError } from '../src/errors';
+import { readWorldId, worldMismatch } from '../src/world/identity';
+
+/** What a workflow of a world passes to its activities (absent in workflows started before worlds had ids). */
+export interface InWorld {
+  world?: string;
+}
+
+/**
+ * Guards the activities of one world's worker (SPEC section 11). Work whose world is another's, or
+ * that names an agent this world has no record of, is refused without acting and said loudly. The
+ * refusal is a WORLD_MISMATCH failure: retryable for an ordinary activity (a retry may reach the
+ * right world's worker); non-retryable for a local one, whose retries would stay on this worker
+ * (the workflow then fails its workflow task, which another worker takes: workflows/agent.ts).
+ */
+export function worldGuard(pool: Pool, log: (message: string) => void = (m) => process.stderr.write(`${m}\n`)) {
+  let own: Promise<string> | undefined;
+  const ownWorld = () => (own ??= readWorldId(pool).catch((e: unknown) => ((own = undefined), Promise.reject(e))));
+  return async function inOwnWorld<T>(input: InWorld, work: () => Promise<T>): Promise<T> {
+    try {
+      // Read only when there is something to compare: a bootstrap may run before the migrations.
+      if (input.world !== undefined && input.world !== (await ownWorld())) throw worldMismatch(`the workflow belongs to world ${input.world}`);
+      return await work();
+    } catch (e) {
+      if (!isEcologyError(e) || e.code !== 'WORLD_MISMATCH') throw e;
+      const mine = await ownWorld();
+      const info = Context.current().info;
+      const message =
+        `WORLD_MISMATCH: this worker serves world ${mine}; ${e.message}. Workflow ${info.workflowExecution?.workflowId ?? '?'} (${info.activityType}) ` +
+        `refused without acting. Two worlds share task queue ${info.taskQueue}: give each world its own namespace or task queue.`;
+      log(`ecology worker: ${message}`);
+      throw ApplicationFailure.create({ type: 'WORLD_MISMATCH', message, nonRetryable: info.isLocal });
+    }
+  };
+}
