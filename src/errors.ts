@@ -17,7 +17,10 @@ export type ErrorCode =
   | 'DEPTH_EXCEEDED'
   | 'BUDGET_EXHAUSTED'
   | 'ALLOWANCE_EXCEEDED'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'NOT_MIGRATED'
+  | 'MIGRATION_CHANGED'
+  | 'MIGRATION_UNKNOWN';
 
 export class EcologyError extends Error {
   override readonly name = 'EcologyError';

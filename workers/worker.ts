@@ -15,6 +15,7 @@ import { createActivities } from '../activities';
 import { startEventRelay, type EventRelay } from '../src/agents/eventRelay';
 import { loadConfig } from '../src/config/load';
 import type { EcologyConfig } from '../src/config/schema';
+import { checkMigrations } from '../src/db/migrate';
 import { openDatabase, type Database } from '../src/db/open';
 import type { DispatchHooks } from '../src/genesis/context';
 import { startAllAgentWorkflows } from '../src/temporal/agentWorkflows';
@@ -77,6 +78,8 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
   let side: SandboxSide | undefined;
   try {
     await pool.query('SELECT 1');
+    // Refuses a database that is not migrated, or was migrated by other code (typed errors).
+    await checkMigrations(pool);
     client = await connectClient(config);
     connection = await connectWorkerConnection(config);
     side = await startSandboxSide({ connection, client, pool, config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks, log });
