@@ -5,9 +5,8 @@
  * one PostgreSQL. `ecology worker` starts it; so does `tsx workers/worker.ts`.
  *
  * ECOLOGY_WORKFLOW_BUNDLE may name a file holding prebuilt workflow code (bundleWorkflowCode's
- * `code`) to skip bundling at start-up.
+ * `code`; the image sets it to the bundle built into it) to skip bundling at start-up.
  */
-import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
@@ -17,6 +16,7 @@ import { loadConfig } from '../src/config/load';
 import type { EcologyConfig } from '../src/config/schema';
 import { checkMigrations } from '../src/db/migrate';
 import { openDatabase, type Database } from '../src/db/open';
+import { prebuiltWorkflowBundle } from '../src/ecology/workflowBundle';
 import type { DispatchHooks } from '../src/genesis/context';
 import { startAllAgentWorkflows } from '../src/temporal/agentWorkflows';
 import { connectClient } from '../src/temporal/connection';
@@ -30,8 +30,8 @@ export interface EcologyWorkerOptions {
   pool?: Pool;
   /** Defaults to config.temporal.taskQueue. */
   taskQueue?: string;
-  /** Prebuilt workflow code; else $ECOLOGY_WORKFLOW_BUNDLE; else bundled from workflows/index.ts. */
-  workflowBundle?: { code: string };
+  /** Prebuilt workflow code (or its file); else $ECOLOGY_WORKFLOW_BUNDLE; else bundled from workflows/index.ts. */
+  workflowBundle?: WorkflowBundleOption;
   hooks?: DispatchHooks;
   openai?: unknown;
   /** Docker sandbox: undefined = one from config.sandbox when a daemon answers (then also serving task queue 'sandbox'); null = none. */
@@ -54,14 +54,22 @@ export interface RunningWorker {
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+/** Workflow code given to the worker: the code itself, or the file holding it. */
+export type WorkflowBundleOption = { code: string } | { codePath: string };
+
 /** The Temporal worker options taken from configuration (section `worker`). */
 export function workerTuning(config: EcologyConfig): Pick<WorkerOptions, 'maxCachedWorkflows'> {
   return { maxCachedWorkflows: config.worker.maxCachedWorkflows };
 }
 
-function bundleFromEnv(): { code: string } | undefined {
-  const file = process.env.ECOLOGY_WORKFLOW_BUNDLE;
-  return file ? { code: readFileSync(file, 'utf8') } : undefined;
+/**
+ * Where the worker gets its workflow code: the bundle given, else the prebuilt file named by
+ * $ECOLOGY_WORKFLOW_BUNDLE (the image's, built at `docker build`), else workflows/index.ts, bundled
+ * at start-up.
+ */
+export function workflowSource(given: WorkflowBundleOption | undefined, env: NodeJS.ProcessEnv = process.env): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const bundle = given ?? prebuiltWorkflowBundle(env);
+  return bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH };
 }
 
 export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<RunningWorker> {
@@ -83,12 +91,11 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
     client = await connectClient(config);
     connection = await connectWorkerConnection(config);
     side = await startSandboxSide({ connection, client, pool, config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks, log });
-    const bundle = opts.workflowBundle ?? bundleFromEnv();
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue,
-      ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
+      ...workflowSource(opts.workflowBundle),
       activities: { ...createActivities({ pool, config, temporal: client, hooks: side.hooks, openai: opts.openai, invoke: side.invoke }), ...side.activities },
       shutdownGraceTime: config.agents.workerShutdownGraceMs,
       ...workerTuning(config),
