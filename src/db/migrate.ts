@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
-import { EcologyError } from '../errors';
+import { EcologyError, invalid } from '../errors';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 /** The checked-in list `file name -> sha256` of committed migrations (see test/db/migrationLock.test.ts). */
@@ -29,15 +29,24 @@ export function sha256(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Numbered files `NNN_name.sql`, in order. */
+/** Numbered files `NNN_name.sql`, in order; two files with one number are refused. */
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
+  const files = readdirSync(dir)
     .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
     .sort()
     .map((f) => {
       const bytes = readFileSync(join(dir, f));
       return { version: Number(f.slice(0, 3)), name: f, sql: bytes.toString('utf8'), checksum: sha256(bytes) };
     });
+  files.forEach((m, i) => {
+    const prev = files[i - 1];
+    if (prev && prev.version === m.version) {
+      throw invalid(`migrations ${prev.name} and ${m.name} share the number ${m.name.slice(0, 3)}; renumber the one not yet committed (gaps are fine)`, {
+        files: [prev.name, m.name],
+      });
+    }
+  });
+  return files;
 }
 
 /** The locked checksums of `dir` (empty when it has no checksums.json). */

@@ -141,3 +141,14 @@ describe('a database not migrated yet', () => {
     await expect(startWorker(db)).rejects.toMatchObject({ code: 'NOT_MIGRATED' });
   });
 });
+
+describe('two migration files with one number (branches merged without renumbering)', () => {
+  it('are refused with a typed error naming both, before anything is applied', async () => {
+    const db = await freshDb();
+    const dir = scratchMigrations();
+    writeFileSync(join(dir, '099_from_one_branch.sql'), 'CREATE TABLE one_branch (id int);\n');
+    writeFileSync(join(dir, '099_from_another.sql'), 'CREATE TABLE another_branch (id int);\n');
+    await expect(migrate(db.pool, dir)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/099_from_another\.sql.*099_from_one_branch\.sql/) });
+    expect((await db.pool.query(`SELECT to_regclass('another_branch') AS t`)).rows[0].t).toBeNull();
+  });
+});
