@@ -1,6 +1,7 @@
 # The ecology worker image (docker-compose.yml builds it for the `migrate` and `worker` services).
-# No build step: bin/ecology.cjs runs the TypeScript sources through tsx, a runtime dependency, so
-# the production dependencies are all the image needs.
+# bin/ecology.cjs runs the TypeScript sources through tsx, a runtime dependency, so the production
+# dependencies are all the image needs; the one build step bundles the workflow code, which the
+# worker then loads instead of bundling it at every start.
 FROM node:20-bookworm-slim
 
 # tini: PID 1 that forwards SIGTERM to the worker (graceful shutdown) and reaps children; its static
@@ -17,6 +18,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+
+# The workflow bundle (webpack, from @temporalio/worker), built once here: the worker loads the file
+# named by ECOLOGY_WORKFLOW_BUNDLE.
+RUN npm run --silent workflows:bundle -- dist/workflow-bundle.js
+ENV ECOLOGY_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 
 # Runs as the base image's unprivileged user `node` (the sources stay root-owned, read-only to it).
 # The sandbox talks to the Docker daemon through the mounted /var/run/docker.sock: compose adds the

@@ -19,7 +19,10 @@ export type ErrorCode =
   | 'ALLOWANCE_EXCEEDED'
   /** Work of another world (another database) reached this world's worker; it is refused, not done. */
   | 'WORLD_MISMATCH'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'NOT_MIGRATED'
+  | 'MIGRATION_CHANGED'
+  | 'MIGRATION_UNKNOWN';
 
 export class EcologyError extends Error {
   override readonly name = 'EcologyError';

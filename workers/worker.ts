@@ -5,9 +5,8 @@
  * one PostgreSQL. `ecology worker` starts it; so does `tsx workers/worker.ts`.
  *
  * ECOLOGY_WORKFLOW_BUNDLE may name a file holding prebuilt workflow code (bundleWorkflowCode's
- * `code`) to skip bundling at start-up.
+ * `code`; the image sets it to the bundle built into it) to skip bundling at start-up.
  */
-import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
@@ -15,7 +14,9 @@ import { createActivities } from '../activities';
 import { startEventRelay, type EventRelay } from '../src/agents/eventRelay';
 import { loadConfig } from '../src/config/load';
 import type { EcologyConfig } from '../src/config/schema';
+import { checkMigrations } from '../src/db/migrate';
 import { openDatabase, type Database } from '../src/db/open';
+import { prebuiltWorkflowBundle } from '../src/ecology/workflowBundle';
 import type { DispatchHooks } from '../src/genesis/context';
 import { startAllAgentWorkflows } from '../src/temporal/agentWorkflows';
 import { connectClient } from '../src/temporal/connection';
@@ -30,8 +31,8 @@ export interface EcologyWorkerOptions {
   pool?: Pool;
   /** Defaults to config.temporal.taskQueue. */
   taskQueue?: string;
-  /** Prebuilt workflow code; else $ECOLOGY_WORKFLOW_BUNDLE; else bundled from workflows/index.ts. */
-  workflowBundle?: { code: string };
+  /** Prebuilt workflow code (or its file); else $ECOLOGY_WORKFLOW_BUNDLE; else bundled from workflows/index.ts. */
+  workflowBundle?: WorkflowBundleOption;
   hooks?: DispatchHooks;
   openai?: unknown;
   /** Docker sandbox: undefined = one from config.sandbox when a daemon answers (then also serving task queue 'sandbox'); null = none. */
@@ -54,14 +55,22 @@ export interface RunningWorker {
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+/** Workflow code given to the worker: the code itself, or the file holding it. */
+export type WorkflowBundleOption = { code: string } | { codePath: string };
+
 /** The Temporal worker options taken from configuration (section `worker`). */
 export function workerTuning(config: EcologyConfig): Pick<WorkerOptions, 'maxCachedWorkflows'> {
   return { maxCachedWorkflows: config.worker.maxCachedWorkflows };
 }
 
-function bundleFromEnv(): { code: string } | undefined {
-  const file = process.env.ECOLOGY_WORKFLOW_BUNDLE;
-  return file ? { code: readFileSync(file, 'utf8') } : undefined;
+/**
+ * Where the worker gets its workflow code: the bundle given, else the prebuilt file named by
+ * $ECOLOGY_WORKFLOW_BUNDLE (the image's, built at `docker build`), else workflows/index.ts, bundled
+ * at start-up.
+ */
+export function workflowSource(given: WorkflowBundleOption | undefined, env: NodeJS.ProcessEnv = process.env): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const bundle = given ?? prebuiltWorkflowBundle(env);
+  return bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH };
 }
 
 export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<RunningWorker> {
@@ -77,18 +86,20 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
   let relay: EventRelay | undefined;
   let side: SandboxSide | undefined;
   try {
+    await pool.query('SELECT 1');
+    // Refuses a database that is not migrated, or was migrated by other code (typed errors).
+    await checkMigrations(pool);
     // The world this worker serves: it refuses (and says so) work of any other (SPEC section 11).
     const world = await readWorldId(pool);
     log(`ecology worker: world ${world}, task queue ${taskQueue}`);
     client = await connectClient(config);
     connection = await connectWorkerConnection(config);
     side = await startSandboxSide({ connection, client, pool, config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks, log });
-    const bundle = opts.workflowBundle ?? bundleFromEnv();
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue,
-      ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
+      ...workflowSource(opts.workflowBundle),
       activities: { ...createActivities({ pool, config, temporal: client, hooks: side.hooks, openai: opts.openai, invoke: side.invoke, log }), ...side.activities },
       shutdownGraceTime: config.agents.workerShutdownGraceMs,
       ...workerTuning(config),

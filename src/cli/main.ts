@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { loadConfig } from '../config/load';
 import type { EcologyConfig } from '../config/schema';
+import { checkMigrations } from '../db/migrate';
 import { openDatabase, type Database } from '../db/open';
 import { isEcologyError } from '../errors';
 import { UsageError, type Command, type CommandContext } from './command';
@@ -41,6 +42,9 @@ export async function main(argv: string[]): Promise<number> {
           db = await openDatabase(ctx.config());
           pool = db.pool;
           await pool.query('SELECT 1');
+          // A database migrated by other code (an edited or unknown migration) is refused; one not
+          // migrated yet is left to `ecology migrate` and the NOT_MIGRATED report of a missing table.
+          await checkMigrations(pool, { allowPending: true });
         }
         return pool;
       },

@@ -1,8 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { EcologyError, invalid } from '../errors';
 
-const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
+export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
+/** The checked-in list `file name -> sha256` of committed migrations (see test/db/migrationLock.test.ts). */
+export const CHECKSUMS_FILE = 'checksums.json';
 /** Any constant: serialises concurrent migrators on one database. */
 const MIGRATION_LOCK = 7_261_001;
 
@@ -10,19 +14,99 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** sha256 (hex) of the file's bytes. */
+  checksum: string;
 }
 
-/** Numbered files `NNN_name.sql`, in order. */
+/** A row of schema_migrations; checksum is null for rows applied before checksums were recorded. */
+interface AppliedRow {
+  version: number;
+  name: string;
+  checksum: string | null;
+}
+
+export function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Numbered files `NNN_name.sql`, in order; two files with one number are refused. */
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
+  const files = readdirSync(dir)
     .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
     .sort()
-    .map((f) => ({ version: Number(f.slice(0, 3)), name: f, sql: readFileSync(join(dir, f), 'utf8') }));
+    .map((f) => {
+      const bytes = readFileSync(join(dir, f));
+      return { version: Number(f.slice(0, 3)), name: f, sql: bytes.toString('utf8'), checksum: sha256(bytes) };
+    });
+  files.forEach((m, i) => {
+    const prev = files[i - 1];
+    if (prev && prev.version === m.version) {
+      throw invalid(`migrations ${prev.name} and ${m.name} share the number ${m.name.slice(0, 3)}; renumber the one not yet committed (gaps are fine)`, {
+        files: [prev.name, m.name],
+      });
+    }
+  });
+  return files;
+}
+
+/** The locked checksums of `dir` (empty when it has no checksums.json). */
+export function lockedChecksums(dir = MIGRATIONS_DIR): Record<string, string> {
+  const file = join(dir, CHECKSUMS_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+}
+
+const changed = (name: string, why: string) =>
+  new EcologyError(
+    'MIGRATION_CHANGED',
+    `migration ${name} ${why}. A committed migration is never edited: restore the file as it was applied (git history), and put new behaviour in a NEW migration file`,
+    { file: name },
+  );
+
+/**
+ * Holds the database's applied migrations to the code's files: every applied file must still exist
+ * under its name with the checksum recorded when it was applied. Returns the files not applied yet
+ * and the checksums to record for rows applied before checksums existed (allowed only when the file
+ * still equals its locked checksum, since nothing else tells which version the database ran).
+ */
+function compare(applied: AppliedRow[], files: Migration[], locked: Record<string, string>) {
+  const byVersion = new Map(files.map((m) => [m.version, m]));
+  const backfill: Array<{ version: number; checksum: string }> = [];
+  for (const row of applied) {
+    const file = byVersion.get(row.version);
+    if (!file || file.name !== row.name) {
+      throw new EcologyError(
+        'MIGRATION_UNKNOWN',
+        `the database has applied migration ${row.name}, which this code does not have (the database is newer than the code, or was migrated by another branch); run the code that migrated it`,
+        { file: row.name },
+      );
+    }
+    if (row.checksum === null) {
+      if (locked[file.name] !== file.checksum) throw changed(file.name, 'was applied before checksums were recorded, and its file no longer matches migrations/checksums.json');
+      backfill.push({ version: row.version, checksum: file.checksum });
+    } else if (row.checksum !== file.checksum) {
+      throw changed(file.name, `differs from the file the database applied (sha256 ${row.checksum.slice(0, 12)}…, the file now ${file.checksum.slice(0, 12)}…)`);
+    }
+  }
+  const done = new Set(applied.map((r) => r.version));
+  return { pending: files.filter((m) => !done.has(m.version)), backfill };
+}
+
+async function appliedRows(client: Pool | PoolClient): Promise<AppliedRow[] | undefined> {
+  const { rows } = await client.query<{ has_table: boolean; has_checksum: boolean }>(
+    `SELECT to_regclass('schema_migrations') IS NOT NULL AS has_table,
+            EXISTS (SELECT 1 FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = 'schema_migrations' AND column_name = 'checksum') AS has_checksum`,
+  );
+  if (!rows[0]!.has_table) return undefined;
+  const checksum = rows[0]!.has_checksum ? 'checksum' : 'NULL::text AS checksum';
+  return (await client.query<AppliedRow>(`SELECT version, name, ${checksum} FROM schema_migrations ORDER BY version`)).rows;
 }
 
 /**
  * Applies pending migrations, all in one transaction under an advisory lock, so running it twice
- * or concurrently is safe: the second runner waits, then finds nothing to do.
+ * or concurrently is safe: the second runner waits, then finds nothing to do. Refuses (typed
+ * MIGRATION_CHANGED / MIGRATION_UNKNOWN, nothing applied) a database whose applied files differ
+ * from the code's or that has files the code does not know.
  */
 export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ applied: string[] }> {
   const client = await pool.connect();
@@ -35,12 +119,13 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ appli
       `CREATE TABLE IF NOT EXISTS schema_migrations (
          version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    await client.query('ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text');
+    const { pending, backfill } = compare((await appliedRows(client)) ?? [], listMigrations(dir), lockedChecksums(dir));
+    for (const b of backfill) await client.query('UPDATE schema_migrations SET checksum = $2 WHERE version = $1', [b.version, b.checksum]);
     const applied: string[] = [];
-    for (const m of listMigrations(dir)) {
-      if (done.has(m.version)) continue;
+    for (const m of pending) {
       await client.query(m.sql);
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
       applied.push(m.name);
     }
     await client.query('COMMIT');
@@ -50,5 +135,21 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ appli
     throw e;
   } finally {
     client.release();
+  }
+}
+
+/**
+ * The start-up check of a process that uses the database without migrating it (the CLI, the
+ * worker): throws MIGRATION_CHANGED / MIGRATION_UNKNOWN as migrate() would, and NOT_MIGRATED when
+ * files are pending, unless `allowPending` (commands that report a missing table themselves, and
+ * `ecology migrate`). Reads only.
+ */
+export async function checkMigrations(pool: Pool, opts: { dir?: string; allowPending?: boolean } = {}): Promise<void> {
+  const dir = opts.dir ?? MIGRATIONS_DIR;
+  const { pending } = compare((await appliedRows(pool)) ?? [], listMigrations(dir), lockedChecksums(dir));
+  if (pending.length && !opts.allowPending) {
+    throw new EcologyError('NOT_MIGRATED', `the database has not applied ${pending.map((m) => m.name).join(', ')}; run "ecology migrate"`, {
+      pending: pending.map((m) => m.name),
+    });
   }
 }

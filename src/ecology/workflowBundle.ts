@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { invalid } from '../errors';
 
 const ROOT = join(__dirname, '..', '..');
 const PREFIX = 'workflow-bundle-';
@@ -24,6 +25,38 @@ function sourceHash(workflowsPath: string): string {
     if (existsSync(f)) hash.update(f.slice(ROOT.length)).update(readFileSync(f));
   }
   return hash.digest('hex').slice(0, 16);
+}
+
+/** Bundles `workflowsPath` with webpack (many seconds on a small machine). */
+async function bundle(workflowsPath: string): Promise<string> {
+  // Loaded lazily: only a bundling start needs webpack (require, not import(): jest cannot run import()).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { bundleWorkflowCode } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  return (await bundleWorkflowCode({ workflowsPath, logger: silent as never })).code;
+}
+
+/** Names the file of a prebuilt bundle (the worker image sets it to the bundle built into it). */
+export const PREBUILT_BUNDLE_ENV = 'ECOLOGY_WORKFLOW_BUNDLE';
+
+/**
+ * The prebuilt workflow bundle named by $ECOLOGY_WORKFLOW_BUNDLE, as Worker.create's
+ * `workflowBundle: {codePath}`; undefined when the variable is unset (the worker bundles then). A
+ * variable naming no file is a configuration error, not a reason to bundle silently.
+ */
+export function prebuiltWorkflowBundle(env: NodeJS.ProcessEnv = process.env): { codePath: string } | undefined {
+  const file = env[PREBUILT_BUNDLE_ENV];
+  if (!file) return undefined;
+  const codePath = resolve(file);
+  if (!existsSync(codePath)) throw invalid(`${PREBUILT_BUNDLE_ENV} names ${codePath}, which does not exist; build it with "npm run workflows:bundle" or unset the variable`);
+  return { codePath };
+}
+
+/** Writes the bundle of workflows/index.ts to `file` (the image's build step: `npm run workflows:bundle`). */
+export async function writeWorkflowBundle(file: string, workflowsPath = join(ROOT, 'workflows', 'index.ts')): Promise<void> {
+  const code = await bundle(workflowsPath);
+  mkdirSync(dirname(resolve(file)), { recursive: true });
+  writeFileSync(file, code);
 }
 
 export interface BundleCacheOptions {
@@ -51,11 +84,7 @@ export async function cachedWorkflowBundle(opts: BundleCacheOptions): Promise<{ 
   const file = join(opts.dir, `${PREFIX}${sourceHash(workflowsPath)}.js`);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8'), file };
   opts.log?.('bundling the workflow code (first start of this version; cached for the next)');
-  // Loaded lazily: only a first start needs webpack (require, not import(): jest cannot run import()).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { bundleWorkflowCode } = require('@temporalio/worker') as typeof import('@temporalio/worker');
-  const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: silent as never });
+  const code = await bundle(workflowsPath);
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
   renameSync(tmp, file);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { bootstrapCommand } from '../../src/cli/commands/bootstrap';
+import { PREBUILT_BUNDLE_ENV } from '../../src/ecology/workflowBundle';
 
 const ROOT = join(__dirname, '..', '..');
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -112,12 +113,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has the six services on the expected images', () => {
+  it('has the eight services on the expected images', () => {
     const s = config.services;
-    expect(Object.keys(s).sort()).toEqual(['bootstrap', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+    expect(Object.keys(s).sort()).toEqual(['bootstrap', 'migrate', 'postgres', 'temporal', 'temporal-admin-tools', 'temporal-create-namespace', 'temporal-ui', 'worker']);
     expect(s.postgres!.image).toBe('postgres:15');
-    expect(s.temporal!.image).toMatch(/^temporalio\/auto-setup:/);
-    expect(s['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
+    // Temporal's supported images, pinned to a version (temporalio/auto-setup is deprecated).
+    expect(s.temporal!.image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
+    expect(s['temporal-admin-tools']!.image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+$/);
+    expect(s['temporal-create-namespace']!.image).toBe(s['temporal-admin-tools']!.image);
+    expect(s['temporal-ui']!.image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    for (const [name, svc] of Object.entries(s)) {
+      if (!svc.build) expect([name, svc.image]).not.toEqual([name, expect.stringMatching(/auto-setup|:latest$/)]);
+    }
     // migrate, bootstrap and worker are the project's own image, built from the Dockerfile.
     for (const name of ['migrate', 'bootstrap', 'worker']) {
       expect(s[name]!.build).toBeDefined();
@@ -138,6 +145,22 @@ describe('docker-compose.yml', () => {
     expect(t.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
     expect(t.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(t.healthcheck?.test).toBeDefined();
+    // Its schema is set up first, by admin-tools' temporal-sql-tool, on both of its databases.
+    const setup = config.services['temporal-admin-tools']!;
+    expect(t.depends_on?.['temporal-admin-tools']?.condition).toBe('service_completed_successfully');
+    expect(setup.depends_on?.postgres?.condition).toBe('service_healthy');
+    const script = commandOf(setup);
+    for (const step of ['temporal-sql-tool --plugin postgres12 --ep postgres', 'setup-schema -v 0.0', 'update-schema -d /etc/temporal/schema/postgresql/v12/$$db/versioned', 'temporal_visibility']) {
+      expect(script).toContain(step);
+    }
+    // The namespace the ecology uses is registered once Temporal is healthy, before anything uses it.
+    const ns = config.services['temporal-create-namespace']!;
+    expect(ns.depends_on?.temporal?.condition).toBe('service_healthy');
+    expect(commandOf(ns)).toContain('temporal operator namespace create -n default');
+    for (const name of ['bootstrap', 'worker']) {
+      expect([name, config.services[name]!.depends_on?.['temporal-create-namespace']?.condition]).toEqual([name, 'service_completed_successfully']);
+    }
+    expect(config.services.worker!.environment?.TEMPORAL_NAMESPACE).toBe('default');
     const ui = config.services['temporal-ui']!;
     expect(ui.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(ui.depends_on?.temporal?.condition).toBe('service_healthy');
@@ -214,7 +237,7 @@ describe('docker-compose.yml', () => {
 
 describe('the worker image', () => {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
 
   it('installs production dependencies only, which include everything the CLI runs on', () => {
     expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
@@ -229,6 +252,15 @@ describe('the worker image', () => {
     const users = [...dockerfile.matchAll(/^USER\s+(\S+)\s*$/gm)].map((m) => m[1]);
     expect(users.length).toBeGreaterThan(0);
     expect(users.at(-1)).toBe('node');
+  });
+
+  it('builds the workflow bundle into the image and names it for the worker', () => {
+    expect(pkg.scripts['workflows:bundle']).toBe('tsx scripts/bundle-workflows.ts');
+    const build = dockerfile.match(/^RUN npm run --silent workflows:bundle -- (\S+)$/m);
+    expect(build).not.toBeNull();
+    // Built after the sources are copied in, and named by the variable the worker reads.
+    expect(dockerfile.indexOf(build![0])).toBeGreaterThan(dockerfile.indexOf('COPY . .'));
+    expect(dockerfile).toMatch(new RegExp(`^ENV ${PREBUILT_BUNDLE_ENV}=/app/${build![1]!.replace(/\./g, '\\.')}$`, 'm'));
   });
 
   it('starts the worker by default', () => {
