@@ -168,6 +168,17 @@ CREATE TABLE public.agent_actions (
 );
 
 --
+-- Name: agent_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.agent_runs (
+    agent_id text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    stopped_at timestamp with time zone,
+    stop_reason text
+);
+
+--
 -- Name: agent_subscriptions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -200,7 +211,7 @@ CREATE TABLE public.artifacts (
     created_by text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT artifacts_id_check CHECK ((id ~ '^[A-Za-z0-9_.:-]{1,128}$'::text)),
+    CONSTRAINT artifacts_id_check CHECK ((id ~ '^[A-Za-z0-9_.-]{1,128}$'::text)),
     CONSTRAINT artifacts_price_check CHECK ((price >= 0)),
     CONSTRAINT artifacts_size_bytes_check CHECK ((size_bytes >= 0)),
     CONSTRAINT artifacts_type_check CHECK (((length(type) >= 1) AND (length(type) <= 64)))
@@ -300,7 +311,8 @@ CREATE TABLE public.events (
     subject_id text,
     data jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    xid xid8 DEFAULT pg_current_xact_id() NOT NULL
+    xid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    audience text
 );
 
 --
@@ -408,6 +420,23 @@ CREATE SEQUENCE public.journal_seq_seq
 ALTER SEQUENCE public.journal_seq_seq OWNED BY public.journal.seq;
 
 --
+-- Name: llm_abandoned_attempts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.llm_abandoned_attempts (
+    key text NOT NULL,
+    attempt integer NOT NULL,
+    payer_id text,
+    cost_micros bigint NOT NULL,
+    tokens bigint NOT NULL,
+    reason text NOT NULL,
+    charged_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT llm_abandoned_attempts_attempt_check CHECK ((attempt > 0)),
+    CONSTRAINT llm_abandoned_attempts_cost_micros_check CHECK ((cost_micros >= 0)),
+    CONSTRAINT llm_abandoned_attempts_tokens_check CHECK ((tokens >= 0))
+);
+
+--
 -- Name: llm_budget; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -449,6 +478,7 @@ CREATE TABLE public.llm_calls (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     reserved_at timestamp with time zone DEFAULT now() NOT NULL,
     finished_at timestamp with time zone,
+    worst_case_tokens bigint DEFAULT 0 NOT NULL,
     CONSTRAINT llm_calls_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT llm_calls_check CHECK (((status <> 'reserved'::text) OR (finished_at IS NULL))),
     CONSTRAINT llm_calls_check1 CHECK (((status = 'reserved'::text) OR (reserved_micros = 0))),
@@ -459,7 +489,8 @@ CREATE TABLE public.llm_calls (
     CONSTRAINT llm_calls_prompt_tokens_check CHECK ((prompt_tokens >= 0)),
     CONSTRAINT llm_calls_reserved_micros_check CHECK ((reserved_micros >= 0)),
     CONSTRAINT llm_calls_status_check CHECK ((status = ANY (ARRAY['reserved'::text, 'succeeded'::text, 'failed'::text]))),
-    CONSTRAINT llm_calls_worst_case_micros_check CHECK ((worst_case_micros >= 0))
+    CONSTRAINT llm_calls_worst_case_micros_check CHECK ((worst_case_micros >= 0)),
+    CONSTRAINT llm_calls_worst_case_tokens_check CHECK ((worst_case_tokens >= 0))
 );
 
 --
@@ -642,6 +673,15 @@ CREATE TABLE public.oracle_state (
 );
 
 --
+-- Name: quota_issued; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.quota_issued (
+    resource text NOT NULL,
+    amount bigint NOT NULL
+);
+
+--
 -- Name: quotas; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -674,6 +714,17 @@ CREATE TABLE public.schema_migrations (
     name text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL,
     checksum text
+);
+
+--
+-- Name: world_identity; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.world_identity (
+    singleton boolean DEFAULT true NOT NULL,
+    world_id text DEFAULT (gen_random_uuid())::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT world_identity_singleton_check CHECK (singleton)
 );
 
 --
@@ -720,6 +771,13 @@ ALTER TABLE ONLY public.agent_actions
 
 ALTER TABLE ONLY public.agent_actions
     ADD CONSTRAINT agent_actions_pkey PRIMARY KEY (key);
+
+--
+-- Name: agent_runs agent_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_runs
+    ADD CONSTRAINT agent_runs_pkey PRIMARY KEY (agent_id);
 
 --
 -- Name: agent_subscriptions agent_subscriptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -790,6 +848,13 @@ ALTER TABLE ONLY public.journal
 
 ALTER TABLE ONLY public.journal
     ADD CONSTRAINT journal_seq_key UNIQUE (seq);
+
+--
+-- Name: llm_abandoned_attempts llm_abandoned_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_abandoned_attempts
+    ADD CONSTRAINT llm_abandoned_attempts_pkey PRIMARY KEY (key, attempt);
 
 --
 -- Name: llm_budget llm_budget_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -869,6 +934,13 @@ ALTER TABLE ONLY public.oracle_state
     ADD CONSTRAINT oracle_state_pkey PRIMARY KEY (id);
 
 --
+-- Name: quota_issued quota_issued_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.quota_issued
+    ADD CONSTRAINT quota_issued_pkey PRIMARY KEY (resource);
+
+--
 -- Name: quotas quotas_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -888,6 +960,13 @@ ALTER TABLE ONLY public.resource_effects
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+--
+-- Name: world_identity world_identity_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.world_identity
+    ADD CONSTRAINT world_identity_pkey PRIMARY KEY (singleton);
 
 --
 -- Name: agent_actions_finished_idx; Type: INDEX; Schema: public; Owner: -
@@ -930,6 +1009,12 @@ CREATE INDEX artifacts_type_idx ON public.artifacts USING btree (type, id);
 --
 
 CREATE UNIQUE INDEX escrow_one_open_listing ON public.escrow_listings USING btree (artifact_id) WHERE (status = 'open'::text);
+
+--
+-- Name: escrow_open_by_seller; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX escrow_open_by_seller ON public.escrow_listings USING btree (seller_id) WHERE (status = 'open'::text);
 
 --
 -- Name: events_type_created_idx; Type: INDEX; Schema: public; Owner: -
@@ -978,6 +1063,12 @@ CREATE INDEX journal_credit_idx ON public.journal USING btree (credit_principal,
 --
 
 CREATE INDEX journal_debit_idx ON public.journal USING btree (debit_principal, seq);
+
+--
+-- Name: llm_abandoned_attempts_payer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX llm_abandoned_attempts_payer_idx ON public.llm_abandoned_attempts USING btree (payer_id);
 
 --
 -- Name: llm_calls_finished_idx; Type: INDEX; Schema: public; Owner: -
@@ -1060,6 +1151,13 @@ ALTER TABLE ONLY public.agent_actions
     ADD CONSTRAINT agent_actions_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.artifacts(id);
 
 --
+-- Name: agent_runs agent_runs_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_runs
+    ADD CONSTRAINT agent_runs_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.artifacts(id);
+
+--
 -- Name: agent_subscriptions agent_subscriptions_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1109,13 +1207,6 @@ ALTER TABLE ONLY public.debts
     ADD CONSTRAINT debts_id_fkey FOREIGN KEY (id) REFERENCES public.artifacts(id);
 
 --
--- Name: escrow_listings escrow_listings_artifact_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.escrow_listings
-    ADD CONSTRAINT escrow_listings_artifact_id_fkey FOREIGN KEY (artifact_id) REFERENCES public.artifacts(id);
-
---
 -- Name: escrow_listings escrow_listings_buyer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1149,6 +1240,20 @@ ALTER TABLE ONLY public.journal
 
 ALTER TABLE ONLY public.journal
     ADD CONSTRAINT journal_debit_principal_asset_fkey FOREIGN KEY (debit_principal, asset) REFERENCES public.accounts(principal_id, asset);
+
+--
+-- Name: llm_abandoned_attempts llm_abandoned_attempts_key_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_abandoned_attempts
+    ADD CONSTRAINT llm_abandoned_attempts_key_fkey FOREIGN KEY (key) REFERENCES public.llm_calls(key);
+
+--
+-- Name: llm_abandoned_attempts llm_abandoned_attempts_payer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_abandoned_attempts
+    ADD CONSTRAINT llm_abandoned_attempts_payer_id_fkey FOREIGN KEY (payer_id) REFERENCES public.artifacts(id);
 
 --
 -- Name: llm_calls llm_calls_payer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
