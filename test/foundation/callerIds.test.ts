@@ -133,7 +133,8 @@ test('migration 012 renames artifacts with ":" ids (and what refers to them) and
   try {
     const before = mkdtempSync(join(tmpdir(), 'migrations-'));
     const all = listMigrations();
-    for (const m of all.filter((x) => x.version < 12)) cpSync(join(__dirname, '..', '..', 'migrations', m.name), join(before, m.name));
+    // Every migration but 012, so that today's bootstrap code finds the tables it writes.
+    for (const m of all.filter((x) => x.version !== 12)) cpSync(join(__dirname, '..', '..', 'migrations', m.name), join(before, m.name));
     await migrate(db.pool, before);
     await bootstrapGenesis(db.pool);
     await createOperatorPrincipal(db.pool, w.config, { id: 'owner', kind: 'agent', scrip: 0, compute: 0 });
@@ -153,7 +154,7 @@ test('migration 012 renames artifacts with ":" ids (and what refers to them) and
     // Nothing of 012 was applied; without the principal it applies.
     expect((await db.pool.query(`SELECT id FROM artifacts WHERE id = 'evil:1:ubi'`)).rowCount).toBe(1);
     await db.pool.query(`DELETE FROM artifacts WHERE id = 'bad:agent'`);
-    expect((await migrate(db.pool)).applied).toEqual(all.filter((x) => x.version >= 12).map((x) => x.name));
+    expect((await migrate(db.pool)).applied).toEqual(all.filter((x) => x.version === 12).map((x) => x.name));
     const ids = (await db.pool.query<{ id: string }>(`SELECT id FROM artifacts WHERE NOT genesis ORDER BY id`)).rows.map((r) => r.id);
     expect(ids).toEqual(['evil_1_ubi', 'evil_1_ubi_2', 'guarded', 'owner', 'spawn_']);
     expect((await db.pool.query(`SELECT access_contract_id FROM artifacts WHERE id = 'guarded'`)).rows[0].access_contract_id).toBe('evil_1_ubi_2');
