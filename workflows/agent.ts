@@ -201,7 +201,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     }
 
     state.iteration = iteration;
-    setStatus('thinking');
+    // A think that failed last time keeps saying so while it is retried.
+    setStatus(state.thinkError ? 'think-failing' : 'thinking', state.thinkError ? 'a retry of a failed think' : undefined);
     flags.wake = false;
     let thought;
     try {
@@ -209,11 +210,13 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     } catch (e) {
       if (!(e instanceof ActivityFailure)) throw e;
       thinkAttempt++;
-      state.lastResult = { ok: false, summary: 'thinking failed; retrying after a pause', error: { code: 'THINK_FAILED', message: errorText(e) } };
-      setStatus('sleeping', 'a retry after a failed think', Date.now() + settings.errorBackoffSeconds * 1000);
+      state.thinkError = errorText(e);
+      state.lastResult = { ok: false, summary: 'thinking failed; retrying after a pause', error: { code: 'THINK_FAILED', message: state.thinkError } };
+      setStatus('think-failing', 'a retry after a failed think', Date.now() + settings.errorBackoffSeconds * 1000);
       await wait(settings.errorBackoffSeconds * 1000);
       continue;
     }
+    state.thinkError = undefined;
     if (thought.kind === 'blocked') {
       thinkAttempt++;
       if (thought.reason === 'missing') {

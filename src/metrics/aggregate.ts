@@ -1,5 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
-import { readBucket } from '../buckets/store';
+import type { Pool } from 'pg';
+import { debtsNow, principalsInDebt } from '../buckets/debt';
 import { withTransaction } from '../db/tx';
 import { invalid } from '../errors';
 import * as q from './queries';
@@ -29,15 +29,6 @@ function oracleResult(data: Record<string, unknown>): OracleWindowResult {
       outcome: String(w.outcome ?? ''),
     })),
   };
-}
-
-async function debts(client: PoolClient): Promise<Omit<MetricsWindowData['debt'], 'as_of'>> {
-  const out = { compute: {} as Record<string, number>, llm_tokens: {} as Record<string, number> };
-  for (const b of await q.bucketsBelowZero(client)) {
-    const view = await readBucket(client, b.principal_id, b.resource);
-    if (view.in_debt) out[b.resource][b.principal_id] = view.available;
-  }
-  return out;
 }
 
 /**
@@ -109,7 +100,7 @@ export async function aggregateWindow(pool: Pool, window: MetricsWindowBounds, m
       }
 
       const oracle = (await q.eventsOfType(client, 'oracle_resolved', w)).map((e) => oracleResult(e.data));
-      const debt = { as_of: (await q.dbNow(client)).toISOString(), ...(await debts(client)) };
+      const debt = { as_of: (await q.dbNow(client)).toISOString(), ...(await debtsNow(client)) };
 
       const data: MetricsWindowData = {
         per_agent: perAgent,
@@ -132,7 +123,7 @@ export async function aggregateWindow(pool: Pool, window: MetricsWindowBounds, m
         transfer_volume: transfers.volume,
         artifacts_created: artifacts.created,
         oracle_resolutions: oracle.length,
-        principals_in_debt: Object.keys(debt.compute).length,
+        principals_in_debt: principalsInDebt(debt),
         data,
       });
     },

@@ -73,12 +73,6 @@ export async function scripTransfers(db: Db, w: MetricsWindowBounds): Promise<Ar
   return r.rows;
 }
 
-/** Buckets that may be in debt now: only a negative stored balance can be (accrual only adds). */
-export async function bucketsBelowZero(db: Db): Promise<Array<{ principal_id: string; resource: 'compute' | 'llm_tokens' }>> {
-  const r = await db.query(`SELECT principal_id, resource FROM buckets WHERE balance < 0 AND resource IN ('compute', 'llm_tokens') ORDER BY principal_id, resource`);
-  return r.rows;
-}
-
 /** Events of one type in the window, oldest first. */
 export async function eventsOfType(db: Db, type: string, w: MetricsWindowBounds): Promise<Array<{ actor_id: string | null; subject_id: string | null; data: Record<string, unknown> }>> {
   const r = await db.query(
