@@ -127,6 +127,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     // A rescue transfer signals balanceChanged and ends the wait early.
     const end = until ? Math.max(Date.parse(until), Date.now() + s.minRecheckMs) : Date.now() + s.blockedRecheckSeconds * 1000;
     setStatus('frozen-in-debt', `${resource} debt to be paid off (${reason})`, end);
+    state.recoversAt = until ?? undefined;
     return wait(end - Date.now(), () => flags.balance);
   };
 

@@ -78,6 +78,8 @@ export interface AgentState {
   waitingFor?: string;
   /** ISO time the current wait ends at the latest. */
   until?: string;
+  /** While frozen-in-debt: when accrual repays the debt; absent when nothing refills the bucket. */
+  recoversAt?: string;
   /** Why the last think failed, until a think succeeds (e.g. "cannot reach http://127.0.0.1:9/v1: ..."). */
   thinkError?: string;
   /** The iteration running now, or the next one. */

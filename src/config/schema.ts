@@ -317,6 +317,8 @@ export const configSchema = z.strictObject({
      * worker's pollers for minutes; a live idle worker renews its long poll about once a minute).
      */
     workerPollStaleMs: count.min(1),
+    /** `ecology up --follow`: how often it reads finished actions, and the longest line it prints. */
+    follow: z.strictObject({ pollMs: count.min(1), maxLineChars: count.min(20) }),
     /** Last actions `ecology agent <id>` shows without --limit. */
     recentActions: count.min(1),
     /** How long `ecology spawn` waits for the root to report the spawn. */

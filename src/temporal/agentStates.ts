@@ -52,9 +52,9 @@ export function displayStatus(v: AgentStateView, needsHelpMs: number, now = Date
   const s = v.state;
   if (s.status === 'think-failing') return { status: 'think-failing', detail: s.thinkError ?? null };
   if (s.status === 'frozen-in-debt') {
-    const until = s.until ? Date.parse(s.until) : NaN;
-    if (Number.isFinite(until) && until - now <= needsHelpMs) return { status: 'refilling', detail: `${s.waitingFor ?? 'its bucket to refill'}; acts again by ${s.until}` };
-    return { status: 'stuck-in-debt', detail: `${s.waitingFor ?? 'in debt'}; ${Number.isFinite(until) ? `accrual repays it only at ${s.until}` : 'no accrual repays it'}: transfer it compute or tokens` };
+    const recovers = s.recoversAt ? Date.parse(s.recoversAt) : NaN;
+    if (Number.isFinite(recovers) && recovers - now <= needsHelpMs) return { status: 'refilling', detail: `${s.waitingFor ?? 'its bucket to refill'}; acts again by ${s.recoversAt}` };
+    return { status: 'stuck-in-debt', detail: `${s.waitingFor ?? 'in debt'}; ${Number.isFinite(recovers) ? `accrual repays it only at ${s.recoversAt}` : 'nothing refills it'}: transfer it compute or tokens` };
   }
   return { status: s.status, detail: s.waitingFor ?? null };
 }

@@ -35,7 +35,7 @@ function bareEnv(): NodeJS.ProcessEnv {
 const second = (...args: string[]): Promise<Run> => run(process.execPath, [BIN, ...args], secondShell);
 
 async function startUp(extra: NodeJS.ProcessEnv = {}): Promise<any> {
-  const child = spawn(process.execPath, [BIN, 'up', '--json'], { cwd: ROOT, env: { ...firstShell, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'up', '--json', '--follow'], { cwd: ROOT, env: { ...firstShell, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
   const handle = { child, out: '', err: '' };
   up = handle;
   child.stdout!.on('data', (d: Buffer) => (handle.out += d.toString()));
@@ -177,6 +177,9 @@ describe('a world on non-default ports, watched from a second shell', () => {
     );
     const r = await second('agents', '--json');
     expect(r.json.agents.map((a: { status: string }) => a.status)).not.toContain('frozen-in-debt');
+    // up --follow printed a line per action.
+    const actions = up!.out.split('\n').filter((l) => l.includes('"event":"action"')).map((l) => JSON.parse(l).action.agent_id);
+    expect(new Set(actions)).toEqual(new Set(AGENTS));
   });
 
   it('with no worker, summary and agents say so', async () => {
@@ -229,7 +232,9 @@ describe('a world on non-default ports, watched from a second shell', () => {
     const world = JSON.parse(readFileSync(join(dataDir, 'world.json'), 'utf8'));
     const dash = (await (await fetch(`${world.dashboard_url.replace(/\/$/, '')}/api/agents`)).json()) as Array<{ state: { status: string; detail?: string } }>;
     expect(dash.some((a) => a.state.status === 'think-failing' && (a.state.detail ?? '').includes(closed))).toBe(true);
-    // One short line per failure in the up log, no stack traces.
+    // One short line per failure in the up log, no stack traces, no warning for the idle sandbox queue.
     expect(up!.err).not.toMatch(/\n\s+at /);
+    expect(up!.err).toMatch(/\[WARN\] Activity failed \(agent-fh\d+ agentThink\): cannot reach/);
+    expect(up!.err).not.toContain('No workflows registered');
   });
 });

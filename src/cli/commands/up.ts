@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { actionLine, actionsAfter, type FeedCursor, type FinishedAction } from '../../agents/actionFeed';
 import type { EcologyConfig } from '../../config/schema';
 import { writeWorldFile } from '../../config/worldFile';
 import { embeddedDataDir } from '../../db/embedded';
@@ -62,11 +64,36 @@ async function startDashboardIfWanted(ctx: CommandContext, client: Client, log: 
   }
 }
 
+/** `up --follow`: every finished agent action, as it is read (ecology.follow.pollMs), until stop(). */
+function followActions(pool: Pool, config: EcologyConfig, out: (a: FinishedAction) => void): { stop(): Promise<void> } {
+  let cursor: FeedCursor = { at: new Date(), key: '' };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        for (const a of await actionsAfter(pool, cursor, config.events.batch)) {
+          out(a);
+          cursor = { at: a.at, key: a.key };
+        }
+      } catch {
+        // A failed read is tried again at the next tick; the world goes on either way.
+      }
+      await new Promise((r) => setTimeout(r, config.ecology.follow.pollMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
 export const upCommand: Command = {
   name: 'up',
-  usage: 'up [--preflight] [--exit-after-bootstrap] [--no-dashboard]',
+  usage: 'up [--follow] [--preflight] [--exit-after-bootstrap] [--no-dashboard]',
   summary: 'run the ecology: migrate, bootstrap, a worker in this process, ecologyWorkflow, the dashboard; Ctrl-C stops it (the world stays)',
-  flagOptions: ['preflight', 'exit-after-bootstrap', 'no-dashboard'],
+  flagOptions: ['follow', 'preflight', 'exit-after-bootstrap', 'no-dashboard'],
   startsWorld: true,
   async run(ctx) {
     const config = ctx.config();
@@ -142,7 +169,12 @@ export const upCommand: Command = {
             `  other shells: every ecology command finds this world through ${worldFile}`,
             '  Ctrl-C stops this worker; the world stays in PostgreSQL and Temporal, and the next "npm start" resumes it.',
           ].join('\n'));
-          if (ctx.options['exit-after-bootstrap'] !== true) await stopped;
+          const feed = ctx.options.follow === true ? followActions(pool, config, (a) => (ctx.json ? ctx.print({ ok: true, event: 'action', action: a }) : log(actionLine(a, config.ecology.follow.maxLineChars)))) : null;
+          try {
+            if (ctx.options['exit-after-bootstrap'] !== true) await stopped;
+          } finally {
+            await feed?.stop();
+          }
         } finally {
           await dashboard?.close().catch(() => undefined);
         }
