@@ -9,10 +9,20 @@ export interface ConnectionSources {
 }
 
 /** Names the layer that set the database URL and the Temporal address (see src/config/load.ts). */
-export function connectionSources(env: NodeJS.ProcessEnv, worldFile: string | undefined): ConnectionSources {
-  const from = (explicit: string, port: string) =>
-    env[explicit] ? explicit : env[port] ? port : worldFile ? `the world file ${worldFile} (written by "ecology up")` : 'the configuration (no world file: has "ecology up" run with this ECOLOGY_DATA_DIR?)';
-  return { database: from('DATABASE_URL', 'ECOLOGY_PG_PORT'), temporal: from('TEMPORAL_ADDRESS', 'ECOLOGY_TEMPORAL_PORT') };
+export function connectionSources(env: NodeJS.ProcessEnv, world: { path: string; layer: Record<string, unknown> } | undefined, config: EcologyConfig | undefined): ConnectionSources {
+  const layer = world?.layer as { database?: { url?: string }; temporal?: { address?: string } } | undefined;
+  const from = (explicit: string, port: string, fromWorld: boolean) =>
+    env[explicit]
+      ? explicit
+      : env[port]
+        ? port
+        : fromWorld
+          ? `the world file ${world!.path} (written by "ecology up")`
+          : `the configuration${world ? '' : ' (no world file: has "ecology up" run with this ECOLOGY_DATA_DIR?)'}`;
+  return {
+    database: from('DATABASE_URL', 'ECOLOGY_PG_PORT', !!config && layer?.database?.url === config.database.url),
+    temporal: from('TEMPORAL_ADDRESS', 'ECOLOGY_TEMPORAL_PORT', !!config && layer?.temporal?.address === config.temporal.address),
+  };
 }
 
 export function redactUrl(url: string): string {

@@ -47,7 +47,6 @@ export async function main(argv: string[]): Promise<number> {
   let temporal: Promise<Client> | undefined;
   // `up` starts the world and writes the world file; every other command reads it.
   const world = command.startsWorld ? undefined : readWorldLayer();
-  const sources = connectionSources(process.env, world?.path);
   try {
     const parsed = command.rawArgs ? { positionals: rest, values: { json } as Record<string, string | boolean | undefined> } : parseOptions(command, rest);
     const ctx: CommandContext = {
@@ -74,6 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(ctx);
   } catch (e) {
     if (e instanceof UsageError) return fail(json, { code: 'USAGE', message: `${e.message}\nusage: ecology ${command.usage}` });
+    const sources = connectionSources(process.env, world, config);
     if (isEcologyError(e)) {
       const out = e.toJSON();
       if (e.details?.service === 'temporal') out.message += ` (address from ${sources.temporal})`;

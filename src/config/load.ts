@@ -76,19 +76,20 @@ export interface LoadOptions {
   /** Explicit file; else $ECOLOGY_CONFIG; else ./ecology.config.json when it exists. */
   file?: string;
   env?: NodeJS.ProcessEnv;
-  /** Connection details of the running world (src/config/worldFile.ts), over the file, under the environment. */
+  /** Connection details of the running world (src/config/worldFile.ts), over the defaults, under the file and the environment. */
   world?: Json;
   /** Extra values merged last (tests use this). */
   overrides?: Json;
 }
 
-/** Loads defaults <- user file <- world file <- environment <- overrides, and validates the result. */
+/** Loads defaults <- world file <- user file <- environment <- overrides, and validates the result. */
 export function loadConfig(opts: LoadOptions = {}): EcologyConfig {
   const env = opts.env ?? process.env;
   let merged = readJson(DEFAULT_FILE);
   const userFile = opts.file ?? env.ECOLOGY_CONFIG ?? (existsSync(USER_FILE) ? USER_FILE : undefined);
-  if (userFile) merged = deepMerge(merged, readJson(resolve(userFile)));
+  // The running world's connection details sit under the file: what a file names explicitly wins.
   if (opts.world) merged = deepMerge(merged, opts.world);
+  if (userFile) merged = deepMerge(merged, readJson(resolve(userFile)));
   merged = deepMerge(merged, envLayer(env));
   if (opts.overrides) merged = deepMerge(merged, opts.overrides);
   const result = configSchema.safeParse(merged);
