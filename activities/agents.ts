@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { act } from '../src/agents/act';
@@ -7,6 +7,7 @@ import { checkReadiness } from '../src/agents/readiness';
 import { think } from '../src/agents/think';
 import type { ActInput, ActSummary, Predicate, PredicateCheck, Readiness, ThinkInput, ThinkSummary } from '../src/agents/types';
 import type { EcologyConfig } from '../src/config/schema';
+import { isEcologyError } from '../src/errors';
 import type { DispatchHooks } from '../src/genesis/context';
 import type { InvokeOptions } from '../src/invoke/types';
 import { markAgentStopped } from '../src/agents/runs';
@@ -45,6 +46,21 @@ async function heartbeating<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * An LLM endpoint that still fails after callLlm's own retries (unreachable, 5xx, wrong key) goes
+ * to the workflow at once instead of through the activity's retries, so the agent's `state` says
+ * `think-failing` with the provider's error within seconds; the workflow retries the think itself
+ * after agents.errorBackoffSeconds.
+ */
+async function llmFailuresAtOnce<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isEcologyError(e) && e.code === 'UNAVAILABLE') throw ApplicationFailure.nonRetryable(e.message, 'LLM_UNAVAILABLE', e.details ?? null);
+    throw e;
+  }
+}
+
 /** The agent loop's activities (workflows/agent.ts): readiness, think, act, predicate checks. */
 export function createAgentActivities(deps: AgentActivityDeps) {
   const inOwnWorld = worldGuard(deps.pool, deps.log);
@@ -54,7 +70,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       return businessFailures(() => inOwnWorld(input, () => checkReadiness(deps.pool, deps.config, input.agentId)));
     },
     async agentThink(input: ThinkInput & InWorld): Promise<ThinkSummary> {
-      return businessFailures(() => inOwnWorld(input, () => heartbeating(think({ pool: deps.pool, config: deps.config, openai: deps.openai }, input))));
+      return businessFailures(() => inOwnWorld(input, () => llmFailuresAtOnce(() => heartbeating(think({ pool: deps.pool, config: deps.config, openai: deps.openai }, input)))));
     },
     async agentAct(input: ActInput & InWorld): Promise<ActSummary> {
       return businessFailures(() => inOwnWorld(input, () => act({ pool: deps.pool, config: deps.config, control, hooks: deps.hooks, invoke: deps.invoke }, input)));

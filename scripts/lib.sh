@@ -118,8 +118,12 @@ start_background() {
 stop_pidfile() {
   local name="$1" pidfile="$2" secs="${3:-20}" pid i
   if ! pid_alive "$pidfile"; then
+    if [[ -e "$pidfile" ]]; then
+      log "$name: not running any more (removed its stale pidfile)"
+    else
+      log "$name: not started by these scripts (no $pidfile), so left alone"
+    fi
     rm -f "$pidfile"
-    log "$name: not running"
     return 0
   fi
   pid="$(cat "$pidfile")"

@@ -19,8 +19,15 @@ STEP="check the LLM endpoint"
 if [[ -z "${OPENAI_API_KEY:-}" && -z "${OPENAI_BASE_URL:-}" ]]; then
   config_file="${ECOLOGY_CONFIG:-ecology.config.json}"
   if [[ -f "$config_file" && -d node_modules/tsx ]]; then
-    # The configuration file may name the endpoint: `up --preflight` reads it and checks only that.
-    node bin/ecology.cjs up --preflight >/dev/null || exit 1
+    # The configuration file may name the endpoint: `up --preflight` reads it and sends it one request.
+    # Only a missing endpoint stops here; one that fails is reported, and `ecology up` warns again.
+    if ! preflight="$(node bin/ecology.cjs up --preflight --json)"; then
+      if [[ "$preflight" == *'"no_llm_endpoint"'* ]]; then
+        node bin/ecology.cjs up --preflight >/dev/null || true # says why, in words (no request is sent)
+        exit 1
+      fi
+      warn "the LLM endpoint failed its preflight request: $preflight"
+    fi
   elif [[ ! -f "$config_file" ]] || ! grep -Eq '"(apiKey|baseUrl)"[[:space:]]*:[[:space:]]*"' "$config_file"; then
     cat >&2 <<'EOF'
 [run] ERROR: no LLM endpoint is configured, so the agents could not think. Set one and run again:

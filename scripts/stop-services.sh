@@ -28,7 +28,7 @@ for s in "${services[@]}"; do
         log "postgres: stopping ($PG_DATA)"
         as_pg_user "$BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 -s stop || die "pg_ctl stop failed"
       else
-        log "postgres: not running"
+        log "postgres: not started by these scripts (no server running in $PG_DATA), so left alone"
       fi
       ;;
     *) die "unknown service '$s' (expected temporal, docker or postgres)" ;;

@@ -177,6 +177,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     // A rescue transfer signals balanceChanged and ends the wait early.
     const end = until ? Math.max(Date.parse(until), Date.now() + s.minRecheckMs) : Date.now() + s.blockedRecheckSeconds * 1000;
     setStatus('frozen-in-debt', `${resource} debt to be paid off (${reason})`, end);
+    state.recoversAt = until ?? undefined;
     return wait(end - Date.now(), () => flags.balance);
   };
 
@@ -278,7 +279,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     }
 
     state.iteration = iteration;
-    setStatus('thinking');
+    // A think that failed last time keeps saying so while it is retried.
+    setStatus(state.thinkError ? 'think-failing' : 'thinking', state.thinkError ? 'a retry of a failed think' : undefined);
     flags.wake = false;
     let thought;
     try {
@@ -286,11 +288,13 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
     } catch (e) {
       if (!(e instanceof ActivityFailure)) throw e;
       thinkAttempt++;
-      state.lastResult = { ok: false, summary: 'thinking failed; retrying after a pause', error: { code: 'THINK_FAILED', message: errorText(e) } };
-      setStatus('sleeping', 'a retry after a failed think', Date.now() + settings.errorBackoffSeconds * 1000);
+      state.thinkError = errorText(e);
+      state.lastResult = { ok: false, summary: 'thinking failed; retrying after a pause', error: { code: 'THINK_FAILED', message: state.thinkError } };
+      setStatus('think-failing', 'a retry after a failed think', Date.now() + settings.errorBackoffSeconds * 1000);
       await wait(settings.errorBackoffSeconds * 1000);
       continue;
     }
+    state.thinkError = undefined;
     if (thought.kind === 'blocked') {
       thinkAttempt++;
       if (thought.reason === 'missing') {

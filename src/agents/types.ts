@@ -30,6 +30,8 @@ export function iterationKey(agentId: string, iteration: number): string {
 export type AgentStatus =
   | 'starting'
   | 'thinking'
+  /** The last think failed (LLM endpoint unreachable, provider error): `thinkError` says why; retried. */
+  | 'think-failing'
   | 'acting'
   | 'sleeping'
   | 'frozen-in-debt'
@@ -80,6 +82,10 @@ export interface AgentState {
   waitingFor?: string;
   /** ISO time the current wait ends at the latest. */
   until?: string;
+  /** While frozen-in-debt: when accrual repays the debt; absent when nothing refills the bucket. */
+  recoversAt?: string;
+  /** Why the last think failed, until a think succeeds (e.g. "cannot reach http://127.0.0.1:9/v1: ..."). */
+  thinkError?: string;
   /** The iteration running now, or the next one. */
   iteration: number;
   lastAction?: string;

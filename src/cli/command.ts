@@ -23,6 +23,8 @@ export interface Command {
   valueOptions?: string[];
   /** Boolean flags (besides --json). Anything else starting with -- is a usage error. */
   flagOptions?: string[];
+  /** `up`: it starts the world and writes the world file, so it does not read one. */
+  startsWorld?: boolean;
   /** Hand every argument after the command name over as positionals, unparsed (`bench`). */
   rawArgs?: boolean;
   /** Returns the exit code. */

@@ -8,35 +8,53 @@ import { openDatabase, type Database } from '../db/open';
 import { isEcologyError } from '../errors';
 import { UsageError, type Command, type CommandContext } from './command';
 import { COMMANDS } from './commands';
-import { describeConnectionError } from './connectionErrors';
+import { didYouMean } from './suggest';
+import { readWorldLayer } from '../config/worldFile';
+import { connectionSources, describeConnectionError, describeTemporalError } from './connectionErrors';
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`);
   return ['usage: ecology <command> [options] [--json]', '', 'commands:', ...lines, '', 'Every command prints JSON with --json and exits non-zero on failure.'].join('\n');
 }
 
+/** `ecology <command> --help`: its usage, what it does, and its options. */
+function commandHelp(c: Command): string {
+  const options = [...(c.valueOptions ?? []).map((o) => `--${o} <value>`), ...(c.flagOptions ?? []).map((o) => `--${o}`), '--json', '--config <file>'];
+  return [`usage: ecology ${c.usage}`, '', c.summary, '', `options: ${options.join('  ')}`, '', 'Every command prints JSON with --json and exits non-zero on failure.'].join('\n');
+}
+
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
 /** Runs one CLI invocation and returns its exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  const json = rest.includes('--json');
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(help() + '\n');
+    const about = name === 'help' && rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    if (name === 'help' && rest[0] && !about) return fail(json, { code: 'USAGE', message: `unknown command ${rest[0]}${didYouMean(rest[0], COMMANDS.map((c) => c.name))}; run "ecology help"` });
+    process.stdout.write((about ? commandHelp(about) : help()) + '\n');
     return name ? 0 : 1;
   }
   const command: Command | undefined = COMMANDS.find((c) => c.name === name);
-  const json = rest.includes('--json');
-  if (!command) return fail(json, { code: 'USAGE', message: `unknown command ${name}; run "ecology help"` });
+  if (!command) return fail(json, { code: 'USAGE', message: `unknown command ${name}${didYouMean(name, COMMANDS.map((c) => c.name))}; run "ecology help"` });
+  if (wantsHelp(rest) && !(command.rawArgs && rest[0] !== '--help' && rest[0] !== '-h')) {
+    process.stdout.write(commandHelp(command) + '\n');
+    return 0;
+  }
 
   let db: Database | undefined;
   let pool: Pool | undefined;
   let config: EcologyConfig | undefined;
   let temporal: Promise<Client> | undefined;
+  // `up` starts the world and writes the world file; every other command reads it.
+  const world = command.startsWorld ? undefined : readWorldLayer();
   try {
     const parsed = command.rawArgs ? { positionals: rest, values: { json } as Record<string, string | boolean | undefined> } : parseOptions(command, rest);
     const ctx: CommandContext = {
       positionals: parsed.positionals,
       options: parsed.values as Record<string, string | boolean | undefined>,
       json,
-      config: () => (config ??= loadConfig({ file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined })),
+      config: () => (config ??= loadConfig({ file: typeof parsed.values.config === 'string' ? parsed.values.config : undefined, world: world?.layer })),
       pool: async () => {
         if (!pool) {
           db = await openDatabase(ctx.config());
@@ -59,8 +77,13 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(ctx);
   } catch (e) {
     if (e instanceof UsageError) return fail(json, { code: 'USAGE', message: `${e.message}\nusage: ecology ${command.usage}` });
-    if (isEcologyError(e)) return fail(json, e.toJSON());
-    const connection = describeConnectionError(e, config);
+    const sources = connectionSources(process.env, world, config);
+    if (isEcologyError(e)) {
+      const out = e.toJSON();
+      if (e.details?.service === 'temporal') out.message += ` (address from ${sources.temporal})`;
+      return fail(json, out);
+    }
+    const connection = describeConnectionError(e, config, sources) ?? describeTemporalError(e, config, sources);
     if (connection) return fail(json, connection);
     return fail(json, { code: 'INTERNAL', message: (e as Error).message ?? String(e) });
   } finally {
@@ -83,7 +106,11 @@ function parseOptions(command: Command, args: string[]) {
   try {
     return parseArgs({ args, allowPositionals: true, strict: true, options });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // Node's own text for an unknown option is about positionals starting with '-'; say what the command takes.
+    const unknown = /^Unknown option '([^']+)'/.exec((e as Error).message);
+    if (!unknown) throw new UsageError((e as Error).message);
+    const known = Object.keys(options).map((o) => `--${o}`);
+    throw new UsageError(`Unknown option '${unknown[1]}'${didYouMean(unknown[1]!, known)}; ecology ${command.name} takes ${known.join(', ')} (see "ecology ${command.name} --help")`);
   }
 }
 

@@ -48,13 +48,31 @@ const ENV_OVERRIDES: Array<[string, string[]]> = [
   ['TEMPORAL_UI_URL', ['dashboard', 'temporalUiUrl']],
 ];
 
+/**
+ * The scripts' port variables (scripts/lib.sh), as [variable, path in config, value from the port].
+ * They say where the local services run, so a shell that has them finds the same world as
+ * `npm start` did; DATABASE_URL, TEMPORAL_ADDRESS and TEMPORAL_UI_URL, when set, win over them.
+ */
+const PORT_VARIABLES: Array<[string, string[], (port: string) => string]> = [
+  ['ECOLOGY_PG_PORT', ['database', 'url'], (p) => `postgres://postgres@127.0.0.1:${p}/ecology`],
+  ['ECOLOGY_TEMPORAL_PORT', ['temporal', 'address'], (p) => `127.0.0.1:${p}`],
+  ['ECOLOGY_TEMPORAL_UI_PORT', ['dashboard', 'temporalUiUrl'], (p) => `http://127.0.0.1:${p}`],
+];
+
+function nest(path: string[], value: unknown): Json {
+  return path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), value) as Json;
+}
+
 function envLayer(env: NodeJS.ProcessEnv): Json {
   let layer: Json = {};
+  for (const [name, path, url] of PORT_VARIABLES) {
+    const port = env[name];
+    if (port && /^\d{1,5}$/.test(port)) layer = deepMerge(layer, nest(path, url(port)));
+  }
   for (const [name, path] of ENV_OVERRIDES) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    const nested = path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), value) as Json;
-    layer = deepMerge(layer, nested);
+    layer = deepMerge(layer, nest(path, value));
   }
   return layer;
 }
@@ -63,15 +81,19 @@ export interface LoadOptions {
   /** Explicit file; else $ECOLOGY_CONFIG; else ./ecology.config.json when it exists. */
   file?: string;
   env?: NodeJS.ProcessEnv;
+  /** Connection details of the running world (src/config/worldFile.ts), over the defaults, under the file and the environment. */
+  world?: Json;
   /** Extra values merged last (tests use this). */
   overrides?: Json;
 }
 
-/** Loads defaults <- user file <- environment <- overrides, and validates the result. */
+/** Loads defaults <- world file <- user file <- environment <- overrides, and validates the result. */
 export function loadConfig(opts: LoadOptions = {}): EcologyConfig {
   const env = opts.env ?? process.env;
   let merged = readJson(DEFAULT_FILE);
   const userFile = opts.file ?? env.ECOLOGY_CONFIG ?? (existsSync(USER_FILE) ? USER_FILE : undefined);
+  // The running world's connection details sit under the file: what a file names explicitly wins.
+  if (opts.world) merged = deepMerge(merged, opts.world);
   if (userFile) merged = deepMerge(merged, readJson(resolve(userFile)));
   merged = deepMerge(merged, envLayer(env));
   if (opts.overrides) merged = deepMerge(merged, opts.overrides);

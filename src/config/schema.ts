@@ -158,6 +158,8 @@ export const configSchema = z.strictObject({
     /** Longest a call waits for the rate limit before failing UNAVAILABLE. */
     maxRateWaitMs: count,
     requestTimeoutMs: count.min(1),
+    /** Completion limit of the one request `up --preflight` and the start of `ecology up` send. */
+    preflightMaxTokens: count.min(1),
     /** Retries of 429, 5xx, timeouts and connection errors, with exponential backoff. */
     maxRetries: count,
     backoffBaseMs: count,
@@ -183,6 +185,11 @@ export const configSchema = z.strictObject({
       think_delay_ms: count,
     }),
     maxTokensCap: count.min(1),
+    /**
+     * An agent in debt that accrual repays within this shows as `refilling` (the normal throttle);
+     * later, or never, as `stuck-in-debt`: it needs a transfer.
+     */
+    debtNeedsHelpSeconds: count.min(1),
     maxThinkDelayMs: count,
     /** Continue-as-new after this many iterations (or earlier when Temporal suggests it). */
     maxIterationsPerRun: count.min(1),
@@ -343,6 +350,13 @@ export const configSchema = z.strictObject({
     agentQueryTimeoutMs: count.min(1),
     /** How long a CLI command waits for Temporal before saying it cannot be reached. */
     temporalConnectTimeoutMs: count.min(1),
+    /**
+     * A task queue whose last poll is older than this has no worker (Temporal lists a stopped
+     * worker's pollers for minutes; a live idle worker renews its long poll about once a minute).
+     */
+    workerPollStaleMs: count.min(1),
+    /** `ecology up --follow`: how often it reads finished actions, and the longest line it prints. */
+    follow: z.strictObject({ pollMs: count.min(1), maxLineChars: count.min(20) }),
     /** Last actions `ecology agent <id>` shows without --limit. */
     recentActions: count.min(1),
     /** How long `ecology spawn` waits for the root to report the spawn. */

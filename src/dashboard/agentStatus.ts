@@ -5,12 +5,14 @@
  */
 import type { Client } from '@temporalio/client';
 import type { AgentState } from '../agents/types';
-import { queryAgentStates, type AgentStateView } from '../temporal/agentStates';
+import { displayStatus, queryAgentStates, type AgentStateView } from '../temporal/agentStates';
 
 export interface AgentStatusView {
   status: string;
-  /** Why the status is 'unknown' (no workflow, Temporal unreachable, query failed). */
+  /** Why the status is 'unknown' (no workflow, Temporal unreachable, query failed, no worker). */
   reason?: string;
+  /** Why a think fails, or what a debt waits for (src/temporal/agentStates.ts displayStatus). */
+  detail?: string;
   waitingFor?: string;
   until?: string;
   iteration?: number;
@@ -23,6 +25,10 @@ export interface AgentStatusOptions {
   timeoutMs: number;
   /** Queries in flight at once. */
   concurrency: number;
+  /** A debt repaid later than this shows as stuck-in-debt (agents.debtNeedsHelpSeconds). */
+  needsHelpMs: number;
+  /** The task queue whose worker answers the queries, to say so when none runs. */
+  worker?: { taskQueue: string; staleMs: number };
 }
 
 const UNREACHABLE = 'Temporal unreachable';
@@ -32,16 +38,18 @@ function unknown(reason: string): AgentStatusView {
 }
 
 function describe(message: string): string {
+  if (message.startsWith('No worker')) return message;
   if (/deadline|no answer within|timed? ?out/i.test(message)) return 'no answer in time (is a worker running?)';
   if (/UNAVAILABLE|ECONNREFUSED|connect|No connection/i.test(message)) return UNREACHABLE;
   return `query failed: ${message.slice(0, 200)}`;
 }
 
-function viewOf(v: AgentStateView): AgentStatusView {
+function viewOf(v: AgentStateView, needsHelpMs: number): AgentStatusView {
   if (v.status === 'no-workflow') return unknown('no workflow');
   if (v.state === null) return unknown(describe(v.reason));
   const s = v.state;
-  return { status: s.status, waitingFor: s.waitingFor, until: s.until, iteration: s.iteration, lastAction: s.lastAction, lastResult: s.lastResult, paused: s.paused };
+  const shown = displayStatus(v, needsHelpMs);
+  return { status: shown.status, ...((shown.detail && shown.status !== s.status) || shown.status === 'think-failing' ? { detail: shown.detail ?? undefined } : {}), waitingFor: s.waitingFor, until: s.until, iteration: s.iteration, lastAction: s.lastAction, lastResult: s.lastResult, paused: s.paused };
 }
 
 /**
@@ -57,7 +65,7 @@ export async function agentStatuses(client: Client | undefined, agentIds: string
       for (const id of batch) out.set(id, unknown(down ?? 'no Temporal client'));
       continue;
     }
-    const views = (await queryAgentStates(client, batch, opts.timeoutMs)).map(viewOf);
+    const views = (await queryAgentStates(client, batch, opts.timeoutMs, opts.worker)).map((v) => viewOf(v, opts.needsHelpMs));
     batch.forEach((id, k) => out.set(id, views[k]!));
     if (views.length > 0 && views.every((v) => v.reason === UNREACHABLE)) down = UNREACHABLE;
   }

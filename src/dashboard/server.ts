@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
+import { EcologyError } from '../errors';
 import { checkBindRule, hostHeaderAllowed, requestAuthorized, sessionCookieHeader } from './auth';
 import { QueryCounter, type QueryCounts } from './counter';
 import { LiveHub, streamEvent, type LiveStats } from './live';
-import { economyFigures, escrowListings, eventsAfter, metricsPoints, oracleResolutions, type Db } from './queries';
+import { escrowListings, eventsAfter, metricsPoints, oracleResolutions, type Db } from './queries';
 import { openStream } from './sse';
 import * as views from './views';
 
@@ -99,6 +100,14 @@ function hostForUrl(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+function portInUse(host: string, port: number): EcologyError {
+  return new EcologyError(
+    'UNAVAILABLE',
+    `the dashboard cannot listen on ${host}:${port}: the port is in use (another dashboard or program). Choose another with "ecology dashboard --port N", or dashboard.port in ecology.config.json (0 = any free port)`,
+    { reason: 'port_in_use', host, port },
+  );
+}
+
 export async function startDashboard(opts: DashboardOptions): Promise<Dashboard> {
   const { pool, config } = opts;
   const cfg = config.dashboard;
@@ -127,11 +136,11 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     '/api/agents': async (req, res) => sendJson(res, req, 200, (await fastNow()).agents),
     '/api/escrow': async (req, res) => sendJson(res, req, 200, await api((db) => escrowListings(db, config.limits.maxListLimit, cfg.views.escrowRecent))),
     '/api/metrics': async (req, res) => {
-      const { figures, windows } = await api(async (db) => ({ figures: await economyFigures(db), windows: await metricsPoints(db, cfg.views.metricsWindows) }));
+      const { figures, windows } = await api(async (db) => ({ figures: await views.fastFigures(db), windows: await metricsPoints(db, cfg.views.metricsWindows) }));
       sendJson(res, req, 200, views.metricsView(config, views.summaryOf(config, figures, [], new Date()), windows));
     },
     '/api/oracle': async (req, res) => {
-      const { figures, resolutions } = await api(async (db) => ({ figures: await economyFigures(db), resolutions: await oracleResolutions(db, cfg.views.oracleResolutions) }));
+      const { figures, resolutions } = await api(async (db) => ({ figures: await views.fastFigures(db), resolutions: await oracleResolutions(db, cfg.views.oracleResolutions) }));
       sendJson(res, req, 200, views.oracleView(config, views.summaryOf(config, figures, [], new Date()), resolutions));
     },
     '/api/graph': async (req, res) => sendJson(res, req, 200, (await api((db) => views.readSlow(db, config))).graph),
@@ -195,9 +204,10 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   server.on('clientError', (_e, socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? portInUse(host, port) : e);
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

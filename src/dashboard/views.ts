@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { agentWorkflowId } from '../agents/types';
+import { debtsNow, principalsInDebt } from '../buckets/debt';
 import type { EcologyConfig } from '../config/schema';
 import { remainingMicros } from '../llm/budget';
 import { agentStatuses, type AgentStatusView } from './agentStatus';
@@ -26,8 +27,8 @@ export interface Summary {
   artifacts: number;
   agents: number;
   agents_by_status: Record<string, number>;
-  /** Agents whose compute or LLM-token bucket is below zero now. */
-  agents_in_debt: number;
+  /** Principals in debt now: a compute or LLM-token bucket below zero (src/buckets/debt.ts), as the debt chart and `ecology metrics` count them. */
+  principals_in_debt: number;
   open_listings: number;
   open_bids: number;
   next_resolution_at: string | null;
@@ -62,7 +63,7 @@ export interface EscrowView {
 
 /** The sections read on every tick, in one read-only transaction. */
 export interface FastSections {
-  figures: q.EconomyFigures;
+  figures: q.EconomyFigures & { principals_in_debt: number };
   agents: q.AgentRow[];
   escrow: EscrowView;
 }
@@ -103,8 +104,13 @@ export async function readOnly<T>(pool: Pool, counter: QueryCounter, purpose: Qu
   }
 }
 
+/** The header's figures, with the principals in debt counted as everywhere else. */
+export async function fastFigures(db: q.Db): Promise<FastSections['figures']> {
+  return { ...(await q.economyFigures(db)), principals_in_debt: principalsInDebt(await debtsNow(db)) };
+}
+
 export async function readFast(db: q.Db, config: EcologyConfig): Promise<FastSections> {
-  const figures = await q.economyFigures(db);
+  const figures = await fastFigures(db);
   const agents = await q.agentRows(db, config.limits.maxListLimit);
   const escrow = await q.escrowListings(db, config.limits.maxListLimit, config.dashboard.views.escrowRecent);
   return { figures, agents, escrow };
@@ -127,7 +133,12 @@ export async function statusesOf(temporal: Client | undefined, config: EcologyCo
   return agentStatuses(
     temporal,
     agents.map((a) => a.id),
-    { timeoutMs: config.dashboard.temporalQueryTimeoutMs, concurrency: config.dashboard.temporalQueryConcurrency },
+    {
+      timeoutMs: config.dashboard.temporalQueryTimeoutMs,
+      concurrency: config.dashboard.temporalQueryConcurrency,
+      needsHelpMs: config.agents.debtNeedsHelpSeconds * 1000,
+      worker: { taskQueue: config.temporal.taskQueue, staleMs: config.ecology.workerPollStaleMs },
+    },
   );
 }
 
@@ -135,7 +146,7 @@ export function agentViews(config: EcologyConfig, agents: q.AgentRow[], states: 
   return agents.map((a) => ({ ...a, state: states.get(a.id) ?? { status: 'unknown', reason: 'not queried yet' }, workflow_url: workflowUrl(config, a.id) }));
 }
 
-export function summaryOf(config: EcologyConfig, f: q.EconomyFigures, agents: AgentView[], at: Date): Summary {
+export function summaryOf(config: EcologyConfig, f: FastSections['figures'], agents: AgentView[], at: Date): Summary {
   const byStatus: Record<string, number> = {};
   for (const a of agents) byStatus[a.state.status] = (byStatus[a.state.status] ?? 0) + 1;
   // Before the first LLM call there is no budget row: the first call creates it from configuration.
@@ -149,7 +160,7 @@ export function summaryOf(config: EcologyConfig, f: q.EconomyFigures, agents: Ag
     artifacts: f.artifacts,
     agents: agents.length,
     agents_by_status: byStatus,
-    agents_in_debt: agents.filter((a) => a.compute.in_debt || a.llm_tokens.in_debt).length,
+    principals_in_debt: f.principals_in_debt,
     open_listings: f.open_listings,
     open_bids: f.open_bids,
     next_resolution_at: config.oracle.enabled && f.next_resolution_at ? f.next_resolution_at.toISOString() : null,

@@ -6,7 +6,7 @@ import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
 import { getBalance } from '../ledger/queries';
 import { getBudgetStatus } from '../llm/budget';
 import { oracleStatus } from '../oracle/status';
-import { queryAgentStates } from '../temporal/agentStates';
+import { displayStatus, queryAgentStates } from '../temporal/agentStates';
 import type { WorldSnapshot } from './types';
 import '../db/int8';
 
@@ -27,8 +27,9 @@ export async function scripSupply(pool: Pool): Promise<number> {
 export async function worldSnapshot(pool: Pool, config: EcologyConfig, temporal: Client, maxListed = 200): Promise<WorldSnapshot> {
   const ids = await agentIds(pool);
   const states = await queryAgentStates(temporal, ids, config.ecology.agentQueryTimeoutMs);
+  const shown = states.map((s) => ({ id: s.id, iteration: s.state?.iteration, ...displayStatus(s, config.agents.debtNeedsHelpSeconds * 1000) }));
   const byStatus: Record<string, number> = {};
-  for (const s of states) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+  for (const s of shown) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
   // Read before taking a connection: holding one while asking the pool for another would wait
   // forever where the pool has a single connection (the embedded database).
   const budget = await getBudgetStatus(pool);
@@ -43,7 +44,13 @@ export async function worldSnapshot(pool: Pool, config: EcologyConfig, temporal:
       agents: {
         total: ids.length,
         byStatus,
-        list: states.slice(0, maxListed).map((s) => ({ id: s.id, status: s.status, ...(s.state ? { iteration: s.state.iteration } : {}) })),
+        list: shown.slice(0, maxListed).map((s) => ({
+          id: s.id,
+          status: s.status,
+          ...(s.iteration !== undefined ? { iteration: s.iteration } : {}),
+          // Why, where it matters, kept short: the summary travels through the root's history.
+          ...(s.detail && (s.status === 'think-failing' || s.status === 'stuck-in-debt' || s.status === 'unknown') ? { detail: s.detail.slice(0, 200) } : {}),
+        })),
       },
       scripSupply: supply,
       treasury: { scrip: treasuryScrip, compute: treasuryCompute },

@@ -80,7 +80,7 @@ export type SpawnOutcome = { ok: true; id: string; scrip: number; compute: numbe
 /** The periodic read of the world, by an activity. */
 export interface WorldSnapshot {
   at: string;
-  agents: { total: number; byStatus: Record<string, number>; list: Array<{ id: string; status: string; iteration?: number }> };
+  agents: { total: number; byStatus: Record<string, number>; list: Array<{ id: string; status: string; iteration?: number; detail?: string }> };
   scripSupply: number;
   treasury: { scrip: number; compute: number };
   llm: { spentMicros: number; budgetMicros: number; remainingMicros: number };

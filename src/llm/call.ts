@@ -186,7 +186,7 @@ async function requestWithRetries(
     } catch (e) {
       const failure = timedOut(classifyProviderError(e), Date.now() - started, llm.requestTimeoutMs);
       if (!failure) throw e;
-      if (!failure.retryable || attempt >= llm.maxRetries) throw toCallerError(failure, attempt + 1);
+      if (!failure.retryable || attempt >= llm.maxRetries) throw toCallerError(failure, attempt + 1, openai.baseURL);
       deps.heartbeat?.();
       await sleep(backoffMs(llm, attempt, failure));
     }

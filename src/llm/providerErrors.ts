@@ -44,7 +44,9 @@ export function classifyProviderError(e: unknown): ProviderFailure | null {
  * not retryable. Everything else is UNAVAILABLE, retryable at the activity level: the provider
  * is down, overloaded or slow, or its key is wrong (an operator fixes that and the retry succeeds).
  */
-export function toCallerError(f: ProviderFailure, attempts: number): EcologyError {
-  const details = { reason: f.reason, status: f.status, attempts, ...(f.retryAfterMs === null ? {} : { retry_after_ms: f.retryAfterMs }) };
-  return new EcologyError(f.reason === 'rejected' ? 'INVALID_ARGUMENT' : 'UNAVAILABLE', f.message, details);
+export function toCallerError(f: ProviderFailure, attempts: number, endpoint?: string): EcologyError {
+  const details = { reason: f.reason, status: f.status, attempts, ...(f.retryAfterMs === null ? {} : { retry_after_ms: f.retryAfterMs }), ...(endpoint ? { endpoint } : {}) };
+  // The endpoint is named, so a wrong OPENAI_BASE_URL shows in the message people see.
+  const message = !endpoint ? f.message : f.reason === 'connection' ? f.message.replace('cannot reach the LLM endpoint', `cannot reach ${endpoint}`) : `${f.message} (${endpoint})`;
+  return new EcologyError(f.reason === 'rejected' ? 'INVALID_ARGUMENT' : 'UNAVAILABLE', message, details);
 }

@@ -1,5 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
-import { readBucket } from '../buckets/store';
+import type { Pool } from 'pg';
+import { debtsNow, principalsInDebt } from '../buckets/debt';
 import { withTransaction } from '../db/tx';
 import { invalid } from '../errors';
 import * as q from './queries';
@@ -33,14 +33,10 @@ function oracleResult(data: Record<string, unknown>): OracleWindowResult {
   };
 }
 
-/** Buckets below zero, and what each debtor still owes on its active scrip debt contracts. */
-async function debts(client: PoolClient): Promise<Omit<MetricsWindowData['debt'], 'as_of'>> {
-  const out = { compute: {} as Record<string, number>, llm_tokens: {} as Record<string, number>, scrip: {} as Record<string, number> };
-  for (const b of await q.bucketsBelowZero(client)) {
-    const view = await readBucket(client, b.principal_id, b.resource);
-    if (view.in_debt) out[b.resource][b.principal_id] = view.available;
-  }
-  for (const d of await q.scripDebtsOutstanding(client)) out.scrip[d.debtor_id] = d.outstanding;
+/** What each debtor still owes on its active scrip debt contracts (not "in debt": see src/buckets/debt.ts). */
+async function scripOwed(client: Parameters<typeof q.scripDebtsOutstanding>[0]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const d of await q.scripDebtsOutstanding(client)) out[d.debtor_id] = d.outstanding;
   return out;
 }
 
@@ -113,7 +109,7 @@ export async function aggregateWindow(pool: Pool, window: MetricsWindowBounds, m
       }
 
       const oracle = (await q.eventsOfType(client, 'oracle_resolved', w)).map((e) => oracleResult(e.data));
-      const debt = { as_of: (await q.dbNow(client)).toISOString(), ...(await debts(client)) };
+      const debt = { as_of: (await q.dbNow(client)).toISOString(), ...(await debtsNow(client)), scrip: await scripOwed(client) };
 
       const data: MetricsWindowData = {
         per_agent: perAgent,
@@ -136,7 +132,7 @@ export async function aggregateWindow(pool: Pool, window: MetricsWindowBounds, m
         transfer_volume: transfers.volume,
         artifacts_created: artifacts.created,
         oracle_resolutions: oracle.length,
-        principals_in_debt: new Set([...Object.keys(debt.compute), ...Object.keys(debt.llm_tokens), ...Object.keys(debt.scrip)]).size,
+        principals_in_debt: principalsInDebt(debt),
         data,
       });
     },

@@ -86,12 +86,6 @@ export async function scripTransfers(db: Db, w: MetricsWindowBounds): Promise<Ar
   return r.rows;
 }
 
-/** Buckets that may be in debt now: only a negative stored balance can be (accrual only adds). */
-export async function bucketsBelowZero(db: Db): Promise<Array<{ principal_id: string; resource: 'compute' | 'llm_tokens' }>> {
-  const r = await db.query(`SELECT principal_id, resource FROM buckets WHERE balance < 0 AND resource IN ('compute', 'llm_tokens') ORDER BY principal_id, resource`);
-  return r.rows;
-}
-
 /** What each debtor owes now on its active scrip debt contracts (genesis_debt), in total. */
 export async function scripDebtsOutstanding(db: Db): Promise<Array<{ debtor_id: string; outstanding: number }>> {
   const r = await db.query(

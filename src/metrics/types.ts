@@ -68,7 +68,7 @@ export interface MetricsScalars {
   transfer_volume: number;
   artifacts_created: number;
   oracle_resolutions: number;
-  /** Principals in any debt: compute, LLM tokens or scrip owed on a debt contract. */
+  /** Principals in debt (src/buckets/debt.ts: a compute or LLM-token bucket below zero); scrip owed on contracts is data.debt.scrip. */
   principals_in_debt: number;
 }
 

@@ -7,7 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { execFile } from 'node:child_process';
+import { loadConfig } from '../../src/config/load';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server';
+import { aggregateWindow } from '../../src/metrics/aggregate';
 import { launchBrowser, type TestBrowser } from './support/browser';
 import { AGENTS, IDS, seedEcology, type SeededEcology } from './support/seed';
 
@@ -17,6 +20,7 @@ declare const window: any;
 
 const SHOTS = join(process.env.ECOLOGY_DATA_DIR ?? join(__dirname, '..', '..', '.data'), 'screenshots');
 
+const UI_PORT = 18233;
 let eco: SeededEcology;
 let dash: Dashboard;
 let browser: TestBrowser;
@@ -25,7 +29,10 @@ let page: Page;
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   eco = await seedEcology({ dashboard: { pollIntervalMs: 500, slowPollIntervalMs: 1000, minSnapshotGapMs: 100 } });
-  dash = await startDashboard({ pool: eco.w.pool, config: eco.w.config, temporalClient: eco.w.client, port: 0, log: () => undefined });
+  // The Temporal UI where the scripts' port variable says it is (not the default 8233).
+  const ui = loadConfig({ env: { ECOLOGY_TEMPORAL_UI_PORT: String(UI_PORT) } }).dashboard.temporalUiUrl;
+  const config = { ...eco.w.config, dashboard: { ...eco.w.config.dashboard, temporalUiUrl: ui } };
+  dash = await startDashboard({ pool: eco.w.pool, config, temporalClient: eco.w.client, port: 0, log: () => undefined });
   browser = await launchBrowser();
   page = await browser.newPage();
 }, 240_000);
@@ -58,12 +65,13 @@ test('the page loads and shows the seeded agents with balances, debt, dollars an
   for (const id of AGENTS) expect(await scripOnPage(id)).toBe(await scripInDb(id));
 
   // Status from each workflow's `state` query, and a link to it in the Temporal UI.
-  await page.waitForFunction(() => document.querySelector('tr[data-agent="esme"] .pill')?.textContent === 'frozen-in-debt');
+  // esme gave away her whole compute rate: a debt nothing refills, which needs help.
+  await page.waitForFunction(() => document.querySelector('tr[data-agent="esme"] .pill')?.textContent === 'stuck-in-debt');
   expect(await row(IDS.ada).locator('.pill').textContent()).toBe('sleeping');
   expect(await row(IDS.cleo).locator('.pill').textContent()).toBe('sleeping');
   expect(await row(IDS.cleo).textContent()).toContain('waiting for event purchase');
   expect(await row(IDS.esme).locator('td.debt').count()).toBeGreaterThan(0);
-  expect(await row(IDS.ada).locator('a.agent-link').getAttribute('href')).toBe('http://127.0.0.1:8233/namespaces/default/workflows/agent-ada');
+  for (const id of AGENTS) expect(await row(id).locator('a.agent-link').getAttribute('href')).toBe(`http://127.0.0.1:${UI_PORT}/namespaces/default/workflows/agent-${id}`);
   // Every agent thought through the fake LLM and paid for it.
   expect(await row(IDS.ada).textContent()).toMatch(/\$0\.\d+/);
 
@@ -71,7 +79,7 @@ test('the page loads and shows the seeded agents with balances, debt, dollars an
   const supply = -(await scripInDb('mint'));
   expect(await page.textContent('#supply')).toBe(supply.toLocaleString('en-US'));
   expect(await page.textContent('#budget')).toBe('$10.00');
-  expect(await page.locator('#status-chips .chip[data-status="frozen-in-debt"]').textContent()).toBe('frozen-in-debt 1');
+  expect(await page.locator('#status-chips .chip[data-status="stuck-in-debt"]').textContent()).toBe('stuck-in-debt 1');
   expect(await page.textContent('#in-debt')).toBe('1');
   await shoot('agents');
 });
@@ -171,4 +179,28 @@ test('with a token the page asks for it once, then reads through an HttpOnly coo
     await p.close();
     await guarded.close();
   }
+});
+
+/** `ecology metrics --json` against the seeded database: the newest window first. */
+function cliMetrics(): Promise<Array<{ principals_in_debt: number }>> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: eco.w.config.database.url };
+  delete env.ECOLOGY_CONFIG;
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [join(__dirname, '..', '..', 'bin', 'ecology.cjs'), 'metrics', '--json', '--limit', '1'], { env, timeout: 60_000 }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout.trim())))),
+  );
+}
+
+// Last: it leaves ada in LLM-token debt.
+test('the debt card, the debt chart and `ecology metrics` count the same principals in debt', async () => {
+  // ada in LLM-token debt (a think charged past zero) next to esme's compute debt.
+  const from = new Date();
+  await eco.w.pool.query(`UPDATE buckets SET balance = -1000000000, updated_at = now() WHERE principal_id = $1 AND resource = 'llm_tokens'`, [IDS.ada]);
+  await eco.w.pool.query(`INSERT INTO buckets (principal_id, resource, balance) VALUES ($1, 'llm_tokens', -1000000000) ON CONFLICT DO NOTHING`, [IDS.ada]);
+  await aggregateWindow(eco.w.pool, { start: from, end: new Date(from.getTime() + 1000) });
+  const [newest] = await cliMetrics();
+  expect(newest!.principals_in_debt).toBe(2);
+  await showView('agents');
+  await page.waitForFunction(() => document.querySelector('#in-debt')?.textContent === '2');
+  await showView('charts');
+  await page.waitForFunction(() => (document.querySelector('[data-chart="debt"]')?.textContent ?? '').includes('2 principals in debt'));
 });

@@ -191,7 +191,7 @@ describe('the JSON endpoints', () => {
 
   test('summary and agents', async () => {
     const s = await get<Record<string, unknown>>('api/summary');
-    expect(s).toMatchObject({ scrip_supply: 160, agents: 2, principals: 3, agents_by_status: { unknown: 2 }, agents_in_debt: 0 });
+    expect(s).toMatchObject({ scrip_supply: 160, agents: 2, principals: 3, agents_by_status: { unknown: 2 }, principals_in_debt: 0 });
     expect(s.llm).toEqual({ budget_micros: config.llm.systemBudgetMicros, spent_micros: 0, reserved_micros: 0, remaining_micros: config.llm.systemBudgetMicros, exhausted: false });
     const agents = await get<Array<Record<string, any>>>('api/agents');
     expect(agents.map((a) => [a.id, a.scrip])).toEqual([['ana', 95], ['ben', 55]]);

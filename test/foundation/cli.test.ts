@@ -1,6 +1,8 @@
 /** The `ecology` command, run as a separate process against a fresh database. */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { COMMANDS } from '../../src/cli/commands';
 import { main } from '../../src/cli/main';
 import { audit } from '../../src/ledger/audit';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
@@ -243,6 +245,56 @@ describe('ecology CLI', () => {
       expect(missing.json.error.message).toContain('does not exist');
     } finally {
       (db as { url: string }).url = saved;
+    }
+  });
+
+  it('every command has --help; typos get a suggestion; unknown options say what the command takes', async () => {
+    for (const c of COMMANDS) {
+      const r = await inProcess([c.name, '--help']);
+      expect([c.name, r.code]).toEqual([c.name, 0]);
+      expect(r.stdout).toContain(`usage: ecology ${c.usage}`);
+      expect(r.stdout).toContain(c.summary);
+    }
+    const typo = await inProcess(['agnets']);
+    expectExit(typo, 1);
+    expect(typo.stderr).toContain('unknown command agnets; did you mean "agents"?');
+    const option = await inProcess(['balances', '--jsno']);
+    expectExit(option, 1);
+    expect(option.stderr).toContain(`Unknown option '--jsno'; did you mean "--json"?`);
+    expect(option.stderr).not.toContain('positional');
+    const missing = await inProcess(['agent', 'zed', '--json']);
+    expect(missing.json.error).toEqual({ code: 'NOT_FOUND', message: expect.stringContaining('"ecology agents" lists the agents') });
+    const types = await inProcess(['events', '--types', 'transfr', '--json']);
+    expect(types.json.error).toEqual({ code: 'USAGE', message: expect.stringContaining('unknown event type transfr; did you mean "transfer"?') });
+  });
+
+  it('balances: one meaning of in debt (an LLM-token debt counts), and a text table with every column, naturally sorted', async () => {
+    for (const id of ['s10', 's2']) expectExit(await ecology(['principal', 'create', id, '--scrip', '5']), 0);
+    await db.pool.query(`INSERT INTO buckets (principal_id, resource, balance) VALUES ('s2', 'llm_tokens', -2644)
+                         ON CONFLICT (principal_id, resource) DO UPDATE SET balance = -2644, updated_at = now()`);
+    const r = await ecology(['balances', '--json']);
+    const s2 = r.json.find((b: { principal: string }) => b.principal === 's2');
+    expect(s2).toMatchObject({ llm_tokens: expect.any(Number), in_debt: true, llm_tokens_in_debt: true, compute_in_debt: false });
+    expect(s2.llm_tokens).toBeLessThan(0);
+    const text = await ecology(['balances']);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^PRINCIPAL\s+SCRIP\s+COMPUTE\s+LLM_TOKENS\s+IN DEBT$/);
+    const order = lines.slice(1).map((l) => l.split(/\s+/)[0]);
+    expect(order.indexOf('s2')).toBeLessThan(order.indexOf('s10'));
+    expect(lines.find((l) => l.startsWith('s2 '))).toMatch(/-\d+\s+llm_tokens$/);
+  });
+
+  it('a busy dashboard port is named, with how to choose another', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const r = await ecology(['dashboard', '--port', String(port), '--json'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+      expectExit(r, 1);
+      expect(r.json.error.message).toContain(`127.0.0.1:${port}: the port is in use`);
+      expect(r.json.error.message).toContain('--port N');
+    } finally {
+      busy.close();
     }
   });
 });

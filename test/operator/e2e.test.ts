@@ -109,7 +109,8 @@ beforeAll(async () => {
       ecology: { summaryRefreshSeconds: 1 },
     }),
   );
-  env = { ...process.env, DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporal.address, OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'fake-key', ECOLOGY_CONFIG: configFile };
+  // A data folder of its own: `ecology up` writes its world file there, not into the shared one.
+  env = { ...process.env, DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporal.address, OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'fake-key', ECOLOGY_CONFIG: configFile, ECOLOGY_DATA_DIR: dir };
 }, 120_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { notFound } from '../../errors';
 import { SCRIP } from '../../genesis/ids';
 import { getBalance } from '../../ledger/queries';
 import { getQuotas } from '../../rights/quotas';
-import { queryAgentStates } from '../../temporal/agentStates';
+import { displayStatus, queryAgentStates, statusLabel } from '../../temporal/agentStates';
 import { UsageError, type Command } from '../command';
 import { limitOption } from '../parse';
 import { temporalOrReason } from './agents';
@@ -23,7 +23,7 @@ export const agentCommand: Command = {
     const limit = limitOption(ctx.options.limit, config.ecology.recentActions, config.limits.maxListLimit);
     const pool = await ctx.pool();
     const art = (await pool.query<{ type: string; content: unknown; owner_id: string; can_execute: boolean; has_standing: boolean }>('SELECT type, content, owner_id, can_execute, has_standing FROM artifacts WHERE id = $1', [id])).rows[0];
-    if (!art) throw notFound(`no artifact ${id}`);
+    if (!art) throw notFound(`no artifact ${id}; "ecology agents" lists the agents and their status`);
     const db = await pool.connect();
     const { balances, quotas } = await (async () => {
       const compute = await readBucket(db, id, 'compute');
@@ -37,9 +37,12 @@ export const agentCommand: Command = {
     let workflow: Record<string, unknown> | null = null;
     let state: unknown = null;
     let status = 'unknown';
+    let label = reason ? `unknown: ${reason}` : 'unknown';
+    let detail: string | null = reason;
     if (client) {
-      const [view] = await queryAgentStates(client, [id], config.ecology.agentQueryTimeoutMs);
-      status = view!.status;
+      const [view] = await queryAgentStates(client, [id], config.ecology.agentQueryTimeoutMs, { taskQueue: config.temporal.taskQueue, staleMs: config.ecology.workerPollStaleMs });
+      ({ status, detail } = displayStatus(view!, config.agents.debtNeedsHelpSeconds * 1000));
+      label = statusLabel(view!, config.agents.debtNeedsHelpSeconds * 1000);
       state = view!.state ?? ('reason' in view! ? { reason: view!.reason } : null);
       try {
         const d = await client.workflow.getHandle(agentWorkflowId(id)).describe();
@@ -58,9 +61,9 @@ export const agentCommand: Command = {
       cost_micros: a.cost_micros,
       acted_at: (a.acted_at ?? a.thought_at)?.toISOString() ?? null,
     }));
-    const out = { ok: true, id, artifact: { type: art.type, owner: art.owner_id, agent: art.has_standing && art.can_execute, content: art.content }, status, state, workflow, balances, quotas, actions, ...(reason ? { temporal_error: reason } : {}) };
+    const out = { ok: true, id, artifact: { type: art.type, owner: art.owner_id, agent: art.has_standing && art.can_execute, content: art.content }, status, state, workflow, balances, quotas, actions, status_detail: detail, ...(reason ? { temporal_error: reason } : {}) };
     const human = [
-      `${id}: ${status}${workflow ? ` (workflow ${workflow.status ?? '?'}, history ${workflow.history_length ?? '?'} events)` : reason ? ` (${reason})` : ' (no workflow)'}`,
+      `${id}: ${label}${workflow ? ` (workflow ${workflow.status ?? '?'}, history ${workflow.history_length ?? '?'} events)` : reason ? ` (${reason})` : ' (no workflow)'}`,
       `balances: scrip ${balances.scrip}, compute ${balances.compute}${balances.compute_in_debt ? ` (in debt until ${balances.compute_recovers_at})` : ''}, llm tokens ${balances.llm_tokens}`,
       `quotas: ${Object.entries(quotas).map(([k, v]) => `${k} ${v}`).join(', ')}`,
       `last actions:`,

@@ -2,13 +2,18 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { readBalances } from '../../agents/balances';
 import type { Balances } from '../../agents/types';
+import type { EcologyConfig } from '../../config/schema';
 import { agentIds } from '../../ecology/snapshot';
-import { queryAgentStates, type AgentStateView } from '../../temporal/agentStates';
+import { displayStatus, queryAgentStates, statusLabel, type AgentStateView } from '../../temporal/agentStates';
 import type { Command, CommandContext } from '../command';
+import { naturalCompare, table } from '../table';
 
 export interface AgentRow {
   id: string;
+  /** What people see: the state query's status, with `refilling` / `stuck-in-debt` for debt. */
   status: string;
+  /** Why: a failing think's error, an unknown status's reason, what a debt waits for. */
+  detail: string | null;
   iteration: number | null;
   waiting_for: string | null;
   until: string | null;
@@ -16,6 +21,8 @@ export interface AgentRow {
   last_result: string | null;
   balances: Balances;
   reason?: string;
+  /** status and detail as one text column. */
+  label: string;
 }
 
 /** A Temporal client, or why there is none (the listing still shows the database's part). */
@@ -27,16 +34,23 @@ export async function temporalOrReason(ctx: CommandContext): Promise<{ client: C
   }
 }
 
-export async function agentRows(pool: Pool, client: Client | null, ids: string[], timeoutMs: number, unreachable: string | null): Promise<AgentRow[]> {
-  const views: AgentStateView[] = client ? await queryAgentStates(client, ids, timeoutMs) : ids.map((id) => ({ id, status: 'unknown', state: null, reason: unreachable ?? 'Temporal unreachable' }));
+export async function agentRows(pool: Pool, client: Client | null, ids: string[], config: EcologyConfig, unreachable: string | null): Promise<AgentRow[]> {
+  const worker = { taskQueue: config.temporal.taskQueue, staleMs: config.ecology.workerPollStaleMs };
+  const views: AgentStateView[] = client
+    ? await queryAgentStates(client, ids, config.ecology.agentQueryTimeoutMs, worker)
+    : ids.map((id) => ({ id, status: 'unknown', state: null, reason: unreachable ?? 'Temporal unreachable' }));
+  const needsHelpMs = config.agents.debtNeedsHelpSeconds * 1000;
   const db = await pool.connect();
   try {
     const rows: AgentRow[] = [];
     for (const v of views) {
       const s = v.state;
+      const shown = displayStatus(v, needsHelpMs);
       rows.push({
         id: v.id,
-        status: v.status,
+        status: shown.status,
+        detail: shown.detail,
+        label: statusLabel(v, needsHelpMs),
         iteration: s?.iteration ?? null,
         waiting_for: s?.waitingFor ?? null,
         until: s?.until ?? null,
@@ -46,28 +60,35 @@ export async function agentRows(pool: Pool, client: Client | null, ids: string[]
         ...('reason' in v ? { reason: v.reason } : {}),
       });
     }
-    return rows;
+    return rows.sort((a, b) => naturalCompare(a.id, b.id));
   } finally {
     db.release();
   }
 }
 
-function line(r: AgentRow): string {
-  const waits = r.waiting_for ? ` (${r.waiting_for}${r.until ? ` until ${r.until.slice(11, 19)}Z` : ''})` : '';
-  return `${r.id.padEnd(24)} ${r.status.padEnd(18)} iter ${String(r.iteration ?? '-').padStart(5)}  scrip ${String(r.balances.scrip).padStart(7)}  compute ${String(r.balances.compute).padStart(8)}  ${r.last_result ?? ''}${waits}`;
+export function agentTable(rows: AgentRow[]): string {
+  return table(rows, [
+    { header: 'AGENT', cell: (r) => r.id },
+    { header: 'ITER', cell: (r) => r.iteration, right: true },
+    { header: 'SCRIP', cell: (r) => r.balances.scrip, right: true },
+    { header: 'COMPUTE', cell: (r) => r.balances.compute, right: true },
+    { header: 'LLM_TOKENS', cell: (r) => r.balances.llm_tokens, right: true },
+    { header: 'LAST RESULT', cell: (r) => (r.last_result ?? '-').slice(0, 40) },
+    { header: 'STATUS', cell: (r) => r.label },
+  ]);
 }
 
 export const agentsCommand: Command = {
   name: 'agents',
   usage: 'agents',
-  summary: "every agent with its workflow's status (the state query; 'unknown' when it cannot be reached) and balances",
+  summary: "every agent with its status (the workflow's state query, with why when it is unknown or its think fails) and balances",
   async run(ctx) {
     const pool = await ctx.pool();
     const config = ctx.config();
     const { client, reason } = await temporalOrReason(ctx);
-    const rows = await agentRows(pool, client, await agentIds(pool), config.ecology.agentQueryTimeoutMs, reason);
+    const rows = await agentRows(pool, client, await agentIds(pool), config, reason);
     if (reason && !ctx.json) process.stderr.write(`ecology: warning: ${reason}\n`);
-    ctx.print({ ok: true, agents: rows, temporal: { reachable: client !== null, ...(reason ? { error: reason } : {}) } }, rows.length ? rows.map(line).join('\n') : 'no agents yet (run "ecology up" or "ecology bootstrap")');
+    ctx.print({ ok: true, agents: rows, temporal: { reachable: client !== null, ...(reason ? { error: reason } : {}) } }, rows.length ? agentTable(rows) : 'no agents yet (run "ecology up" or "ecology bootstrap")');
     return 0;
   },
 };

@@ -1,6 +1,7 @@
 import { listArtifacts } from '../../artifacts/queries';
 import type { Command } from '../command';
 import { limitOption, stringOption } from '../parse';
+import { table } from '../table';
 
 export const artifactsCommand: Command = {
   name: 'artifacts',
@@ -19,8 +20,16 @@ export const artifactsCommand: Command = {
       limit,
     }).finally(() => client.release());
     const next = items.length === limit ? items[items.length - 1]!.id : null;
-    const human = items.map((a) => `${a.id.padEnd(32)} ${a.type.padEnd(16)} owner ${a.owner_id.padEnd(24)} ${a.can_execute ? 'exec ' : '     '}${a.has_standing ? 'principal ' : ''}price ${a.price}  ${a.size_bytes} B`);
-    ctx.print({ ok: true, items, next_after: next }, [...human, ...(next ? [`(more: --after ${next})`] : [])].join('\n') || 'no artifacts');
+    // In id order, as --after pages them.
+    const human = table(items, [
+      { header: 'ID', cell: (a) => a.id },
+      { header: 'TYPE', cell: (a) => a.type },
+      { header: 'OWNER', cell: (a) => a.owner_id },
+      { header: 'PRICE', cell: (a) => a.price, right: true },
+      { header: 'BYTES', cell: (a) => a.size_bytes, right: true },
+      { header: 'KIND', cell: (a) => [a.can_execute && 'executable', a.has_standing && 'principal'].filter(Boolean).join(', ') },
+    ]);
+    ctx.print({ ok: true, items, next_after: next }, items.length ? [human, ...(next ? [`(more: --after ${next})`] : [])].join('\n') : 'no artifacts');
     return 0;
   },
 };

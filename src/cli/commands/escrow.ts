@@ -1,6 +1,7 @@
 import { activeListings } from '../../escrow/queries';
 import type { Command } from '../command';
 import { limitOption } from '../parse';
+import { table } from '../table';
 
 export const escrowCommand: Command = {
   name: 'escrow',
@@ -15,7 +16,15 @@ export const escrowCommand: Command = {
     const listings = await activeListings(client, limit).finally(() => client.release());
     ctx.print(
       { ok: true, listings },
-      listings.map((l) => `#${l.id} ${l.artifact_id.padEnd(32)} seller ${l.seller_id.padEnd(24)} price ${l.price}${l.buyer_id ? `  only for ${l.buyer_id}` : ''}`).join('\n') || 'no open listings',
+      listings.length
+        ? table(listings, [
+            { header: 'LISTING', cell: (l) => `#${l.id}` },
+            { header: 'ARTIFACT', cell: (l) => l.artifact_id },
+            { header: 'SELLER', cell: (l) => l.seller_id },
+            { header: 'PRICE', cell: (l) => l.price, right: true },
+            { header: 'ONLY FOR', cell: (l) => l.buyer_id ?? '' },
+          ])
+        : 'no open listings',
     );
     return 0;
   },

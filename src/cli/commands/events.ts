@@ -1,8 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EcologyConfig } from '../../config/schema';
 import { eventLogNow, followEvents, type FollowedEvent } from '../../events/follow';
-import type { Command } from '../command';
+import type { EventType } from '../../events/emit';
+import { UsageError, type Command } from '../command';
 import { limitOption, stringOption, wholeOption } from '../parse';
+import { didYouMean } from '../suggest';
 import '../../db/int8';
 
 interface EventRow {
@@ -25,6 +27,37 @@ async function readEvents(db: Db, after: number | null, types: string[] | null, 
     return r.rows;
   }
   return (await db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE seq > $1 AND ($2::text[] IS NULL OR type = ANY($2)) ORDER BY seq LIMIT $3`, [after, types, limit])).rows;
+}
+
+/** Types the system emits (src/events/emit.ts and the genesis services); agents' own may add more. */
+const EMITTED_TYPES: EventType[] = [
+  'transfer', 'principal_created', 'artifact_created', 'artifact_updated', 'artifact_deleted', 'ownership_transferred', 'listing_opened', 'listing_closed',
+  'purchase', 'quota_set', 'quota_transferred', 'compute_transferred', 'debt_offered', 'debt_accepted', 'debt_repaid', 'invocation_completed',
+  'invocation_failed', 'oracle_bid_placed', 'oracle_bid_cancelled', 'oracle_resolved',
+];
+
+/** Every type in the log, read through its (type, seq) index one type at a time. */
+async function typesInLog(db: Db): Promise<string[]> {
+  const r = await db.query<{ type: string }>(
+    `WITH RECURSIVE t AS (SELECT min(type) AS type FROM events
+                          UNION ALL SELECT (SELECT min(type) FROM events WHERE type > t.type) FROM t WHERE t.type IS NOT NULL)
+     SELECT type FROM t WHERE type IS NOT NULL`,
+  );
+  return r.rows.map((x) => x.type);
+}
+
+/**
+ * A type neither emitted by the system nor ever seen in the log is most likely a typo: listing
+ * says so (naming the known types), following warns and goes on (the type may come later).
+ */
+async function checkTypes(db: Db, types: string[], follow: boolean): Promise<void> {
+  const known = [...new Set([...EMITTED_TYPES, ...(await typesInLog(db))])].sort();
+  for (const t of types) {
+    if (known.includes(t)) continue;
+    const message = `unknown event type ${t}${didYouMean(t, known)}; known types: ${known.join(', ')}`;
+    if (!follow) throw new UsageError(message);
+    process.stderr.write(`ecology: warning: ${message} (following it anyway)\n`);
+  }
 }
 
 function human(e: EventRow): string {
@@ -77,6 +110,7 @@ export const eventsCommand: Command = {
     const typesText = stringOption(ctx.options.types, 'types');
     const types = typesText ? typesText.split(',').map((t) => t.trim()).filter(Boolean) : null;
     const pool = await ctx.pool();
+    if (types) await checkTypes(pool, types, ctx.options.follow === true);
     if (ctx.options.follow !== true) {
       const backlog = await readEvents(pool, after, types, limit);
       ctx.print({ ok: true, events: backlog, last_seq: backlog.at(-1)?.seq ?? after }, backlog.map(human).join('\n') || 'no events');

@@ -4,21 +4,33 @@ import { spawnAgent } from '../../ecology/spawn';
 import { ECOLOGY_SIGNALS, ECOLOGY_SUMMARY_QUERY, type AgentSpec, type EcologySummary, type SpawnRecord } from '../../ecology/types';
 import { EcologyError } from '../../errors';
 import { startAgentWorkflow } from '../../temporal/agentWorkflows';
+import { explainQueryFailure } from '../../temporal/workerPresence';
 import { readWorldId } from '../../world/identity';
 import { UsageError, type Command } from '../command';
 import { stringOption, wholeOption } from '../parse';
 
-/** The root's summary when the root runs, else null. */
+/**
+ * The root's summary when the root runs, else null. A query nobody answers (no worker) fails
+ * after ecology.agentQueryTimeoutMs, saying "No worker is serving task queue ..." when that is why.
+ */
 export async function rootSummary(client: Client, config: EcologyConfig): Promise<EcologySummary | null> {
   const handle = client.workflow.getHandle(config.ecology.workflowId);
+  let taskQueue: string;
   try {
     const d = await handle.describe();
     if (d.status.name !== 'RUNNING') return null;
+    taskQueue = d.taskQueue;
   } catch (e) {
     if (e instanceof WorkflowNotFoundError) return null;
     throw e;
   }
-  return handle.query<EcologySummary>(ECOLOGY_SUMMARY_QUERY);
+  const timeoutMs = config.ecology.agentQueryTimeoutMs;
+  try {
+    return await client.withDeadline(Date.now() + timeoutMs, () => handle.query<EcologySummary>(ECOLOGY_SUMMARY_QUERY));
+  } catch (e) {
+    const why = await explainQueryFailure(client, taskQueue, config.ecology.workerPollStaleMs, `the ${config.ecology.workflowId} workflow did not answer its summary query within ${timeoutMs} ms (${(e as Error).message})`);
+    throw new EcologyError('UNAVAILABLE', `${why.message} (Temporal at ${config.temporal.address}, namespace ${config.temporal.namespace})`, { service: 'temporal', reason: why.noWorker ? 'no_worker' : 'query_failed', task_queue: taskQueue });
+  }
 }
 
 /** Signals spawnAgent and waits until the root records a new outcome for this id. */

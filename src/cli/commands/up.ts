@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { actionLine, actionsAfter, type FeedCursor, type FinishedAction } from '../../agents/actionFeed';
 import type { EcologyConfig } from '../../config/schema';
+import { writeWorldFile } from '../../config/worldFile';
 import { embeddedDataDir } from '../../db/embedded';
 import { bootstrapWorld } from '../../ecology/bootstrap';
 import { startRootWorkflow } from '../../ecology/root';
@@ -8,6 +11,7 @@ import { ECOLOGY_SUMMARY_QUERY, type EcologySummary } from '../../ecology/types'
 import { cachedWorkflowBundle } from '../../ecology/workflowBundle';
 import { EcologyError } from '../../errors';
 import { NO_ENDPOINT_MESSAGE } from '../../llm/client';
+import { probeLlmEndpoint } from '../../llm/preflight';
 import type { Command, CommandContext } from '../command';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -23,12 +27,6 @@ export function requireLlmEndpoint(config: EcologyConfig): void {
       'or set llm.apiKey / llm.baseUrl in ecology.config.json; the model is llm.defaultModel.',
     { reason: 'no_llm_endpoint' },
   );
-}
-
-function temporalUiUrl(config: EcologyConfig): string {
-  if (process.env.TEMPORAL_UI_URL) return process.env.TEMPORAL_UI_URL;
-  const port = process.env.ECOLOGY_TEMPORAL_UI_PORT;
-  return port ? `http://127.0.0.1:${port}` : config.dashboard.temporalUiUrl;
 }
 
 /** Polls the root's summary until its bootstrap is done (or `stopped()` says to give up). */
@@ -66,19 +64,49 @@ async function startDashboardIfWanted(ctx: CommandContext, client: Client, log: 
   }
 }
 
+/** `up --follow`: every finished agent action, as it is read (ecology.follow.pollMs), until stop(). */
+function followActions(pool: Pool, config: EcologyConfig, out: (a: FinishedAction) => void): { stop(): Promise<void> } {
+  let cursor: FeedCursor = { at: new Date(), key: '' };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        for (const a of await actionsAfter(pool, cursor, config.events.batch)) {
+          out(a);
+          cursor = { at: a.at, key: a.key };
+        }
+      } catch {
+        // A failed read is tried again at the next tick; the world goes on either way.
+      }
+      await new Promise((r) => setTimeout(r, config.ecology.follow.pollMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
 export const upCommand: Command = {
   name: 'up',
-  usage: 'up [--preflight] [--exit-after-bootstrap] [--no-dashboard]',
+  usage: 'up [--follow] [--preflight] [--exit-after-bootstrap] [--no-dashboard]',
   summary: 'run the ecology: migrate, bootstrap, a worker in this process, ecologyWorkflow, the dashboard; Ctrl-C stops it (the world stays)',
-  flagOptions: ['preflight', 'exit-after-bootstrap', 'no-dashboard'],
+  flagOptions: ['follow', 'preflight', 'exit-after-bootstrap', 'no-dashboard'],
+  startsWorld: true,
   async run(ctx) {
     const config = ctx.config();
     requireLlmEndpoint(config);
+    const probe = await probeLlmEndpoint(config.llm);
     if (ctx.options.preflight === true) {
-      ctx.print({ ok: true, preflight: true, llm: config.llm.baseUrl ?? 'api.openai.com' }, `LLM endpoint: ${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`);
+      if (!probe.ok) throw new EcologyError('UNAVAILABLE', `the LLM endpoint failed the preflight request (model ${probe.model}): ${probe.message}`, { endpoint: probe.endpoint });
+      ctx.print({ ok: true, preflight: true, llm: probe.endpoint, model: probe.model, latency_ms: probe.latencyMs }, `LLM endpoint ${probe.endpoint} answered (model ${probe.model}, ${probe.latencyMs} ms)`);
       return 0;
     }
     const log = (m: string) => void process.stderr.write(`ecology up: ${m}\n`);
+    // The world starts anyway (the endpoint may come back); the agents show think-failing meanwhile.
+    if (!probe.ok) log(`warning: the LLM endpoint failed its start-up request (model ${probe.model}): ${probe.message}`);
     const event = (name: string, value: Record<string, unknown>, human: string) => (ctx.json ? ctx.print({ ok: true, event: name, ...value }) : log(human));
 
     let stopSignal: string | null = null;
@@ -103,6 +131,9 @@ export const upCommand: Command = {
       if (stopSignal) return 0;
 
       // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { installOneLineRuntimeLog } = require('../../temporal/runtimeLog') as typeof import('../../temporal/runtimeLog');
+      installOneLineRuntimeLog(log);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startEcologyWorker } = require('../../../workers/worker') as typeof import('../../../workers/worker');
       const { code } = await cachedWorkflowBundle({ dir: join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), log });
       const worker = await startEcologyWorker({ config, pool, workflowBundle: { code }, log });
@@ -116,14 +147,16 @@ export const upCommand: Command = {
         const summary = await waitForRoot(client, config, () => stopSignal !== null || crashed !== null);
         const dashboard = stopSignal || crashed ? null : await startDashboardIfWanted(ctx, client, log);
         try {
-          const ui = temporalUiUrl(config);
+          const ui = config.dashboard.temporalUiUrl;
           const embedded = config.database.mode === 'embedded' ? embeddedDataDir(config) : null;
+          const worldFile = writeWorldFile(config, { dashboardUrl: dashboard?.url ?? null, embeddedDataDir: embedded });
           const ready = {
             root: { workflow_id: config.ecology.workflowId, action: root, status: summary?.status ?? 'unknown' },
             task_queue: worker.taskQueue,
             temporal: config.temporal.address,
             temporal_ui: ui,
             dashboard: dashboard?.url ?? null,
+            world_file: worldFile,
             database: embedded ? { mode: 'embedded', data_dir: embedded } : { mode: 'server' },
             agents: summary ? [...summary.children.started, ...summary.children.alreadyRunning] : [],
           };
@@ -133,9 +166,15 @@ export const upCommand: Command = {
             ...(dashboard ? [`  dashboard:    ${dashboard.url}`] : []),
             ...(embedded ? [`  database:     embedded PGlite in ${embedded} (one connection; other ecology commands can open it once this one stops)`] : []),
             '  watch:        ecology agents   |   ecology events --follow   |   ecology summary   |   ecology agent <id>',
+            `  other shells: every ecology command finds this world through ${worldFile}`,
             '  Ctrl-C stops this worker; the world stays in PostgreSQL and Temporal, and the next "npm start" resumes it.',
           ].join('\n'));
-          if (ctx.options['exit-after-bootstrap'] !== true) await stopped;
+          const feed = ctx.options.follow === true ? followActions(pool, config, (a) => (ctx.json ? ctx.print({ ok: true, event: 'action', action: a }) : log(actionLine(a, config.ecology.follow.maxLineChars)))) : null;
+          try {
+            if (ctx.options['exit-after-bootstrap'] !== true) await stopped;
+          } finally {
+            await feed?.stop();
+          }
         } finally {
           await dashboard?.close().catch(() => undefined);
         }

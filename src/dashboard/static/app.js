@@ -6,7 +6,7 @@
   const $ = (id) => document.getElementById(id);
 
   const MAX_EVENTS = 500;
-  const STATUS_ORDER = ['thinking', 'acting', 'starting', 'sleeping', 'waiting-for-budget', 'frozen-in-debt', 'paused', 'stopped', 'unknown'];
+  const STATUS_ORDER = ['thinking', 'acting', 'starting', 'sleeping', 'refilling', 'waiting-for-budget', 'think-failing', 'stuck-in-debt', 'frozen-in-debt', 'paused', 'stopped', 'unknown'];
   const state = { snap: null, events: [], eventSeqs: new Set(), sort: { key: 'id', dir: 1 }, view: 'agents', graphKey: '', chartsKey: '' };
 
   // ---- tabs ----
@@ -44,8 +44,8 @@
     const chips = clear($('status-chips'));
     const statuses = Object.keys(s.agents_by_status).sort((a, b) => STATUS_ORDER.indexOf(a) - STATUS_ORDER.indexOf(b));
     for (const st of statuses) chips.append(statusChip(st, s.agents_by_status[st]));
-    $('in-debt').textContent = fmt.int(s.agents_in_debt);
-    $('card-debt').classList.toggle('alert', s.agents_in_debt > 0);
+    $('in-debt').textContent = fmt.int(s.principals_in_debt);
+    $('card-debt').classList.toggle('alert', s.principals_in_debt > 0);
     $('listings').textContent = fmt.int(s.open_listings);
     $('market-sub').textContent = `listings open · ${fmt.int(s.open_bids)} sealed bid${s.open_bids === 1 ? '' : 's'}`;
     $('next-oracle').textContent = s.next_resolution_at ? fmt.relative(s.next_resolution_at) : 'off';
@@ -83,7 +83,7 @@
     for (const a of sorted) {
       const st = a.state;
       const until = st.until ? ` until ${fmt.time(st.until)}` : '';
-      const waiting = st.waitingFor === 'timer' ? `until ${fmt.time(st.until)}` : st.waitingFor ? `waiting for ${st.waitingFor}${until}` : st.reason || '';
+      const waiting = st.detail || (st.waitingFor === 'timer' ? `until ${fmt.time(st.until)}` : st.waitingFor ? `waiting for ${st.waitingFor}${until}` : st.reason || '');
       const last = a.last_action;
       const lastText = last ? `${last.action_type || 'invalid output'} · ${last.status}` : 'no action yet';
       body.append(
