@@ -17,7 +17,7 @@ beforeAll(async () => {
   await w.artifact('mallory', 'sleeper', { code: sleeper });
   await w.artifact('mallory', 'fanout', {
     code: `export async function run(a, ctx) {
-  const all = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => ctx.invoke('sleeper', 'run', { i })));
+  const all = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => ctx.invoke('sleeper', 'run', { i }, { allowance: { compute: 100000 } })));
   return all.map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason.code));
 }`,
   });
@@ -40,7 +40,8 @@ test("one owner's fan-out of 40 slow nested invocations cannot take the pool: an
   const malloryCpu = await w.compute('mallory');
   let most = 0;
   const sampler = setInterval(() => (most = Math.max(most, containersOf('mallory'))), 10);
-  const fan = w.invoke('mallory', 'fanout');
+  // The grant lets the fan-out pay its children's CPU (by default a tool may not spend: src/invoke/grant.ts).
+  const fan = w.invoke('mallory', 'fanout', 'run', {}, undefined, { allowance: { compute: 10_000_000 } });
   try {
     await until(() => containersOf('mallory') >= PER_OWNER, 20_000);
     const calm = await w.invoke('bob', 'calm');
