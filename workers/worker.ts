@@ -14,6 +14,7 @@ import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { startEventRelay, type EventRelay } from '../src/agents/eventRelay';
 import { loadConfig } from '../src/config/load';
+import { withLlmProvider } from '../src/config/provider';
 import type { EcologyConfig } from '../src/config/schema';
 import { openDatabase, type Database } from '../src/db/open';
 import type { DispatchHooks } from '../src/genesis/context';
@@ -145,7 +146,7 @@ export async function runWorkerUntilSignalled(opts: EcologyWorkerOptions): Promi
 }
 
 if (require.main === module) {
-  runWorkerUntilSignalled({ config: loadConfig() }).then(
+  runWorkerUntilSignalled({ config: withLlmProvider(loadConfig()) }).then(
     () => process.exit(0),
     (e: Error) => {
       process.stderr.write(`ecology worker: ${e.message}\n`);

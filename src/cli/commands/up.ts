@@ -7,20 +7,24 @@ import { startRootWorkflow } from '../../ecology/root';
 import { ECOLOGY_SUMMARY_QUERY, type EcologySummary } from '../../ecology/types';
 import { cachedWorkflowBundle } from '../../ecology/workflowBundle';
 import { EcologyError } from '../../errors';
-import { NO_ENDPOINT_MESSAGE } from '../../llm/client';
+import { usesLocalModel, withLlmProvider, type LlmProviderChoice } from '../../config/provider';
+import { describeProvider, NO_ENDPOINT_MESSAGE } from '../../llm/client';
+import { stopLocalModel } from '../../llm/local/child';
+
+const LLM_CHOICES: readonly LlmProviderChoice[] = ['auto', 'endpoint', 'local'];
 import type { Command, CommandContext } from '../command';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** Stops at once, before anything starts, when there is no LLM endpoint to think with. */
+/** Stops at once, before anything starts, when the endpoint is chosen (llm.provider 'endpoint') but none is configured. */
 export function requireLlmEndpoint(config: EcologyConfig): void {
-  if (config.llm.baseUrl || config.llm.apiKey) return;
+  if (usesLocalModel(config.llm) || config.llm.baseUrl || config.llm.apiKey) return;
   throw new EcologyError(
     'UNAVAILABLE',
     `${NO_ENDPOINT_MESSAGE}. For example:\n` +
       '  export OPENAI_API_KEY=sk-...                          # OpenAI\n' +
       '  export OPENAI_BASE_URL=http://127.0.0.1:8000/v1       # any OpenAI-compatible server (vLLM, Ollama, LM Studio...)\n' +
-      'or set llm.apiKey / llm.baseUrl in ecology.config.json; the model is llm.defaultModel.',
+      'or set llm.apiKey / llm.baseUrl in ecology.config.json; the model is llm.defaultModel. Or think with the bundled local model: --llm local.',
     { reason: 'no_llm_endpoint' },
   );
 }
@@ -68,14 +72,20 @@ async function startDashboardIfWanted(ctx: CommandContext, client: Client, log: 
 
 export const upCommand: Command = {
   name: 'up',
-  usage: 'up [--preflight] [--exit-after-bootstrap] [--no-dashboard]',
+  usage: 'up [--llm auto|endpoint|local] [--preflight] [--exit-after-bootstrap] [--no-dashboard]',
   summary: 'run the ecology: migrate, bootstrap, a worker in this process, ecologyWorkflow, the dashboard; Ctrl-C stops it (the world stays)',
   flagOptions: ['preflight', 'exit-after-bootstrap', 'no-dashboard'],
+  valueOptions: ['llm'],
   async run(ctx) {
-    const config = ctx.config();
+    const choice = ctx.options.llm;
+    if (choice !== undefined && !LLM_CHOICES.includes(choice as LlmProviderChoice)) {
+      throw new EcologyError('INVALID_ARGUMENT', `--llm takes one of ${LLM_CHOICES.join(', ')}`);
+    }
+    const config = withLlmProvider(ctx.config(), choice as LlmProviderChoice | undefined);
     requireLlmEndpoint(config);
+    const provider = { local: usesLocalModel(config.llm), model: config.llm.defaultModel, endpoint: usesLocalModel(config.llm) ? null : (config.llm.baseUrl ?? 'https://api.openai.com/v1') };
     if (ctx.options.preflight === true) {
-      ctx.print({ ok: true, preflight: true, llm: config.llm.baseUrl ?? 'api.openai.com' }, `LLM endpoint: ${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`);
+      ctx.print({ ok: true, preflight: true, llm: provider }, `agents think with ${describeProvider(config.llm)}`);
       return 0;
     }
     const log = (m: string) => void process.stderr.write(`ecology up: ${m}\n`);
@@ -126,9 +136,11 @@ export const upCommand: Command = {
             dashboard: dashboard?.url ?? null,
             database: embedded ? { mode: 'embedded', data_dir: embedded } : { mode: 'server' },
             agents: summary ? [...summary.children.started, ...summary.children.alreadyRunning] : [],
+            llm: provider,
           };
           event('ready', ready, [
             `the ecology runs (${config.ecology.workflowId}: ${root === 'started' ? 'started' : 'resumed, it was already running'}; worker on task queue ${worker.taskQueue})`,
+            `  LLM:          agents think with ${describeProvider(config.llm)}`,
             `  Temporal UI:  ${ui}/namespaces/${config.temporal.namespace}/workflows  (workflow ${config.ecology.workflowId}, agents agent-<id>)`,
             ...(dashboard ? [`  dashboard:    ${dashboard.url}`] : []),
             ...(embedded ? [`  database:     embedded PGlite in ${embedded} (one connection; other ecology commands can open it once this one stops)`] : []),
@@ -141,6 +153,7 @@ export const upCommand: Command = {
         }
       } finally {
         await worker.shutdown();
+        await stopLocalModel();
       }
       if (crashed) throw crashed;
       event('stopped', { signal: stopSignal }, 'stopped');
