@@ -123,8 +123,8 @@ export const llmBenchmark: Benchmark = {
             stable_prefix_tokens: stableTokens,
             stable_prefix_share_pct: (100 * mean(stableChars)) / mean(allChars),
             cached_tokens_per_iteration: mean(later.map((c) => c.cached_tokens)),
-            usd_per_iteration_billed: mean(later.map((c) => c.cost_micros)) / 1e6,
-            usd_per_iteration_uncached: mean(uncached.slice(1)) / 1e6,
+            micro_usd_per_iteration_billed: mean(later.map((c) => c.cost_micros)),
+            micro_usd_per_iteration_uncached: mean(uncached.slice(1)),
           },
         },
       ];
