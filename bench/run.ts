@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   sandbox: async () => (await import('./sandbox.js')).sandboxBenchmark,
   agents: async () => (await import('./agents.js')).agentsBenchmark,
   startup: async () => (await import('./startup.js')).startupBenchmark,
+  llm: async () => (await import('./llm.js')).llmBenchmark,
 };
 
 const USAGE = `usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}>... [--seconds N] [--json] [--no-write] [--<option> <value> (a benchmark's own)]`;

@@ -2,7 +2,8 @@
 # scripts/test.sh [jest args...]: the project's test command (`npm test`, `.ci/run`).
 #   1. scripts/services.sh (installs what's missing; starts PostgreSQL, Docker if it can, Temporal)
 #      and exports its environment (DATABASE_URL, TEMPORAL_ADDRESS, ...);
-#   2. npm run typecheck, npm run lint;
+#   2. scripts/install-local-llm.sh (the local model the tests run a real inference on, once);
+#      npm run typecheck, npm run lint;
 #   3. jest --json --outputFile=$ECOLOGY_DATA_DIR/jest-results.json [jest args...].
 # The last line on stdout is always `N passed, N failed` (from jest's JSON; test suites that failed
 # to run count as failures; `0 passed, 1 failed` when a step before jest fails or jest wrote no
@@ -27,6 +28,10 @@ STEP="start services"
 env_lines="$(ECOLOGY_DB=server bash "$SCRIPTS_DIR/services.sh" --env --docker-optional)" || abort "scripts/services.sh failed (the tests need a PostgreSQL server: install postgresql or set DATABASE_URL)"
 eval "$env_lines"
 log "DATABASE_URL=$(printf '%s' "$DATABASE_URL" | sed -E 's#://([^:/@]+):[^@]*@#://\1:***@#') TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS ECOLOGY_DOCKER_AVAILABLE=$ECOLOGY_DOCKER_AVAILABLE"
+
+step "local model"
+# The tests run a real inference on the bundled local model.
+bash "$SCRIPTS_DIR/install-local-llm.sh" || abort "scripts/install-local-llm.sh failed"
 
 step "typecheck"
 npm run --silent typecheck >&2 || abort "npm run typecheck failed"

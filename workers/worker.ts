@@ -13,6 +13,7 @@ import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { startEventRelay, type EventRelay } from '../src/agents/eventRelay';
 import { loadConfig } from '../src/config/load';
+import { withLlmProvider } from '../src/config/provider';
 import type { EcologyConfig } from '../src/config/schema';
 import { checkMigrations } from '../src/db/migrate';
 import { openDatabase, type Database } from '../src/db/open';
@@ -159,7 +160,7 @@ export async function runWorkerUntilSignalled(opts: EcologyWorkerOptions): Promi
 }
 
 if (require.main === module) {
-  runWorkerUntilSignalled({ config: loadConfig() }).then(
+  runWorkerUntilSignalled({ config: withLlmProvider(loadConfig()) }).then(
     () => process.exit(0),
     (e: Error) => {
       process.stderr.write(`ecology worker: ${e.message}\n`);

@@ -47,40 +47,81 @@ export const actionSchema = z.discriminatedUnion('action', [noop, readArtifact, 
 export type AgentAction = z.infer<typeof actionSchema>;
 export const ACTION_TYPES = ['noop', 'read_artifact', 'write_artifact', 'delete_artifact', 'invoke_artifact', 'sleep'] as const;
 
-/** The response format sent with every think call (the zod schema above is what decides). */
-export const ACTION_JSON_SCHEMA = {
-  type: 'object',
-  properties: {
-    action: { type: 'string', enum: [...ACTION_TYPES] },
-    reasoning: { type: 'string' },
-    id: { type: 'string' },
-    type: { type: 'string' },
-    content: {},
-    code: { type: 'string' },
-    price: { type: 'integer', minimum: 0 },
-    can_execute: { type: 'boolean' },
-    has_standing: { type: 'boolean' },
-    access_contract_id: { type: 'string' },
-    method: { type: 'string' },
-    args: { type: 'object' },
-    max_price: { type: 'integer', minimum: 0 },
-    code_hash: { type: 'string' },
-    allowance: {
-      type: 'object',
-      properties: { scrip: { type: 'integer', minimum: 0 }, compute: { type: 'integer', minimum: 0 }, llm_dollars: { type: 'number', minimum: 0 } },
-    },
-    allow: { type: 'array', items: { type: 'string' } },
-    seconds: { type: 'number' },
-    until_event: { type: 'string' },
-    until: {
-      type: 'object',
-      properties: { resource: { type: 'string', enum: [...PREDICATE_RESOURCES] }, op: { type: 'string', enum: [...PREDICATE_OPS] }, value: { type: 'number' } },
-      required: ['resource', 'op', 'value'],
-    },
-    max_seconds: { type: 'number' },
-  },
-  required: ['action'],
-} as const;
+const idProperty = { type: 'string', minLength: 1, maxLength: 128 } as const;
+const maxSecondsProperty = { type: 'number' } as const;
+/** One action of the response format: `action` first, its own fields, an optional reasoning last, nothing else. */
+const actionOf = (action: string, properties: Record<string, unknown>, required: string[], maxReasoningChars: number) =>
+  ({
+    type: 'object',
+    properties: { action: { type: 'string', enum: [action] }, ...properties, reasoning: { type: 'string', maxLength: maxReasoningChars } },
+    required: ['action', ...required],
+    additionalProperties: false,
+  }) as const;
+
+/**
+ * The response format sent with every think call: one of the actions, each with only its own
+ * fields and the zod schema's lengths, and a reasoning of at most the characters kept (the zod
+ * schema above is what decides). A model that follows the format as a grammar (the local one) can
+ * then only write an action of the right shape, and closes it in time.
+ */
+export function actionJsonSchema(maxReasoningChars: number) {
+  const oneAction = (action: string, properties: Record<string, unknown>, required: string[]) => actionOf(action, properties, required, maxReasoningChars);
+  return {
+    type: 'object',
+    anyOf: [
+      oneAction('noop', {}, []),
+      oneAction('read_artifact', { id: idProperty }, ['id']),
+      oneAction(
+        'write_artifact',
+        {
+          id: idProperty,
+          type: { type: 'string', minLength: 1, maxLength: 64 },
+          content: {},
+          code: { type: 'string' },
+          price: { type: 'integer', minimum: 0 },
+          can_execute: { type: 'boolean' },
+          has_standing: { type: 'boolean' },
+          access_contract_id: idProperty,
+        },
+        ['id', 'type'],
+      ),
+      oneAction('delete_artifact', { id: idProperty }, ['id']),
+      oneAction(
+        'invoke_artifact',
+        {
+          id: idProperty,
+          method: { type: 'string', minLength: 1, maxLength: 64 },
+          args: { type: 'object', additionalProperties: true, maxProperties: 8 },
+          // The grant (src/invoke/grant.ts): what the code may spend or do in the invoker's name.
+          max_price: { type: 'integer', minimum: 0 },
+          code_hash: { type: 'string', minLength: 64, maxLength: 64 },
+          allowance: {
+            type: 'object',
+            properties: { scrip: { type: 'integer', minimum: 0 }, compute: { type: 'integer', minimum: 0 }, llm_dollars: { type: 'number', minimum: 0 } },
+            additionalProperties: false,
+          },
+          allow: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 8 },
+        },
+        ['id', 'method'],
+      ),
+      oneAction('sleep', { seconds: { type: 'number' } }, ['seconds']),
+      oneAction('sleep', { until_event: { type: 'string', minLength: 1, maxLength: 64 }, max_seconds: maxSecondsProperty }, ['until_event']),
+      oneAction(
+        'sleep',
+        {
+          until: {
+            type: 'object',
+            properties: { resource: { type: 'string', enum: [...PREDICATE_RESOURCES] }, op: { type: 'string', enum: [...PREDICATE_OPS] }, value: { type: 'number' } },
+            required: ['resource', 'op', 'value'],
+            additionalProperties: false,
+          },
+          max_seconds: maxSecondsProperty,
+        },
+        ['until'],
+      ),
+    ],
+  } as const;
+}
 
 export type ParsedAction = { ok: true; action: AgentAction } | { ok: false; reason: string };
 

@@ -47,10 +47,28 @@ function section(title: string, lines: string[], empty = '(none)'): string {
 }
 
 /**
+ * The part of every prompt that is the same from one iteration of an agent to the next, in a
+ * stable order: how to answer and the genesis method list (the same for every agent), then the
+ * agent's own system prompt and its id. Providers bill a repeated prompt prefix at a fraction of
+ * the price, and the local model keeps it evaluated between calls, so nothing that changes may
+ * come before or inside it.
+ */
+export function stablePrompt(config: EcologyConfig, r: { agentId: string; agentConfig: AgentConfig }): string {
+  // The agent writes its own system prompt: keep it from crowding out the rest.
+  const own = clip(r.agentConfig.system_prompt, Math.floor(config.llm.maxPromptChars / 4));
+  return [
+    ANSWER_RULES,
+    section('Genesis services (call with invoke_artifact; args as described)', catalogueLines()),
+    section('Your system prompt (your artifact content)', [own]),
+    `Agent: ${r.agentId}`,
+  ].join('\n\n');
+}
+
+/**
  * The prompt of one think, built from what it read of PostgreSQL (readPromptFacts, inside the
- * activity; never carried in workflow history): identity and time, balances and rights,
- * configuration problems, own artifacts, the results of the last actions, recent events, the
- * oracle and the genesis method list.
+ * activity; never carried in workflow history). The system message is stablePrompt; the user
+ * message holds what changes, the slower-changing parts first (rights, configuration, own
+ * artifacts), then time, balances, the results of the last actions, recent events and the oracle.
  */
 export function buildPrompt(
   facts: PromptFacts,
@@ -58,7 +76,6 @@ export function buildPrompt(
   r: { agentId: string; iteration: number; agentConfig: AgentConfig; now: Date },
 ): ChatMessage[] {
   const p = config.agents.prompt;
-  const { agentId } = r;
   const { scrip, compute, llm, quotas, artifacts, actions } = facts;
   const disk = facts.diskUsed;
   const eventLine = (e: PromptEvent) =>
@@ -72,10 +89,6 @@ export function buildPrompt(
   }
 
   const user = [
-    `Agent: ${agentId}`,
-    `Current time: ${r.now.toISOString()}`,
-    `Iteration: ${r.iteration}`,
-    section('Your balances', [`scrip: ${scrip}`, bucketLine('compute (CPU-ms)', compute), bucketLine('llm_tokens', llm)]),
     section('Your rights', [
       `compute_rate ${quotas.compute_rate}/s, compute_capacity ${quotas.compute_capacity}`,
       `llm_token_rate ${quotas.llm_token_rate}/s, llm_token_capacity ${quotas.llm_token_capacity}`,
@@ -90,6 +103,8 @@ export function buildPrompt(
       'Your artifacts',
       artifacts.map((a) => `- ${a.id} (${a.type}, ${a.size_bytes} bytes, price ${a.price}${a.can_execute ? ', executable' : ''}${a.has_standing ? ', has standing' : ''})`),
     ),
+    `Current time: ${r.now.toISOString()}\nIteration: ${r.iteration}`,
+    section('Your balances', [`scrip: ${scrip}`, bucketLine('compute (CPU-ms)', compute), bucketLine('llm_tokens', llm)]),
     section(
       'Results of your last actions (newest first)',
       actions.map((a) => {
@@ -103,11 +118,9 @@ export function buildPrompt(
     section('Recent events involving you', facts.ownEvents.map(eventLine)),
     section('Recent events in the economy', facts.recentEvents.map(eventLine)),
     section('Oracle', [oracle]),
-    section('Genesis services (call with invoke_artifact; args as described)', catalogueLines()),
   ].join('\n\n');
 
-  // The agent writes its own system prompt: keep it from crowding out the rest.
-  const system = `${clip(r.agentConfig.system_prompt, Math.floor(config.llm.maxPromptChars / 4))}\n\n${ANSWER_RULES}`;
+  const system = stablePrompt(config, r);
   const room = Math.max(1000, config.llm.maxPromptChars - system.length);
   return [
     { role: 'system', content: system },

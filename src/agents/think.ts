@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { isEcologyError } from '../errors';
 import { abandonLlmCall, callLlm } from '../llm/call';
-import { ACTION_JSON_SCHEMA, ACTION_WRAPPING_DEPTH, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
+import { actionJsonSchema, ACTION_WRAPPING_DEPTH, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
 import { agentConfigFrom, type AgentConfig } from './config';
 import { buildPrompt, type ChatMessage } from './prompt';
 import { readPromptFacts, type StoredThought } from './promptFacts';
@@ -91,7 +91,7 @@ export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSu
         temperature: p.prompt.temperature,
         // Not strict: an action's args and content are free-form objects, which strict mode cannot
         // describe. parseAction (zod) is the real check.
-        responseFormat: { name: 'agent_action', schema: ACTION_JSON_SCHEMA, strict: false },
+        responseFormat: { name: 'agent_action', schema: actionJsonSchema(a.maxReasoningChars), strict: false },
         purpose: 'think',
       },
     );

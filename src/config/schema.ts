@@ -13,8 +13,14 @@ export const quotaSetSchema = z.strictObject({
 });
 export type QuotaSet = z.infer<typeof quotaSetSchema>;
 
-/** Price of a model in micro-dollars per million tokens. */
-export const llmPriceSchema = z.strictObject({ input: count, output: count });
+/**
+ * Price of a model in micro-dollars per million tokens. `cachedInput`: prompt tokens the provider
+ * reports as cached (prompt_tokens_details.cached_tokens); input when left out. It may not be above
+ * input, so that a call's worst case (every prompt token uncached) stays an upper bound.
+ */
+export const llmPriceSchema = z
+  .strictObject({ input: count, output: count, cachedInput: count.optional() })
+  .refine((p) => p.cachedInput === undefined || p.cachedInput <= p.input, { error: 'cachedInput may not be above input' });
 export type LlmPrice = z.infer<typeof llmPriceSchema>;
 
 /**
@@ -139,6 +145,34 @@ export const configSchema = z.strictObject({
       error: 'exactly one of oracle.intervalSeconds and oracle.cron must be set (the other null)',
     }),
   llm: z.strictObject({
+    /**
+     * Who thinks. 'endpoint': the OpenAI-compatible endpoint below. 'local': the bundled local model
+     * (llm.local), which then also serves llm.defaultModel and the oracle's scorer. 'auto': the
+     * endpoint when baseUrl or apiKey is set, else the local model.
+     */
+    provider: z.enum(['auto', 'endpoint', 'local']),
+    /** The bundled local model (scripts/install-local-llm.sh installs it), served on a loopback endpoint in a child process. */
+    local: z.strictObject({
+      /** Its name in requests and in the price table (priced at 0: its cost is the CPU time, charged as compute). */
+      model: z.string().min(1),
+      /** The GGUF file; relative paths are from the repository root. */
+      modelFile: z.string().min(1),
+      /** Where node-llama-cpp is installed; relative paths are from the repository root. */
+      runtimeDir: z.string().min(1),
+      threads: count.min(1),
+      /** Tokens of context per sequence (prompt and completion). */
+      contextSize: count.min(512),
+      /** Evaluated prompts kept at once (each agent's stable prefix stays evaluated in one). */
+      sequences: count.min(1),
+      /** Requests waiting for the model beyond this are refused at once (503). */
+      maxQueue: count.min(1),
+      /** A request that waited this long for its turn is refused (503, retried). */
+      queueTimeoutMs: count.min(1),
+      /** An inference running this long is stopped (504, retried). */
+      inferenceTimeoutMs: count.min(1),
+      /** Loading the model in its child process may take this long. */
+      startTimeoutMs: count.min(1),
+    }),
     /** Any OpenAI-compatible endpoint (env OPENAI_BASE_URL); null = api.openai.com when a key is set. */
     baseUrl: z.string().min(1).nullable(),
     /** env OPENAI_API_KEY; may stay null for a local server that needs none. */
@@ -175,6 +209,8 @@ export const configSchema = z.strictObject({
      * crashed and never came back: the outcome is unknown).
      */
     staleReservationMs: count.min(1),
+    /** Largest provider usage object (JSON characters) a call record keeps as it came. */
+    maxUsageDetailsChars: count,
   }),
   agents: z.strictObject({
     /** Configuration of an agent whose artifact content leaves a field out (SPEC section 8); the model defaults to llm.defaultModel. */

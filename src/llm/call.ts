@@ -7,10 +7,10 @@ import type { EcologyConfig } from '../config/schema';
 import { withTransaction } from '../db/tx';
 import { invalid, isEcologyError } from '../errors';
 import { chargeOpenAttempt } from './abandon';
-import { openAiClient } from './client';
+import { openAiClient, usesLocalModel } from './client';
 import type { Completion, OpenCall } from './callRecords';
 import { estimateTokens, promptChars, promptTokenBound } from './estimate';
-import { costMicros, priceOf } from './pricing';
+import { billedOutputTokens, costMicros, priceOf } from './pricing';
 import { classifyProviderError, toCallerError, type ProviderFailure } from './providerErrors';
 import { rateLimitsOf, waitForRate } from './rateLimit';
 import { chargeStaleReservations, claimCall, type Claim, type RateClaim } from './reserve';
@@ -101,7 +101,7 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
     throw e;
   }
 
-  const completion = completionOf(answer.completion, answer.latencyMs, req, config);
+  const completion = completionOf(answer.completion, answer.latencyMs, req, config, !deps.openai && usesLocalModel(llm));
   return withTransaction(pool, (c) => settleCall(c, call.key, req.payer, completion, rateLimitedMs, { limits, estimated: rateTokens }, claim.attempt), config.transactions.maxRetries);
 }
 
@@ -205,26 +205,49 @@ function timedOut(f: ProviderFailure | null, elapsedMs: number, timeoutMs: numbe
 
 const NUL = /\u0000/g;
 
-/** What the provider reported, or an estimate from text length when it reported no usage. */
-function completionOf(completion: ChatCompletion, latencyMs: number, req: LlmCallRequest, config: EcologyConfig): Completion {
+/**
+ * What the provider reported, or an estimate from text length when it reported no usage. Cached
+ * and reasoning tokens come from its usage details; the CPU time of an inference only from the
+ * local model (`local`), never from a remote provider's answer.
+ */
+function completionOf(completion: ChatCompletion, latencyMs: number, req: LlmCallRequest, config: EcologyConfig, local: boolean): Completion {
   const choice = completion.choices?.[0];
   // PostgreSQL text cannot hold NUL; the caller gets exactly what is stored.
   const content = (choice?.message?.content ?? '').replace(NUL, '\uFFFD');
   const u = completion.usage;
   const reported = !!u && isCount(u.prompt_tokens) && isCount(u.completion_tokens);
   const prompt = reported ? u.prompt_tokens : estimateTokens(promptChars(req.messages), config.llm);
-  const out = reported ? u.completion_tokens : estimateTokens(content.length, config.llm);
+  const cachedReported = reported ? u.prompt_tokens_details?.cached_tokens : undefined;
+  const cached = isCount(cachedReported) ? Math.min(cachedReported, prompt) : 0;
+  const reasoningReported = reported ? u.completion_tokens_details?.reasoning_tokens : undefined;
+  const reasoning = isCount(reasoningReported) ? reasoningReported : 0;
+  const billed = { prompt_tokens: prompt, completion_tokens: reported ? u.completion_tokens : estimateTokens(content.length, config.llm), cached_tokens: cached, reasoning_tokens: reasoning };
+  const out = Math.min(billedOutputTokens(billed), MAX_INT4);
+  const cpu = local ? (u as { compute_ms?: unknown } | undefined)?.compute_ms : undefined;
   return {
     prompt_tokens: prompt,
     completion_tokens: out,
+    cached_tokens: cached,
+    reasoning_tokens: Math.min(reasoning, out),
+    usage_details: usageDetails(u, config.llm.maxUsageDetailsChars),
+    compute_ms: isCount(cpu) ? cpu : 0,
     usage_estimated: !reported,
-    cost_micros: costMicros({ prompt_tokens: prompt, completion_tokens: out }, priceOf(config.llm, req.model)),
+    cost_micros: costMicros(billed, priceOf(config.llm, req.model)),
     latency_ms: latencyMs,
     finish_reason: choice?.finish_reason ?? null,
     content,
   };
 }
 
+const MAX_INT4 = 2_147_483_647;
+
 function isCount(n: unknown): n is number {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= 2_147_483_647;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= MAX_INT4;
+}
+
+/** The provider's usage object for the record, unless it is absent or too large to keep. */
+function usageDetails(u: unknown, maxChars: number): unknown {
+  if (u === undefined || u === null) return null;
+  const text = JSON.stringify(u);
+  return text.length <= maxChars ? u : { omitted: `the provider's usage object was ${text.length} characters` };
 }

@@ -15,6 +15,9 @@ export interface CallRow {
   max_tokens: number;
   prompt_tokens: number;
   completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  compute_ms: number;
   cost_micros: number;
   latency_ms: number | null;
   attempts: number;
@@ -36,7 +39,7 @@ export interface OpenCall {
 }
 
 const COLUMNS = `key, payer_id, model, status, worst_case_micros, worst_case_tokens, reserved_micros, max_tokens, prompt_tokens, completion_tokens,
-  cost_micros, latency_ms, attempts, owner_token, finish_reason, content`;
+  cached_tokens, reasoning_tokens, compute_ms, cost_micros, latency_ms, attempts, owner_token, finish_reason, content`;
 
 /** Inserts a new call holding its worst case; false when the key exists already. */
 export async function insertOpenCall(client: PoolClient, c: OpenCall): Promise<boolean> {
@@ -67,6 +70,12 @@ export async function reopenCall(client: PoolClient, c: OpenCall): Promise<void>
 export interface Completion {
   prompt_tokens: number;
   completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  /** The provider's usage object as it reported it, null when it reported none. */
+  usage_details: unknown;
+  /** CPU time of a local inference, charged to the payer's compute bucket; 0 for a hosted provider. */
+  compute_ms: number;
   usage_estimated: boolean;
   cost_micros: number;
   latency_ms: number;
@@ -108,7 +117,13 @@ export function resultOf(row: CallRow, replayed: boolean, rateLimitedMs = 0): Ll
   return {
     key: row.key,
     content: row.content ?? '',
-    usage: { prompt_tokens: row.prompt_tokens, completion_tokens: row.completion_tokens, total_tokens: row.prompt_tokens + row.completion_tokens },
+    usage: {
+      prompt_tokens: row.prompt_tokens,
+      completion_tokens: row.completion_tokens,
+      total_tokens: row.prompt_tokens + row.completion_tokens,
+      cached_tokens: row.cached_tokens,
+      reasoning_tokens: row.reasoning_tokens,
+    },
     cost_micros: row.cost_micros,
     latency_ms: row.latency_ms ?? 0,
     model: row.model,

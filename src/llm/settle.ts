@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { seenBucketColumnsSql, spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
+import { seenBucketColumnsSql, spend, spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
 import { correctAbandonedAttempt } from './abandon';
 import { settleBudget } from './budget';
 import { lockCall, markFailed, resultOf, type CallRow, type Completion } from './callRecords';
@@ -14,7 +14,7 @@ export interface RateCorrection {
 }
 
 const CALL_COLUMNS = `c.key, c.payer_id, c.model, c.status, c.worst_case_micros, c.worst_case_tokens, c.reserved_micros, c.max_tokens, c.prompt_tokens, c.completion_tokens,
-  c.cost_micros, c.latency_ms, c.attempts, c.owner_token, c.finish_reason, c.content`;
+  c.cached_tokens, c.reasoning_tokens, c.compute_ms, c.cost_micros, c.latency_ms, c.attempts, c.owner_token, c.finish_reason, c.content`;
 
 /**
  * Settlement's first statement: locks the call and reads its payer's LLM token bucket as
@@ -43,7 +43,8 @@ function settledCte(key: string, payer: string | null, row: CallRow, c: Completi
     name: 'llm_settled',
     cte: (p) => `llm_recorded AS (
         UPDATE llm_calls SET status = 'succeeded', reserved_micros = 0, prompt_tokens = $${p + 1}, completion_tokens = $${p + 2}, usage_estimated = $${p + 3},
-          cost_micros = $${p + 4}, latency_ms = $${p + 5}, finish_reason = $${p + 6}, content = $${p + 7}, error = NULL, owner_token = NULL, finished_at = now()
+          cost_micros = $${p + 4}, latency_ms = $${p + 5}, finish_reason = $${p + 6}, content = $${p + 7}, error = NULL, owner_token = NULL, finished_at = now(),
+          cached_tokens = $${p + 12}, reasoning_tokens = $${p + 13}, compute_ms = $${p + 14}, usage_details = $${p + 15}::jsonb
         WHERE key = $${p}),
       llm_rate_corrected AS (
         UPDATE llm_rate_limit SET tokens = LEAST($${p + 11}::float8, tokens + $${p + 10}) WHERE id AND $${p + 10}::float8 <> 0),
@@ -55,13 +56,14 @@ function settledCte(key: string, payer: string | null, row: CallRow, c: Completi
     values: [
       key, c.prompt_tokens, c.completion_tokens, c.usage_estimated, c.cost_micros, c.latency_ms, c.finish_reason, c.content, payer, row.reserved_micros,
       rate ? rate.estimated - (c.prompt_tokens + c.completion_tokens) : 0, rate?.limits.tokens ?? 0,
+      c.cached_tokens, c.reasoning_tokens, c.compute_ms, c.usage_details === null ? null : JSON.stringify(c.usage_details),
     ],
   };
 }
 
 /**
  * After the provider answered, in one transaction: the payer's LLM token bucket pays the tokens
- * (into debt if need be), its dollar allowance pays the cost (clamped at zero; the reservation
+ * (into debt if need be), its compute bucket the CPU time of a local inference, its dollar allowance pays the cost (clamped at zero; the reservation
  * made sure it fits), the budget swaps the hold for the actual cost, the call is recorded, and the
  * shared rate limit gets back what the estimate took too much (or pays what it took too little).
  * Happens once per key: a twin that answered later gets the first result, and charges nothing.
@@ -97,6 +99,8 @@ export async function settleCall(
   const also = settledCte(key, payer, row, c, rate);
   if (payer !== null) {
     await spendSeen(client, { id: `${key}:tokens`, principal: payer, resource: 'llm_tokens', amount: c.prompt_tokens + c.completion_tokens, kind: 'llm_call' }, row, also);
+    // The local model's inference ran on this machine's CPU: the payer's compute pays it, as any compute.
+    if (c.compute_ms > 0) await spend(client, { id: `${key}:cpu`, principal: payer, resource: 'compute', amount: c.compute_ms, kind: 'llm_local_cpu' });
   } else {
     await client.query({ name: `${also.name}_alone`, text: `WITH ${also.cte(1)} SELECT 1`, values: also.values });
   }

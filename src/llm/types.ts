@@ -6,8 +6,13 @@ export interface ChatMessage {
 
 export interface LlmUsage {
   prompt_tokens: number;
+  /** Output tokens as billed, reasoning tokens included. */
   completion_tokens: number;
   total_tokens: number;
+  /** Of prompt_tokens, those the provider served from its prompt cache. */
+  cached_tokens: number;
+  /** Of completion_tokens, those spent reasoning. */
+  reasoning_tokens: number;
 }
 
 export interface LlmCallRequest {

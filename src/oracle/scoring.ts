@@ -13,18 +13,24 @@ import * as q from './queries';
  * the system dollar budget), asking for `{"score": 0-100, "reason": "..."}` as structured output.
  */
 
-export const SCORE_FORMAT = {
-  name: 'oracle_score',
-  schema: {
-    type: 'object',
-    properties: {
-      score: { type: 'integer', minimum: 0, maximum: 100, description: 'overall score, 0-100' },
-      reason: { type: 'string', description: 'one or two sentences' },
+/**
+ * The response format: a score and a reason of at most the characters kept (a model that follows
+ * the format as a grammar, the local one, then closes the reason in time instead of running on).
+ */
+export function scoreFormat(maxReasonChars: number) {
+  return {
+    name: 'oracle_score',
+    schema: {
+      type: 'object',
+      properties: {
+        score: { type: 'integer', minimum: 0, maximum: 100, description: 'overall score, 0-100' },
+        reason: { type: 'string', maxLength: maxReasonChars, description: 'one or two sentences' },
+      },
+      required: ['score', 'reason'],
+      additionalProperties: false,
     },
-    required: ['score', 'reason'],
-    additionalProperties: false,
-  },
-};
+  };
+}
 
 const RUBRIC = [
   'You are the oracle of an economy of autonomous LLM agents. Agents build artifacts (tools, services,',
@@ -120,7 +126,7 @@ export async function scoreSlot(deps: ScoreDeps, resolutionId: string, slotNo: n
       messages: scorerMessages(artifact, scorer),
       maxTokens: scorer.maxTokens,
       temperature: scorer.temperature,
-      responseFormat: SCORE_FORMAT,
+      responseFormat: scoreFormat(scorer.maxReasonChars),
     },
   );
   return { ...parseScore(answer.content, scorer.maxReasonChars), cost_micros: answer.cost_micros, replayed: answer.replayed };

@@ -106,7 +106,7 @@ describe('a successful call', () => {
     const res = await h.call({ key: 'nousage-1' });
     const chars = MESSAGES.reduce((n, m) => n + m.content.length, 0);
     const prompt = Math.ceil(chars / h.config.llm.charsPerTokenEstimate);
-    expect(res.usage).toEqual({ prompt_tokens: prompt, completion_tokens: 10, total_tokens: prompt + 10 });
+    expect(res.usage).toEqual({ prompt_tokens: prompt, completion_tokens: 10, total_tokens: prompt + 10, cached_tokens: 0, reasoning_tokens: 0 });
     expect(res.cost_micros).toBe(prompt + 20);
     expect(await h.tokens('alice')).toBe(before.tokens - prompt - 10);
     expect((await h.callRow('nousage-1')).usage_estimated).toBe(true);
@@ -259,8 +259,8 @@ describe('provider failures', () => {
     expect(await snapshot()).toEqual({ ...before, requests: before.requests + 1 });
   });
 
-  it('no endpoint configured: a clear UNAVAILABLE, nothing held', async () => {
-    const config = h.withLlm({ baseUrl: null, apiKey: null });
+  it('the endpoint chosen but none configured: a clear UNAVAILABLE, nothing held', async () => {
+    const config = h.withLlm({ provider: 'endpoint', baseUrl: null, apiKey: null });
     const err = await rejectsWith(h.call({ key: 'noendpoint-1' }, { config }), 'UNAVAILABLE');
     expect(err.message).toContain('set OPENAI_API_KEY, or OPENAI_BASE_URL for any OpenAI-compatible server');
   });

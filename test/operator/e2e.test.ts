@@ -209,23 +209,21 @@ describe('the ecology, run as the README says', () => {
 });
 
 describe('npm start without an LLM endpoint', () => {
-  it('stops at once, before starting anything, and says how to set one', async () => {
+  it('thinks with the bundled local model; with the endpoint chosen and none configured, `ecology up` stops at once', async () => {
     const data = mkdtempSync(join(tmpdir(), 'ecology-nollm-'));
     try {
-      const noLlm: NodeJS.ProcessEnv = { ...process.env, ECOLOGY_DATA_DIR: data, ECOLOGY_CONFIG: join(data, 'none.json') };
-      delete noLlm.OPENAI_API_KEY;
-      delete noLlm.OPENAI_BASE_URL;
-      const r = await run('bash', [join(ROOT, 'scripts', 'run.sh')], noLlm, 30_000);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/OPENAI_API_KEY/);
-      expect(r.stderr).toMatch(/OPENAI_BASE_URL/);
-      expect(r.stderr).toMatch(/Nothing was installed or started/);
-      // `ecology up` checks the same before it touches anything.
-      const bare: NodeJS.ProcessEnv = { ...noLlm, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
-      delete bare.ECOLOGY_CONFIG;
-      const direct = await run(process.execPath, [BIN, 'up', '--json'], bare, 30_000);
+      const bare: NodeJS.ProcessEnv = { ...process.env, ECOLOGY_DATA_DIR: data, ECOLOGY_CONFIG: join(data, 'none.json'), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+      delete bare.OPENAI_API_KEY;
+      delete bare.OPENAI_BASE_URL;
+      writeFileSync(join(data, 'none.json'), '{}');
+      // What scripts/run.sh asks before it installs the local model.
+      const pre = await run(process.execPath, [BIN, 'up', '--preflight', '--json'], bare, 30_000);
+      expect(pre.code).toBe(0);
+      expect(pre.json).toMatchObject({ ok: true, llm: { local: true, model: 'gemma-3-270m-q4_k_m', endpoint: null } });
+      const direct = await run(process.execPath, [BIN, 'up', '--llm', 'endpoint', '--json'], bare, 30_000);
       expect(direct.code).toBe(1);
       expect(direct.json).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', details: { reason: 'no_llm_endpoint' } } });
+      expect(direct.json.error.message).toMatch(/OPENAI_API_KEY[\s\S]*OPENAI_BASE_URL[\s\S]*--llm local/);
     } finally {
       rmSync(data, { recursive: true, force: true });
     }

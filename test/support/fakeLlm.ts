@@ -14,6 +14,10 @@
  * Default usage: prompt tokens = ceil(chars of all message contents / 4), completion tokens =
  * ceil(chars of content / 4); like a real provider, the completion is cut at max_tokens
  * (finish_reason 'length'). `usage: null` leaves usage out of the response.
+ * Like a hosted provider's prompt cache, usage reports cached prompt tokens
+ * (prompt_tokens_details.cached_tokens): the prompt's longest common prefix with an earlier
+ * request, in whole blocks of 128 tokens, once it is at least 1,024 tokens (0 below). A reply's
+ * usage may set cached_tokens and reasoning_tokens (completion_tokens_details) itself.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +46,8 @@ export interface FakeUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens?: number;
+  cached_tokens?: number;
+  reasoning_tokens?: number;
 }
 
 export type FakeReply =
@@ -66,6 +72,11 @@ export interface FakeLlm {
 
 export const NOOP_ACTION = '{"action":"noop"}';
 const CHARS_PER_TOKEN = 4;
+/** Hosted providers cache prompt prefixes of at least this many tokens, in blocks of CACHE_BLOCK. */
+export const CACHE_MIN_TOKENS = 1024;
+export const CACHE_BLOCK = 128;
+/** Earlier prompts the cache remembers. */
+const CACHE_ENTRIES = 64;
 
 export const defaultResponder: Responder = () => ({ content: NOOP_ACTION });
 
@@ -89,7 +100,24 @@ const tokensOf = (chars: number) => Math.ceil(chars / CHARS_PER_TOKEN);
 
 let nextId = 0;
 
-function completionBody(body: ChatRequestBody, reply: { content: string; usage?: Partial<FakeUsage> | null; finishReason?: string }): unknown {
+/** The prompt as the provider sees it: messages in order, each with its role. */
+export function promptText(body: ChatRequestBody): string {
+  return (body.messages ?? []).map((m) => `<${m.role}>${typeof m.content === 'string' ? m.content : ''}`).join('');
+}
+
+/** Cached prompt tokens as a hosted provider reports them: whole blocks of the longest prefix shared with an earlier prompt. */
+export function cachedTokensOf(prompt: string, earlier: readonly string[]): number {
+  let shared = 0;
+  for (const e of earlier) {
+    let i = 0;
+    while (i < e.length && i < prompt.length && e[i] === prompt[i]) i++;
+    shared = Math.max(shared, i);
+  }
+  const tokens = Math.floor(shared / CHARS_PER_TOKEN);
+  return tokens >= CACHE_MIN_TOKENS ? Math.floor(tokens / CACHE_BLOCK) * CACHE_BLOCK : 0;
+}
+
+function completionBody(body: ChatRequestBody, reply: { content: string; usage?: Partial<FakeUsage> | null; finishReason?: string }, cached: number): unknown {
   let content = reply.content;
   let finish = reply.finishReason ?? 'stop';
   const limit = body.max_completion_tokens ?? body.max_tokens;
@@ -107,7 +135,15 @@ function completionBody(body: ChatRequestBody, reply: { content: string; usage?:
     model: body.model,
     choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finish }],
   };
-  if (reply.usage !== null) out.usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: reply.usage?.total_tokens ?? prompt + completion };
+  if (reply.usage !== null) {
+    out.usage = {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: reply.usage?.total_tokens ?? prompt + completion,
+      prompt_tokens_details: { cached_tokens: reply.usage?.cached_tokens ?? Math.min(cached, prompt) },
+      completion_tokens_details: { reasoning_tokens: reply.usage?.reasoning_tokens ?? 0 },
+    };
+  }
   return out;
 }
 
@@ -120,6 +156,7 @@ export async function startFakeLlm(opts: { responder?: Responder } = {}): Promis
   let responder: Responder = opts.responder ?? defaultResponder;
   const queued: FakeReply[] = [];
   const calls: RecordedRequest[] = [];
+  const prompts: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
   const wait = (ms: number) =>
@@ -148,11 +185,15 @@ export async function startFakeLlm(opts: { responder?: Responder } = {}): Promis
       }
       const index = calls.length;
       calls.push({ method: req.method, path, headers: req.headers, body, receivedAt: Date.now() });
+      const prompt = promptText(body);
+      const cached = cachedTokensOf(prompt, prompts);
+      prompts.push(prompt);
+      if (prompts.length > CACHE_ENTRIES) prompts.shift();
       const reply = queued.length > 0 ? queued.shift()! : await responder(body, index);
       if ('hang' in reply) return;
       if (reply.delayMs) await wait(reply.delayMs);
       if ('status' in reply) send(res, reply.status, reply.body ?? errorBody(reply.status), reply.headers);
-      else send(res, 200, completionBody(body, reply));
+      else send(res, 200, completionBody(body, reply, cached));
     })().catch((e: unknown) => send(res, 500, { error: { message: `fake LLM responder threw: ${String(e)}`, type: 'server_error', param: null, code: null } }));
   });
   // The openai client keeps connections alive; keep-alive must not outlive close().

@@ -10,21 +10,24 @@ import { startRootWorkflow } from '../../ecology/root';
 import { ECOLOGY_SUMMARY_QUERY, type EcologySummary } from '../../ecology/types';
 import { cachedWorkflowBundle } from '../../ecology/workflowBundle';
 import { EcologyError } from '../../errors';
-import { NO_ENDPOINT_MESSAGE } from '../../llm/client';
-import { probeLlmEndpoint } from '../../llm/preflight';
+import { usesLocalModel, withLlmProvider, type LlmProviderChoice } from '../../config/provider';
+import { describeProvider, NO_ENDPOINT_MESSAGE } from '../../llm/client';
+import { stopLocalModel } from '../../llm/local/child';
+import { probeLlmEndpoint, type ProbeResult } from '../../llm/preflight';
 import type { Command, CommandContext } from '../command';
 
+const LLM_CHOICES: readonly LlmProviderChoice[] = ['auto', 'endpoint', 'local'];
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** Stops at once, before anything starts, when there is no LLM endpoint to think with. */
+/** Stops at once, before anything starts, when the endpoint is chosen (llm.provider 'endpoint') but none is configured. */
 export function requireLlmEndpoint(config: EcologyConfig): void {
-  if (config.llm.baseUrl || config.llm.apiKey) return;
+  if (usesLocalModel(config.llm) || config.llm.baseUrl || config.llm.apiKey) return;
   throw new EcologyError(
     'UNAVAILABLE',
     `${NO_ENDPOINT_MESSAGE}. For example:\n` +
       '  export OPENAI_API_KEY=sk-...                          # OpenAI\n' +
       '  export OPENAI_BASE_URL=http://127.0.0.1:8000/v1       # any OpenAI-compatible server (vLLM, Ollama, LM Studio...)\n' +
-      'or set llm.apiKey / llm.baseUrl in ecology.config.json; the model is llm.defaultModel.',
+      'or set llm.apiKey / llm.baseUrl in ecology.config.json; the model is llm.defaultModel. Or think with the bundled local model: --llm local.',
     { reason: 'no_llm_endpoint' },
   );
 }
@@ -91,22 +94,32 @@ function followActions(pool: Pool, config: EcologyConfig, out: (a: FinishedActio
 
 export const upCommand: Command = {
   name: 'up',
-  usage: 'up [--follow] [--preflight] [--exit-after-bootstrap] [--no-dashboard]',
+  usage: 'up [--llm auto|endpoint|local] [--follow] [--preflight] [--exit-after-bootstrap] [--no-dashboard]',
   summary: 'run the ecology: migrate, bootstrap, a worker in this process, ecologyWorkflow, the dashboard; Ctrl-C stops it (the world stays)',
   flagOptions: ['follow', 'preflight', 'exit-after-bootstrap', 'no-dashboard'],
+  valueOptions: ['llm'],
   startsWorld: true,
   async run(ctx) {
-    const config = ctx.config();
+    const choice = ctx.options.llm;
+    if (choice !== undefined && !LLM_CHOICES.includes(choice as LlmProviderChoice)) {
+      throw new EcologyError('INVALID_ARGUMENT', `--llm takes one of ${LLM_CHOICES.join(', ')}`);
+    }
+    const config = withLlmProvider(ctx.config(), choice as LlmProviderChoice | undefined);
     requireLlmEndpoint(config);
-    const probe = await probeLlmEndpoint(config.llm);
+    const provider = { local: usesLocalModel(config.llm), model: config.llm.defaultModel, endpoint: usesLocalModel(config.llm) ? null : (config.llm.baseUrl ?? 'https://api.openai.com/v1') };
+    // An endpoint gets one real request (the local model is started with the worker, and checked then).
+    const probe: ProbeResult | null = provider.local ? null : await probeLlmEndpoint(config.llm);
     if (ctx.options.preflight === true) {
-      if (!probe.ok) throw new EcologyError('UNAVAILABLE', `the LLM endpoint failed the preflight request (model ${probe.model}): ${probe.message}`, { endpoint: probe.endpoint });
-      ctx.print({ ok: true, preflight: true, llm: probe.endpoint, model: probe.model, latency_ms: probe.latencyMs }, `LLM endpoint ${probe.endpoint} answered (model ${probe.model}, ${probe.latencyMs} ms)`);
+      if (probe && !probe.ok) throw new EcologyError('UNAVAILABLE', `the LLM endpoint failed the preflight request (model ${probe.model}): ${probe.message}`, { endpoint: probe.endpoint });
+      ctx.print(
+        { ok: true, preflight: true, llm: provider, ...(probe ? { latency_ms: probe.latencyMs } : {}) },
+        probe ? `LLM endpoint ${probe.endpoint} answered (model ${probe.model}, ${probe.latencyMs} ms)` : `agents think with ${describeProvider(config.llm)}`,
+      );
       return 0;
     }
     const log = (m: string) => void process.stderr.write(`ecology up: ${m}\n`);
     // The world starts anyway (the endpoint may come back); the agents show think-failing meanwhile.
-    if (!probe.ok) log(`warning: the LLM endpoint failed its start-up request (model ${probe.model}): ${probe.message}`);
+    if (probe && !probe.ok) log(`warning: the LLM endpoint failed its start-up request (model ${probe.model}): ${probe.message}`);
     const event = (name: string, value: Record<string, unknown>, human: string) => (ctx.json ? ctx.print({ ok: true, event: name, ...value }) : log(human));
 
     let stopSignal: string | null = null;
@@ -159,9 +172,11 @@ export const upCommand: Command = {
             world_file: worldFile,
             database: embedded ? { mode: 'embedded', data_dir: embedded } : { mode: 'server' },
             agents: summary ? [...summary.children.started, ...summary.children.alreadyRunning] : [],
+            llm: provider,
           };
           event('ready', ready, [
             `the ecology runs (${config.ecology.workflowId}: ${root === 'started' ? 'started' : 'resumed, it was already running'}; worker on task queue ${worker.taskQueue})`,
+            `  LLM:          agents think with ${describeProvider(config.llm)}`,
             `  Temporal UI:  ${ui}/namespaces/${config.temporal.namespace}/workflows  (workflow ${config.ecology.workflowId}, agents agent-<id>)`,
             ...(dashboard ? [`  dashboard:    ${dashboard.url}`] : []),
             ...(embedded ? [`  database:     embedded PGlite in ${embedded} (one connection; other ecology commands can open it once this one stops)`] : []),
@@ -180,6 +195,7 @@ export const upCommand: Command = {
         }
       } finally {
         await worker.shutdown();
+        await stopLocalModel();
       }
       if (crashed) throw crashed;
       event('stopped', { signal: stopSignal }, 'stopped');
