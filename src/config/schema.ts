@@ -274,6 +274,13 @@ export const configSchema = z.strictObject({
     batchRows: count.min(1),
     /** Statements one pruning run makes at most per table; the next run goes on. */
     maxBatches: count.min(1),
+    /** The pruning activity of each metrics window; after maximumAttempts the next window's run tries again. */
+    activities: z.strictObject({
+      timeoutMs: count.min(1),
+      initialIntervalMs: count.min(1),
+      maximumIntervalMs: count.min(1),
+      maximumAttempts: count.min(1),
+    }),
   }),
   /** Agent-written code in Docker (src/sandbox) and the invocation saga (src/invoke). */
   sandbox: z.strictObject({
