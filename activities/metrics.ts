@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../src/config/schema';
+import { pruneRetainedResults, type PruneReport } from '../src/db/retention';
 import { aggregateWindow } from '../src/metrics/aggregate';
 import type { MetricsWindowSummary } from '../src/metrics/types';
 import { windowBefore } from '../src/metrics/window';
@@ -13,7 +14,7 @@ export interface MetricsActivityDeps {
   log?: (message: string) => void;
 }
 
-/** The metrics window's one step (workflows/metrics.ts). Idempotent: it upserts the window's row. */
+/** The metrics window's steps (workflows/metrics.ts). Idempotent: an upsert of the window's row, then pruning. */
 export function createMetricsActivities(deps: MetricsActivityDeps) {
   const { pool, config } = deps;
   const inOwnWorld = worldGuard(pool, deps.log);
@@ -25,6 +26,10 @@ export function createMetricsActivities(deps: MetricsActivityDeps) {
         const { data: _data, ...summary } = await aggregateWindow(pool, window, config.transactions.maxRetries);
         return summary;
       }));
+    },
+    /** Bounds stored results by retention (src/db/retention.ts); runs after each window. */
+    async metricsPruneRetention(input: InWorld): Promise<PruneReport> {
+      return businessFailures(() => inOwnWorld(input, () => pruneRetainedResults(pool, config.retention)));
     },
   };
 }

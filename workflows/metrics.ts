@@ -1,27 +1,47 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { MetricsActivities } from '../activities/metrics';
-import type { MetricsActivityOptions, MetricsWindowInput, MetricsWindowSummary } from '../src/metrics/types';
+import type { MetricsActivityOptions, MetricsWindowInput, MetricsWindowSummary, RetentionActivityOptions } from '../src/metrics/types';
 
 /**
  * One metrics window (SPEC section 10), started by the `metrics-window` Schedule: a single
  * idempotent activity aggregates the window into metrics_windows. The window follows from the
- * time this run stands for, so a retried or repeated run rewrites the same row.
+ * time this run stands for, so a retried or repeated run rewrites the same row. Then stored results
+ * older than their retention are pruned (src/db/retention.ts).
  */
 
 const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
+/** Runs recorded before the pruning step existed replay without it. */
+const PRUNE_RETENTION = 'prune-retention';
+
 /**
  * Options when the input carries none (a run started by hand from the UI with an empty input); the
- * schedule passes config.metrics.activities.
+ * schedule passes config.metrics.activities and config.retention.activities.
  */
 const FALLBACK_OPTIONS: MetricsActivityOptions = { timeoutMs: 60_000, initialIntervalMs: 1_000, maximumIntervalMs: 30_000 };
+const FALLBACK_RETENTION_OPTIONS: RetentionActivityOptions = { timeoutMs: 120_000, initialIntervalMs: 1_000, maximumIntervalMs: 30_000, maximumAttempts: 3 };
 
 /** The time this run stands for: given, else the Schedule's scheduled start, else the run's start. */
 function scheduledAtOf(input: MetricsWindowInput): string {
   if (input.scheduledAt) return input.scheduledAt;
   const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START);
   return (scheduled ?? workflowInfo().runStartTime).toISOString();
+}
+
+/** Pruning is bounded in attempts and never fails the window: the next window's run goes on with it. */
+async function pruneRetention(input: MetricsWindowInput): Promise<void> {
+  const o = input.retentionActivities ?? FALLBACK_RETENTION_OPTIONS;
+  const { metricsPruneRetention } = proxyActivities<MetricsActivities>({
+    startToCloseTimeout: o.timeoutMs,
+    retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2, maximumAttempts: o.maximumAttempts },
+  });
+  try {
+    await metricsPruneRetention({ world: input.world });
+  } catch (e) {
+    if (!(e instanceof ActivityFailure)) throw e;
+    log.warn('retention pruning failed; the next metrics window tries again', { error: e.cause?.message ?? e.message });
+  }
 }
 
 export async function metricsWindowWorkflow(given?: MetricsWindowInput | null): Promise<MetricsWindowSummary> {
@@ -31,5 +51,7 @@ export async function metricsWindowWorkflow(given?: MetricsWindowInput | null): 
     startToCloseTimeout: o.timeoutMs,
     retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2 },
   });
-  return metricsAggregateWindow({ scheduledAt: scheduledAtOf(input), ...(input.windowSeconds ? { windowSeconds: input.windowSeconds } : {}), world: input.world });
+  const summary = await metricsAggregateWindow({ scheduledAt: scheduledAtOf(input), ...(input.windowSeconds ? { windowSeconds: input.windowSeconds } : {}), world: input.world });
+  if (patched(PRUNE_RETENTION)) await pruneRetention(input);
+  return summary;
 }

@@ -297,6 +297,27 @@ export const configSchema = z.strictObject({
       }),
     })
     .refine((m) => m.lagSeconds < m.windowSeconds, { error: 'metrics.lagSeconds must be less than metrics.windowSeconds' }),
+  /**
+   * How long large stored results stay (src/db/retention.ts, run after each metrics window): then
+   * they are replaced by a small marker. Rows, statuses, money and counts stay.
+   */
+  retention: z.strictObject({
+    /** An invocation's result and logs, kept this long after it settled for replays of its key. */
+    invocationResultsHours: count.min(1),
+    /** An agent iteration's stored result (the prompt shows only the last few), this long after it acted. */
+    agentActionResultsHours: count.min(1),
+    /** Rows one pruning statement rewrites at most. */
+    batchRows: count.min(1),
+    /** Statements one pruning run makes at most per table; the next run goes on. */
+    maxBatches: count.min(1),
+    /** The pruning activity of each metrics window; after maximumAttempts the next window's run tries again. */
+    activities: z.strictObject({
+      timeoutMs: count.min(1),
+      initialIntervalMs: count.min(1),
+      maximumIntervalMs: count.min(1),
+      maximumAttempts: count.min(1),
+    }),
+  }),
   /** Agent-written code in Docker (src/sandbox) and the invocation saga (src/invoke). */
   sandbox: z.strictObject({
     /** A ready image to use (e.g. from a registry); null = build one locally from the host's node (env ECOLOGY_SANDBOX_IMAGE). */

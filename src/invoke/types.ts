@@ -104,6 +104,8 @@ export type RunRecord = ({ ok: true; value: unknown } | { ok: false; error: { co
   logs?: string;
   /** A container had to be started for this run. */
   coldStart?: boolean;
+  /** The value and logs were removed after retention.invocationResultsHours (src/db/retention.ts). */
+  pruned?: true;
 };
 
 /** The run step's answer, small enough for workflow history (the value stays in the database). */

@@ -23,7 +23,12 @@ export interface EnsureMetricsScheduleResult {
  */
 export async function ensureMetricsSchedule(client: Client, config: EcologyConfig, opts: { taskQueue?: string; world?: string } = {}): Promise<EnsureMetricsScheduleResult> {
   const m = config.metrics;
-  const input: MetricsWindowInput = { windowSeconds: m.windowSeconds, activities: { ...m.activities }, ...(opts.world === undefined ? {} : { world: opts.world }) };
+  const input: MetricsWindowInput = {
+    windowSeconds: m.windowSeconds,
+    activities: { ...m.activities },
+    retentionActivities: { ...config.retention.activities },
+    ...(opts.world === undefined ? {} : { world: opts.world }),
+  };
   const r = await ensureSchedule(client, m.scheduleId, {
     spec: { intervals: [{ every: m.windowSeconds * 1000, offset: m.lagSeconds * 1000 }] },
     action: { type: 'startWorkflow', workflowType: METRICS_WORKFLOW, taskQueue: opts.taskQueue ?? config.temporal.taskQueue, args: [input], workflowId: m.scheduleId },

@@ -89,6 +89,11 @@ export interface MetricsActivityOptions {
   maximumIntervalMs: number;
 }
 
+/** Options of the retention pruning that follows each window (config retention.activities). */
+export interface RetentionActivityOptions extends MetricsActivityOptions {
+  maximumAttempts: number;
+}
+
 /**
  * Input of metricsWindowWorkflow. The schedule passes the static part (window length, activity
  * options); the time comes from the schedule's scheduled start. A hand-started run may leave
@@ -99,6 +104,8 @@ export interface MetricsWindowInput {
   scheduledAt?: string;
   windowSeconds?: number;
   activities?: MetricsActivityOptions;
+  /** Absent in schedules made before retention pruning ran after each window. */
+  retentionActivities?: RetentionActivityOptions;
   /** The id of the world it aggregates (src/world/identity.ts); absent in schedules made before worlds had ids. */
   world?: string;
 }

@@ -3,14 +3,17 @@
  * in-process worker serving only that workflow (workflows/metrics.ts) on a task queue of its own.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, ScheduleExecutionResult } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createMetricsActivities } from '../../activities/metrics';
 import { createOperatorPrincipal } from '../../src/artifacts/operator';
 import { loadConfig } from '../../src/config/load';
 import type { EcologyConfig } from '../../src/config/schema';
+import { PRUNED_ACTION_RESULT } from '../../src/db/retention';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { getWindow } from '../../src/metrics/queries';
 import { ensureMetricsSchedule } from '../../src/metrics/schedule';
@@ -116,6 +119,31 @@ describe('metricsWindowWorkflow', () => {
     expect(Date.parse(summary.window_start)).toBe(end - WINDOW_SECONDS * 1000);
     expect(end).toBeLessThanOrEqual(Date.now());
   });
+
+  it('then prunes stored results older than the retention (src/db/retention.ts)', async () => {
+    const hours = config.retention.agentActionResultsHours;
+    const big = { text: 'z'.repeat(10_000) };
+    await db.pool.query(
+      `INSERT INTO agent_actions (key, agent_id, iteration, status, result, thought_at, acted_at)
+       VALUES ('solo:0', 'solo', 0, 'done', $1, now() - make_interval(hours => $2 + 1), now() - make_interval(hours => $2 + 1)),
+              ('solo:1', 'solo', 1, 'done', $1, now(), now())`,
+      [JSON.stringify(big), hours],
+    );
+    await execute({ windowSeconds: WINDOW_SECONDS, activities: config.metrics.activities, retentionActivities: config.retention.activities }, 'metrics-prune');
+    const rows = await db.pool.query<{ key: string; result: unknown }>(`SELECT key, result FROM agent_actions WHERE agent_id = 'solo' ORDER BY key`);
+    expect(rows.rows).toEqual([
+      { key: 'solo:0', result: PRUNED_ACTION_RESULT },
+      { key: 'solo:1', result: big },
+    ]);
+  });
+
+  it('a run recorded before the pruning step existed still replays', async () => {
+    const file = join(__dirname, '..', 'histories', 'metrics', 'metrics-window-pre-prune.json');
+    const history = historyFromJSON(JSON.parse(readFileSync(file, 'utf8')));
+    const { code } = await workflowBundle(join(__dirname, '..', '..', 'workflows', 'metrics.ts'));
+    const r = await Worker.runReplayHistory({ workflowBundle: { code } }, history, 'metrics-window-pre-prune');
+    expect(r).toBeUndefined();
+  });
 });
 
 describe('the metrics-window schedule', () => {
@@ -127,6 +155,7 @@ describe('the metrics-window schedule', () => {
     expect(d.spec.intervals).toEqual([{ every: WINDOW_SECONDS * 1000, offset: 30_000 }]);
     expect(d.policies.overlap).toBe('SKIP');
     expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'metricsWindowWorkflow', taskQueue: config.temporal.taskQueue });
+    expect(d.action).toMatchObject({ args: [expect.objectContaining({ retentionActivities: config.retention.activities })] });
     // Each run comes lagSeconds after a window's end.
     expect(first.nextActionAt!.getTime() % (WINDOW_SECONDS * 1000)).toBe(30_000);
   });
