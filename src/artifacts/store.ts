@@ -127,7 +127,9 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   const canExecute = a.can_execute ?? false;
   if (hasStanding && canExecute) checkAgentModel(d.config.llm, content);
   await ensureDiskFits(d.client, d.caller, size, false);
-  const contract = a.access_contract_id ?? (hasStanding ? CONTRACTS.selfOwned : CONTRACTS.ownerOnly);
+  // An agent controls itself; anything else, accounts included, is its creator's (a self-owned
+  // account cannot act, so nobody could ever move what it holds).
+  const contract = a.access_contract_id ?? (hasStanding && canExecute ? CONTRACTS.selfOwned : CONTRACTS.ownerOnly);
   const inserted = await q.insertArtifact(d.client, {
     id: a.id,
     type: a.type,
