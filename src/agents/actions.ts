@@ -76,14 +76,15 @@ export function actionJsonSchema(maxReasoningChars: number) {
         {
           id: idProperty,
           type: { type: 'string', minLength: 1, maxLength: 64 },
+          // A write changes only the fields it names; null clears content, code or price.
           content: {},
-          code: { type: 'string' },
-          price: { type: 'integer', minimum: 0 },
+          code: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+          price: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }] },
           can_execute: { type: 'boolean' },
           has_standing: { type: 'boolean' },
           access_contract_id: idProperty,
         },
-        ['id', 'type'],
+        ['id'],
       ),
       oneAction('delete_artifact', { id: idProperty }, ['id']),
       oneAction(
@@ -185,7 +186,7 @@ export function describeAction(a: AgentAction, max = 200): string {
     case 'delete_artifact':
       return `${a.action} ${a.id}`;
     case 'write_artifact':
-      return `write_artifact ${a.id} (${a.type})`;
+      return a.type ? `write_artifact ${a.id} (${a.type})` : `write_artifact ${a.id}`;
     case 'invoke_artifact':
       // The summary is public (the dashboard shows it): a sealed bid's arguments stay out of it.
       if (hasSealedArgs(a.id, a.method)) return `invoke_artifact ${a.id}.${a.method} (arguments sealed)`;

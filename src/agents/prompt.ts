@@ -17,6 +17,7 @@ Actions:
 {"action": "noop"}
 {"action": "read_artifact", "id": "<artifact id>"}
 {"action": "write_artifact", "id": "<id>", "type": "<label>", "content": {...}, "code": "<ES module exporting run(args, ctx)>", "price": <scrip per invocation>, "can_execute": <bool>, "has_standing": <bool>, "access_contract_id": "<contract id>"}
+  (type is needed to create; writing an existing artifact changes only the fields you name, others keep their value; null clears content, code or price)
 {"action": "delete_artifact", "id": "<id>"}
 {"action": "invoke_artifact", "id": "<artifact id>", "method": "<method>", "args": {...}, "max_price": <n>, "code_hash": "<hex>", "allowance": {"scrip": <n>, "compute": <CPU-ms>, "llm_dollars": <dollars, e.g. 0.01>}, "allow": ["<service.method>"]}
 {"action": "sleep", "seconds": <n>}

@@ -12,13 +12,17 @@ import { checkAccess, type CustomContractCheck } from './access';
 import { initPrincipal } from './principals';
 import * as q from './queries';
 
-/** Fields an actor may set with write_artifact / genesis_store.create (SPEC sections 3 and 6). */
+/**
+ * Fields an actor may set with write_artifact / genesis_store.create (SPEC sections 3 and 6). A
+ * write changes only the fields it names; `null` clears content (to {}), code and price (to 0).
+ * `type` is needed to create, not to update.
+ */
 export const writeArtifactArgs = z.strictObject({
   id: artifactId,
-  type: z.string().min(1).max(64),
+  type: z.string().min(1).max(64).optional(),
   content: z.unknown().optional(),
-  code: z.string().optional(),
-  price: nonNegativeAmount.optional(),
+  code: z.string().nullable().optional(),
+  price: nonNegativeAmount.nullable().optional(),
   can_execute: z.boolean().optional(),
   has_standing: z.boolean().optional(),
   access_contract_id: artifactId.optional(),
@@ -59,17 +63,52 @@ async function checkContractId(client: PoolClient, id: string): Promise<void> {
   if (!c.can_execute || !c.code) throw invalid(`access contract ${id} must be a genesis contract or an executable artifact`);
 }
 
-function validateBody(config: EcologyConfig, a: WriteArtifactArgs): { content: unknown; code: string | null } {
-  const content = a.content ?? {};
-  checkJson(content, 'content', { maxBytes: config.limits.maxContentBytes, maxDepth: config.limits.maxJsonDepth });
-  const code = a.code ?? null;
-  if (code !== null) {
-    const bytes = Buffer.byteLength(code, 'utf8');
+/** The artifact's fields after a write: what the write names, else what it had (`null` clears). */
+interface Body {
+  type: string;
+  content: unknown;
+  code: string | null;
+  price: number;
+  can_execute: boolean;
+}
+
+function bodyAfterWrite(a: WriteArtifactArgs, before: Body): Body {
+  return {
+    type: a.type ?? before.type,
+    content: a.content === undefined ? before.content : (a.content ?? {}),
+    code: a.code === undefined ? before.code : a.code,
+    price: a.price === undefined ? before.price : (a.price ?? 0),
+    can_execute: a.can_execute ?? before.can_execute,
+  };
+}
+
+function validateBody(config: EcologyConfig, b: Body, hasStanding: boolean): void {
+  checkJson(b.content, 'content', { maxBytes: config.limits.maxContentBytes, maxDepth: config.limits.maxJsonDepth });
+  if (b.code !== null) {
+    const bytes = Buffer.byteLength(b.code, 'utf8');
     if (bytes > config.limits.maxCodeBytes) throw invalid(`code is ${bytes} bytes, above the limit of ${config.limits.maxCodeBytes}`);
-    if (code.includes('\u0000')) throw invalid('code contains a NUL character');
+    if (b.code.includes('\u0000')) throw invalid('code contains a NUL character');
   }
-  if (a.can_execute && !a.has_standing && !code) throw invalid('an executable artifact needs code');
-  return { content, code };
+  if (b.can_execute && !hasStanding && !b.code) throw invalid('an executable artifact needs code (set can_execute false to clear it)');
+}
+
+/** The fields whose value differs (content compared as JSON with sorted keys, as jsonb does). */
+function changedFields(before: Body & { access_contract_id: string }, after: Body & { access_contract_id: string }): string[] {
+  const same = (x: unknown, y: unknown) => canonicalJson(x) === canonicalJson(y);
+  return (['type', 'content', 'code', 'price', 'can_execute', 'access_contract_id'] as const).filter((k) => !same(before[k], after[k]));
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
 }
 
 /** A principal costs its creator genesis.principalFee scrip, to the treasury (SPEC section 9: no free sybils). */
@@ -84,13 +123,13 @@ export interface WriteResult {
   created: boolean;
   size_bytes: number;
   owner_id: string;
+  /** The fields this write changed (on a creation: the fields it set). */
+  changed: string[];
 }
 
 /** Creates an artifact owned by the caller, or updates one the caller may write. */
 export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOnly?: boolean } = {}): Promise<WriteResult> {
   const a = parseArgs(writeArtifactArgs, raw);
-  const { content, code } = validateBody(d.config, a);
-  const size = sizeOf(content, code);
   if (a.access_contract_id) await checkContractId(d.client, a.access_contract_id);
   const existing = await q.getArtifact(d.client, a.id, true);
 
@@ -100,44 +139,47 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
     if (a.has_standing !== undefined && a.has_standing !== existing.has_standing) {
       throw invalid('has_standing cannot change after an artifact is created');
     }
-    if (existing.has_standing && (a.can_execute ?? existing.can_execute)) checkAgentModel(d.config.llm, content);
-    if (a.access_contract_id && a.access_contract_id !== existing.access_contract_id) {
+    const body = bodyAfterWrite(a, { ...existing, price: Number(existing.price) });
+    validateBody(d.config, body, existing.has_standing);
+    const access_contract_id = a.access_contract_id ?? existing.access_contract_id;
+    const changed = changedFields({ ...existing, price: Number(existing.price) }, { ...body, access_contract_id });
+    if (changed.length === 0) return { id: a.id, created: false, size_bytes: existing.size_bytes, owner_id: existing.owner_id, changed };
+    if (existing.has_standing && body.can_execute && (changed.includes('content') || changed.includes('can_execute'))) checkAgentModel(d.config.llm, body.content);
+    if (changed.includes('access_contract_id')) {
       // Changing who controls an artifact is a transfer of control.
       await checkAccess(d.client, d.caller, existing, 'transfer', d.customContract);
     }
+    const size = sizeOf(body.content, body.code);
     const owner = await q.getArtifact(d.client, existing.owner_id);
     await ensureDiskFits(d.client, existing.owner_id, size - existing.size_bytes, owner?.genesis ?? false);
-    await q.updateArtifact(d.client, a.id, {
-      type: a.type,
-      content,
-      code,
-      access_contract_id: a.access_contract_id ?? existing.access_contract_id,
-      can_execute: a.can_execute ?? existing.can_execute,
-      price: a.price ?? existing.price,
-      size_bytes: size,
-    });
-    await emit(d.client, { type: 'artifact_updated', actor: d.caller, subject: a.id, data: { size_bytes: size } });
-    return { id: a.id, created: false, size_bytes: size, owner_id: existing.owner_id };
+    await q.updateArtifact(d.client, a.id, { ...body, access_contract_id, size_bytes: size });
+    await emit(d.client, { type: 'artifact_updated', actor: d.caller, subject: a.id, data: { size_bytes: size, changed } });
+    return { id: a.id, created: false, size_bytes: size, owner_id: existing.owner_id, changed };
   }
 
   if (a.id.startsWith('genesis_')) throw forbidden('ids starting with genesis_ are reserved');
   const reserved = reservedIdReason(a.id);
   if (reserved) throw invalid(reserved);
+  if (a.type === undefined) throw invalid('type is required to create an artifact');
   const hasStanding = a.has_standing ?? false;
-  const canExecute = a.can_execute ?? false;
+  const { type, content, code, price, can_execute: canExecute } = bodyAfterWrite(a, { type: a.type, content: {}, code: null, price: 0, can_execute: false });
+  validateBody(d.config, { type, content, code, price, can_execute: canExecute }, hasStanding);
+  const size = sizeOf(content, code);
   if (hasStanding && canExecute) checkAgentModel(d.config.llm, content);
   await ensureDiskFits(d.client, d.caller, size, false);
-  const contract = a.access_contract_id ?? (hasStanding ? CONTRACTS.selfOwned : CONTRACTS.ownerOnly);
+  // An agent controls itself; anything else, accounts included, is its creator's (a self-owned
+  // account cannot act, so nobody could ever move what it holds).
+  const contract = a.access_contract_id ?? (hasStanding && canExecute ? CONTRACTS.selfOwned : CONTRACTS.ownerOnly);
   const inserted = await q.insertArtifact(d.client, {
     id: a.id,
-    type: a.type,
+    type,
     content,
     code,
     owner_id: d.caller,
     access_contract_id: contract,
     has_standing: hasStanding,
     can_execute: canExecute,
-    price: a.price ?? 0,
+    price,
     size_bytes: size,
     created_by: d.caller,
   });
@@ -145,10 +187,11 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   if (hasStanding) {
     await chargePrincipalFee(d, a.id);
     await initPrincipal(d.client, a.id, d.config.quotas.createdPrincipal);
-    await emit(d.client, { type: 'principal_created', actor: d.caller, subject: a.id, data: { type: a.type, agent: canExecute } });
+    await emit(d.client, { type: 'principal_created', actor: d.caller, subject: a.id, data: { type, agent: canExecute } });
   }
-  await emit(d.client, { type: 'artifact_created', actor: d.caller, subject: a.id, data: { type: a.type, size_bytes: size, has_standing: hasStanding, can_execute: canExecute } });
-  return { id: a.id, created: true, size_bytes: size, owner_id: d.caller };
+  await emit(d.client, { type: 'artifact_created', actor: d.caller, subject: a.id, data: { type, size_bytes: size, has_standing: hasStanding, can_execute: canExecute } });
+  const changed = Object.keys(a).filter((k) => k !== 'id');
+  return { id: a.id, created: true, size_bytes: size, owner_id: d.caller, changed };
 }
 
 export async function requireArtifact(client: PoolClient, id: string, forUpdate = false): Promise<q.ArtifactRow> {

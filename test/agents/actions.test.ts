@@ -1,5 +1,5 @@
 /** The action schema (SPEC section 6) and agent configuration parsing, without services. */
-import { actsQuickly, describeAction, parseAction } from '../../src/agents/actions';
+import { actionJsonSchema, actsQuickly, describeAction, parseAction } from '../../src/agents/actions';
 import { agentConfigFrom } from '../../src/agents/config';
 import { loadConfig } from '../../src/config/load';
 
@@ -90,4 +90,14 @@ test('output nested deeper than a valid action can be is refused before anything
   expect(ok(invoke(DEPTH - 3))).toMatchObject({ action: 'invoke_artifact' });
   expect(reason(invoke(DEPTH - 2))).toBe(`output is nested more than ${DEPTH} levels deep`);
   expect(reason(invoke(4200))).toBe(`output is nested more than ${DEPTH} levels deep`);
+});
+
+test('write_artifact names only the fields it changes: type is optional, null clears code and price; the response format agrees', () => {
+  expect(ok('{"action":"write_artifact","id":"adder","price":5}')).toEqual({ action: 'write_artifact', id: 'adder', price: 5 });
+  expect(ok('{"action":"write_artifact","id":"adder","code":null,"price":null,"can_execute":false}')).toMatchObject({ code: null, price: null });
+  expect(describeAction(ok('{"action":"write_artifact","id":"adder","price":5}'))).toBe('write_artifact adder');
+  expect(reason('{"action":"write_artifact","id":"adder","price":-1}')).toMatch(/price/);
+  const write = actionJsonSchema(100).anyOf.find((a) => a.properties.action.enum[0] === 'write_artifact')!;
+  expect(write.required).toEqual(['action', 'id']);
+  expect(write.properties).toMatchObject({ code: { anyOf: [{ type: 'string' }, { type: 'null' }] }, price: { anyOf: [{ minimum: 0 }, { type: 'null' }] } });
 });

@@ -206,7 +206,7 @@ describe('genesis_store', () => {
     const content = { title: 'notes', items: [1, 2, 3] };
     const r = await f.ok('alice', 'genesis_store', 'create', { id: 'notes', type: 'document', content });
     const size = Buffer.byteLength(JSON.stringify(content));
-    expect(r).toEqual({ id: 'notes', created: true, size_bytes: size, owner_id: 'alice' });
+    expect(r).toEqual({ id: 'notes', created: true, size_bytes: size, owner_id: 'alice', changed: ['type', 'content'] });
     const ev = await eventsSince(f.pool, seq);
     expect(ev.map((e) => [e.type, e.actor_id, e.subject_id, e.data])).toEqual([
       ['artifact_created', 'alice', 'notes', { type: 'document', size_bytes: size, has_standing: false, can_execute: false }],
@@ -236,12 +236,12 @@ describe('genesis_store', () => {
     const seq = await lastSeq();
     const code = 'export function run(a) { return a }';
     const r = await f.ok('alice', 'genesis_store', 'write', { id: 'notes', type: 'document', content: { title: 'v2' }, code, price: 3, can_execute: true });
-    expect(r).toEqual({ id: 'notes', created: false, size_bytes: 14 + code.length, owner_id: 'alice' });
+    expect(r).toEqual({ id: 'notes', created: false, size_bytes: 14 + code.length, owner_id: 'alice', changed: ['content', 'code', 'price', 'can_execute'] });
     expect(await f.ok('bob', 'genesis_store', 'read', { id: 'notes' })).toMatchObject({ content: { title: 'v2' }, code, price: 3, can_execute: true, size_bytes: 14 + code.length });
     const ev = await eventsSince(f.pool, seq);
-    expect(ev.map((e) => [e.type, e.subject_id, e.data])).toEqual([['artifact_updated', 'notes', { size_bytes: 14 + code.length }]]);
+    expect(ev.map((e) => [e.type, e.subject_id, e.data])).toEqual([['artifact_updated', 'notes', { size_bytes: 14 + code.length, changed: ['content', 'code', 'price', 'can_execute'] }]]);
     // write also creates when the id is free.
-    expect(await f.ok('alice', 'genesis_store', 'write', { id: 'fresh', type: 'document' })).toEqual({ id: 'fresh', created: true, size_bytes: 2, owner_id: 'alice' });
+    expect(await f.ok('alice', 'genesis_store', 'write', { id: 'fresh', type: 'document' })).toEqual({ id: 'fresh', created: true, size_bytes: 2, owner_id: 'alice', changed: ['type'] });
   });
 
   it('describe: metadata always, content only when readable', async () => {

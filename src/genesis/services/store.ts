@@ -19,7 +19,7 @@ export const storeService: GenesisServiceDef = {
     run: (ctx, a) => writeArtifact(deps(ctx), a, { createOnly: true }),
   }),
   write: method({
-    description: 'Create an artifact, or replace the fields of one you may write (same fields as create).',
+    description: 'Create an artifact, or change the fields you name of one you may write (same fields as create; others keep their value, null clears). Returns the fields changed.',
     args: z.unknown(),
     run: (ctx, a) => writeArtifact(deps(ctx), a),
   }),
