@@ -144,3 +144,20 @@ test('the audit notices an open offer the escrow does not hold', async () => {
   await f.pool.query(`UPDATE right_offers SET status = 'cancelled' WHERE id = $1`, [r.rows[0].id]);
   await f.expectAuditOk();
 });
+
+test('the seller cancelling while buyers race: exactly one of them succeeds, the right is neither lost nor doubled', async () => {
+  const buyers = Array.from({ length: 20 }, (_, i) => `racer${i}`);
+  const before = await f.pool.query<{ total: string }>(`SELECT sum(amount)::text AS total FROM quotas WHERE resource = 'disk_bytes'`);
+  const escrowHeld = (await quotas('genesis_escrow')).disk_bytes;
+  const offer = await f.ok<OfferView>('dave', 'genesis_escrow', 'offer_right', { resource: 'disk_bytes', amount: 500, price: 1 });
+  const outcomes = await Promise.all([
+    f.call('dave', 'genesis_escrow', 'cancel_right', { offer_id: offer.offer_id }),
+    ...buyers.map((b) => f.call(b, 'genesis_escrow', 'buy_right', { offer_id: offer.offer_id })),
+  ]);
+  expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+  expect(await f.ok('dave', 'genesis_escrow', 'check_right', { offer_id: offer.offer_id })).toMatchObject({ status: outcomes[0].ok ? 'cancelled' : 'sold' });
+  const after = await f.pool.query<{ total: string }>(`SELECT sum(amount)::text AS total FROM quotas WHERE resource = 'disk_bytes'`);
+  expect(after.rows[0].total).toBe(before.rows[0].total);
+  expect((await quotas('genesis_escrow')).disk_bytes).toBe(escrowHeld);
+  await f.expectAuditOk();
+}, 60_000);

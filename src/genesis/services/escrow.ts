@@ -7,13 +7,13 @@ import { requireArtifact, transferOwnership } from '../../artifacts/store';
 import { EcologyError, forbidden, invalid, notFound } from '../../errors';
 import { getDebt } from '../../debt/queries';
 import * as eq from '../../escrow/queries';
+import * as ro from '../../escrow/rightOffers';
 import { emit } from '../../events/emit';
 import { transfer } from '../../ledger/transfer';
 import { artifactId, positiveAmount } from '../../validation';
 import { method, type GenesisServiceDef } from '../context';
 import { SCRIP } from '../ids';
 import { limitArg } from './ledger';
-import * as ro from '../../escrow/rightOffers';
 import { rightOfferMethods, rightOfferView } from './rightOffers';
 
 const ESCROW = 'genesis_escrow';
