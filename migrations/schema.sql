@@ -714,6 +714,44 @@ CREATE TABLE public.resource_effects (
 );
 
 --
+-- Name: right_offers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.right_offers (
+    id bigint NOT NULL,
+    seller_id text NOT NULL,
+    resource text NOT NULL,
+    amount bigint NOT NULL,
+    price bigint NOT NULL,
+    buyer_id text,
+    status text NOT NULL,
+    purchaser_id text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    closed_at timestamp with time zone,
+    CONSTRAINT right_offers_amount_check CHECK ((amount > 0)),
+    CONSTRAINT right_offers_price_check CHECK ((price > 0)),
+    CONSTRAINT right_offers_resource_check CHECK ((resource = ANY (ARRAY['compute_rate'::text, 'compute_capacity'::text, 'llm_token_rate'::text, 'llm_token_capacity'::text, 'disk_bytes'::text, 'llm_dollars'::text, 'compute'::text]))),
+    CONSTRAINT right_offers_status_check CHECK ((status = ANY (ARRAY['open'::text, 'sold'::text, 'cancelled'::text])))
+);
+
+--
+-- Name: right_offers_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.right_offers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: right_offers_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.right_offers_id_seq OWNED BY public.right_offers.id;
+
+--
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -758,6 +796,12 @@ ALTER TABLE ONLY public.journal ALTER COLUMN seq SET DEFAULT nextval('public.jou
 --
 
 ALTER TABLE ONLY public.oracle_bids ALTER COLUMN id SET DEFAULT nextval('public.oracle_bids_id_seq'::regclass);
+
+--
+-- Name: right_offers id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.right_offers ALTER COLUMN id SET DEFAULT nextval('public.right_offers_id_seq'::regclass);
 
 --
 -- Name: accounts accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -963,6 +1007,13 @@ ALTER TABLE ONLY public.resource_effects
     ADD CONSTRAINT resource_effects_pkey PRIMARY KEY (id);
 
 --
+-- Name: right_offers right_offers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.right_offers
+    ADD CONSTRAINT right_offers_pkey PRIMARY KEY (id);
+
+--
 -- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1119,6 +1170,12 @@ CREATE INDEX oracle_open_bids_idx ON public.oracle_bids USING btree (placed_at) 
 --
 
 CREATE INDEX resource_effects_kind_created_idx ON public.resource_effects USING btree (kind, created_at);
+
+--
+-- Name: right_offers_open; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX right_offers_open ON public.right_offers USING btree (id) WHERE (status = 'open'::text);
 
 --
 -- Name: events events_append_only; Type: TRIGGER; Schema: public; Owner: -
@@ -1304,6 +1361,27 @@ ALTER TABLE ONLY public.oracle_slots
 
 ALTER TABLE ONLY public.quotas
     ADD CONSTRAINT quotas_principal_id_fkey FOREIGN KEY (principal_id) REFERENCES public.artifacts(id);
+
+--
+-- Name: right_offers right_offers_buyer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.right_offers
+    ADD CONSTRAINT right_offers_buyer_id_fkey FOREIGN KEY (buyer_id) REFERENCES public.artifacts(id);
+
+--
+-- Name: right_offers right_offers_purchaser_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.right_offers
+    ADD CONSTRAINT right_offers_purchaser_id_fkey FOREIGN KEY (purchaser_id) REFERENCES public.artifacts(id);
+
+--
+-- Name: right_offers right_offers_seller_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.right_offers
+    ADD CONSTRAINT right_offers_seller_id_fkey FOREIGN KEY (seller_id) REFERENCES public.artifacts(id);
 
 --
 -- PostgreSQL database dump complete

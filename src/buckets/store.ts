@@ -320,3 +320,21 @@ export async function transferBucket(
   });
   return result;
 }
+
+/**
+ * Takes `amount` of available balance out of a bucket into a hold outside the buckets (an open
+ * offer of compute, src/escrow/rightOffers.ts); refused below zero, as transferBucket is.
+ */
+export async function withdraw(client: PoolClient, principal: string, resource: BucketResource, amount: number): Promise<BucketView> {
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw invalid('amount must be a positive whole number');
+  const locked = await lockAndSettle(client, principal, resource);
+  if (locked.state.balance < amount) {
+    throw new EcologyError('INSUFFICIENT_FUNDS', `${principal} has ${locked.state.balance} ${resource} available, cannot offer ${amount}`, {
+      available: locked.state.balance,
+      needed: amount,
+    });
+  }
+  const next = { ...locked.state, balance: locked.state.balance - amount };
+  await write(client, principal, resource, next);
+  return view(principal, resource, next, locked.rights);
+}

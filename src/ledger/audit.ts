@@ -63,11 +63,16 @@ async function escrowHoldsListings(c: PoolClient): Promise<AuditCheck> {
     UNION ALL
     SELECT l.artifact_id, 'open listing not held by escrow' FROM escrow_listings l JOIN artifacts a ON a.id = l.artifact_id
     WHERE l.status = 'open' AND a.owner_id <> 'genesis_escrow'
+    UNION ALL
+    SELECT 'right ' || resource, 'escrow holds ' || COALESCE(held, 0) || ', open offers ' || COALESCE(offered, 0)
+    FROM (SELECT resource, amount AS held FROM quotas WHERE principal_id = 'genesis_escrow') h
+    FULL JOIN (SELECT resource, sum(amount) AS offered FROM right_offers WHERE status = 'open' AND resource <> 'compute' GROUP BY resource) o USING (resource)
+    WHERE COALESCE(held, 0) <> COALESCE(offered, 0)
     LIMIT 20`);
   return {
     name: 'holdings_match_open_positions',
     ok: r.rowCount === 0,
-    detail: r.rowCount === 0 ? 'the escrow holds exactly the artifacts of its open listings' : r.rows.map((x) => `${x.artifact_id}: ${x.problem}`).join('; '),
+    detail: r.rowCount === 0 ? 'the escrow holds exactly the artifacts of its open listings and the rights of its open offers' : r.rows.map((x) => `${x.artifact_id}: ${x.problem}`).join('; '),
   };
 }
 

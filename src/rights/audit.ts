@@ -2,6 +2,8 @@ import type { AuditCheck, ExtraCheck } from '../ledger/audit';
 
 /**
  * Every right is conserved: what principals hold plus what was consumed equals what was issued.
+ * Rights offered for sale count as held: genesis_escrow holds them until the offer closes (the
+ * escrow check in src/ledger/audit.ts matches its holdings to the open offers).
  * LLM dollars are consumed by paid calls (settled ones at their cost, abandoned attempts at their
  * worst case); the other rights are not consumed.
  */

@@ -7,12 +7,14 @@ import { requireArtifact, transferOwnership } from '../../artifacts/store';
 import { EcologyError, forbidden, invalid, notFound } from '../../errors';
 import { getDebt } from '../../debt/queries';
 import * as eq from '../../escrow/queries';
+import * as ro from '../../escrow/rightOffers';
 import { emit } from '../../events/emit';
 import { transfer } from '../../ledger/transfer';
 import { artifactId, positiveAmount } from '../../validation';
 import { method, type GenesisServiceDef } from '../context';
 import { SCRIP } from '../ids';
 import { limitArg } from './ledger';
+import { rightOfferMethods, rightOfferView } from './rightOffers';
 
 const ESCROW = 'genesis_escrow';
 
@@ -91,10 +93,14 @@ export const escrowService: GenesisServiceDef = {
   }),
   list_active: method({
     readOnly: true,
-    description: 'All open listings.',
+    description: 'All open listings: artifacts (artifact_id), then right offers (offer_id, resource, amount).',
     args: z.strictObject({ limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() }),
     async run(ctx, a) {
-      return (await eq.activeListings(ctx.client, limitArg(ctx, a.limit))).map(listingView);
+      const limit = limitArg(ctx, a.limit);
+      const listings = (await eq.activeListings(ctx.client, limit)).map(listingView);
+      const offers = listings.length < limit ? (await ro.activeOffers(ctx.client, limit - listings.length)).map(rightOfferView) : [];
+      return [...listings, ...offers];
     },
   }),
+  ...rightOfferMethods,
 };

@@ -1,21 +1,11 @@
 import { z } from 'zod';
 import { requirePrincipal } from '../../artifacts/principals';
-import { diskUsed } from '../../artifacts/queries';
-import { EcologyError } from '../../errors';
-import { settleBucket, type BucketResource } from '../../buckets/store';
 import { once } from '../../db/idempotency';
 import { emit } from '../../events/emit';
-import { allQuotas, getQuotas, moveQuota, QUOTA_RESOURCES, type QuotaResource } from '../../rights/quotas';
+import { moveRight } from '../../rights/move';
+import { allQuotas, getQuotas, QUOTA_RESOURCES } from '../../rights/quotas';
 import { artifactId, positiveAmount } from '../../validation';
 import { method, type GenesisServiceDef } from '../context';
-
-/** Which bucket a right governs: its balance must be settled at the old rate before the rate moves. */
-const GOVERNS: Partial<Record<QuotaResource, BucketResource>> = {
-  compute_rate: 'compute',
-  compute_capacity: 'compute',
-  llm_token_rate: 'llm_tokens',
-  llm_token_capacity: 'llm_tokens',
-};
 
 export const rightsService: GenesisServiceDef = {
   check_quota: method({
@@ -41,21 +31,7 @@ export const rightsService: GenesisServiceDef = {
       await requirePrincipal(ctx.client, a.to);
       const payload = { from: ctx.caller, ...a };
       const { result } = await once(ctx.client, { id: ctx.key, kind: 'transfer_quota', payload }, async () => {
-        const bucket = GOVERNS[a.resource];
-        if (bucket) {
-          for (const p of [ctx.caller, a.to].sort()) await settleBucket(ctx.client, p, bucket);
-        }
-        const moved = await moveQuota(ctx.client, ctx.caller, a.to, a.resource, a.amount);
-        if (a.resource === 'disk_bytes') {
-          // Disk already in use stays charged: giving it away would leave more stored than the quota allows.
-          const used = await diskUsed(ctx.client, ctx.caller);
-          if (used > moved.from_amount) {
-            throw new EcologyError('QUOTA_EXCEEDED', `${ctx.caller} uses ${used} bytes of disk; it may give away at most ${moved.from_amount + a.amount - used}`, {
-              used,
-              quota: moved.from_amount + a.amount,
-            });
-          }
-        }
+        const moved = await moveRight(ctx.client, ctx.caller, a.to, a.resource, a.amount);
         await emit(ctx.client, { type: 'quota_transferred', actor: ctx.caller, subject: a.to, data: { resource: a.resource, amount: a.amount } });
         return { from: ctx.caller, to: a.to, resource: a.resource, amount: a.amount, ...moved };
       });
