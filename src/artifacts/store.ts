@@ -9,6 +9,7 @@ import { transfer } from '../ledger/transfer';
 import { getQuota } from '../rights/quotas';
 import { artifactId, checkJson, nonNegativeAmount, parseArgs, reservedIdReason } from '../validation';
 import { checkAccess, type CustomContractCheck } from './access';
+import { moveEndowment, endowmentArgs, type Endowment } from './endowment';
 import { initPrincipal } from './principals';
 import * as q from './queries';
 
@@ -22,6 +23,8 @@ export const writeArtifactArgs = z.strictObject({
   can_execute: z.boolean().optional(),
   has_standing: z.boolean().optional(),
   access_contract_id: artifactId.optional(),
+  /** Only when creating a principal: what the creator gives it, in the same transaction (./endowment). */
+  endowment: endowmentArgs.optional(),
 });
 export type WriteArtifactArgs = z.infer<typeof writeArtifactArgs>;
 
@@ -84,6 +87,9 @@ export interface WriteResult {
   created: boolean;
   size_bytes: number;
   owner_id: string;
+  /** A new agent (standing and executable): its workflow must start (DispatchHooks.agentCreated). */
+  agent?: boolean;
+  endowment?: Endowment;
 }
 
 /** Creates an artifact owned by the caller, or updates one the caller may write. */
@@ -95,6 +101,7 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   const existing = await q.getArtifact(d.client, a.id, true);
 
   if (existing) {
+    if (a.endowment) throw invalid('an endowment is given only when creating a principal; fund an existing one with transfer, transfer_compute or transfer_quota');
     if (opts.createOnly) throw new EcologyError('ALREADY_EXISTS', `artifact ${a.id} already exists`);
     await checkAccess(d.client, d.caller, existing, 'write', d.customContract);
     if (a.has_standing !== undefined && a.has_standing !== existing.has_standing) {
@@ -125,6 +132,7 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   if (reserved) throw invalid(reserved);
   const hasStanding = a.has_standing ?? false;
   const canExecute = a.can_execute ?? false;
+  if (a.endowment && !hasStanding) throw invalid('only a principal (has_standing) can be given an endowment');
   if (hasStanding && canExecute) checkAgentModel(d.config.llm, content);
   await ensureDiskFits(d.client, d.caller, size, false);
   const contract = a.access_contract_id ?? (hasStanding ? CONTRACTS.selfOwned : CONTRACTS.ownerOnly);
@@ -145,10 +153,11 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   if (hasStanding) {
     await chargePrincipalFee(d, a.id);
     await initPrincipal(d.client, a.id, d.config.quotas.createdPrincipal);
+    if (a.endowment) await moveEndowment(d.client, d.key, 'endow', d.caller, a.id, a.endowment);
     await emit(d.client, { type: 'principal_created', actor: d.caller, subject: a.id, data: { type: a.type, agent: canExecute } });
   }
   await emit(d.client, { type: 'artifact_created', actor: d.caller, subject: a.id, data: { type: a.type, size_bytes: size, has_standing: hasStanding, can_execute: canExecute } });
-  return { id: a.id, created: true, size_bytes: size, owner_id: d.caller };
+  return { id: a.id, created: true, size_bytes: size, owner_id: d.caller, ...(hasStanding && canExecute ? { agent: true } : {}), ...(a.endowment ? { endowment: a.endowment } : {}) };
 }
 
 export async function requireArtifact(client: PoolClient, id: string, forUpdate = false): Promise<q.ArtifactRow> {

@@ -2,20 +2,12 @@ import { z } from 'zod';
 import { requirePrincipal } from '../../artifacts/principals';
 import { diskUsed } from '../../artifacts/queries';
 import { EcologyError } from '../../errors';
-import { settleBucket, type BucketResource } from '../../buckets/store';
+import { moveRight } from '../../artifacts/endowment';
 import { once } from '../../db/idempotency';
 import { emit } from '../../events/emit';
-import { allQuotas, getQuotas, moveQuota, QUOTA_RESOURCES, type QuotaResource } from '../../rights/quotas';
+import { allQuotas, getQuotas, QUOTA_RESOURCES } from '../../rights/quotas';
 import { artifactId, positiveAmount } from '../../validation';
 import { method, type GenesisServiceDef } from '../context';
-
-/** Which bucket a right governs: its balance must be settled at the old rate before the rate moves. */
-const GOVERNS: Partial<Record<QuotaResource, BucketResource>> = {
-  compute_rate: 'compute',
-  compute_capacity: 'compute',
-  llm_token_rate: 'llm_tokens',
-  llm_token_capacity: 'llm_tokens',
-};
 
 export const rightsService: GenesisServiceDef = {
   check_quota: method({
@@ -41,11 +33,7 @@ export const rightsService: GenesisServiceDef = {
       await requirePrincipal(ctx.client, a.to);
       const payload = { from: ctx.caller, ...a };
       const { result } = await once(ctx.client, { id: ctx.key, kind: 'transfer_quota', payload }, async () => {
-        const bucket = GOVERNS[a.resource];
-        if (bucket) {
-          for (const p of [ctx.caller, a.to].sort()) await settleBucket(ctx.client, p, bucket);
-        }
-        const moved = await moveQuota(ctx.client, ctx.caller, a.to, a.resource, a.amount);
+        const moved = await moveRight(ctx.client, ctx.caller, a.to, a.resource, a.amount);
         if (a.resource === 'disk_bytes') {
           // Disk already in use stays charged: giving it away would leave more stored than the quota allows.
           const used = await diskUsed(ctx.client, ctx.caller);
