@@ -26,7 +26,10 @@ export async function removeUnstartedAgent(pool: Pool, agentId: string, reason: 
       await client.query<{ what: string }>(
         `SELECT 'journal entries' AS what WHERE EXISTS (SELECT 1 FROM journal WHERE (debit_principal = $1 OR credit_principal = $1) AND ($2 = '' OR left(id, length($2)) <> $2))
          UNION ALL SELECT 'a non-zero balance' WHERE EXISTS (SELECT 1 FROM accounts WHERE principal_id = $1 AND balance <> 0)
-         UNION ALL SELECT 'compute or LLM tokens' WHERE EXISTS (SELECT 1 FROM buckets WHERE principal_id = $1 AND balance <> 0)
+         UNION ALL SELECT 'compute or LLM tokens' WHERE CASE WHEN $2 = ''
+           THEN EXISTS (SELECT 1 FROM buckets WHERE principal_id = $1 AND balance <> 0)
+           -- endowed with rights, it accrues: only compute others moved to it counts
+           ELSE EXISTS (SELECT 1 FROM resource_effects WHERE kind LIKE 'transfer:%' AND payload->>'to' = $1 AND left(id, length($2)) <> $2) END
          UNION ALL SELECT 'artifacts it owns or guards' WHERE EXISTS (SELECT 1 FROM artifacts WHERE id <> $1 AND (owner_id = $1 OR access_contract_id = $1))
          UNION ALL SELECT 'recorded actions' WHERE EXISTS (SELECT 1 FROM agent_actions WHERE agent_id = $1)`,
         [agentId, endowPrefix],
