@@ -154,7 +154,7 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
     await chargePrincipalFee(d, a.id);
     await initPrincipal(d.client, a.id, d.config.quotas.createdPrincipal);
     if (a.endowment) await moveEndowment(d.client, d.key, 'endow', d.caller, a.id, a.endowment);
-    await emit(d.client, { type: 'principal_created', actor: d.caller, subject: a.id, data: { type: a.type, agent: canExecute } });
+    await emit(d.client, { type: 'principal_created', actor: d.caller, subject: a.id, data: { type: a.type, agent: canExecute, ...(a.endowment ? { endowment: a.endowment } : {}) } });
   }
   await emit(d.client, { type: 'artifact_created', actor: d.caller, subject: a.id, data: { type: a.type, size_bytes: size, has_standing: hasStanding, can_execute: canExecute } });
   return { id: a.id, created: true, size_bytes: size, owner_id: d.caller, ...(hasStanding && canExecute ? { agent: true } : {}), ...(a.endowment ? { endowment: a.endowment } : {}) };
