@@ -13,6 +13,9 @@ import { createSandboxActivities } from '../activities/sandbox';
 import type { EcologyConfig } from '../src/config/schema';
 import type { DispatchHooks } from '../src/genesis/context';
 import { hooksOf } from '../src/invoke/contract';
+import { agentCreatedHook } from '../src/agents/startCreated';
+import { agentControl } from '../src/temporal/agentWorkflows';
+import { readWorldId } from '../src/world/identity';
 import { sandboxPoolIfDocker } from '../src/invoke/sandboxPool';
 import { temporalSagaRunner } from '../src/invoke/temporal';
 import type { InvokeOptions } from '../src/invoke/types';
@@ -80,7 +83,9 @@ export async function startSandboxSide(opts: {
     sandbox = found.pool;
     if (!sandbox) log(`ecology worker: no Docker daemon (${found.reason}); not serving task queue ${config.temporal.sandboxTaskQueue}, so invocations of code are refunded unless another host serves it`);
   }
-  const hooks = hooksOf({ pool, config, sandbox, hooks: opts.hooks });
+  // Code that creates an agent through ctx.invoke starts its workflow like every other path.
+  const agentCreated = agentCreatedHook(pool, agentControl(opts.client, config, () => readWorldId(pool)));
+  const hooks = hooksOf({ pool, config, sandbox, hooks: { agentCreated, ...opts.hooks } });
   const activities = createSandboxActivities({ pool, config, sandbox, openai: opts.openai, hooks, log });
   const worker = sandbox ? await createSandboxWorker({ connection: opts.connection, pool, config, sandbox, openai: opts.openai, hooks, log }) : null;
   const openai = opts.openai as InvokeOptions['openai'];

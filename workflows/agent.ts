@@ -170,7 +170,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<AgentWor
       return wait(s.budgetRecheckSeconds * 1000);
     }
     if (why === 'quota') {
-      setStatus('waiting-for-budget', `its LLM dollar allowance (${reason})`, Date.now() + s.blockedRecheckSeconds * 1000);
+      // Its own allowance is missing (a child created without an endowment): someone must fund it.
+      setStatus('waiting-for-funding', `its LLM dollar allowance (${reason})`, Date.now() + s.blockedRecheckSeconds * 1000);
       return wait(s.blockedRecheckSeconds * 1000, () => flags.balance);
     }
     const resource = why === 'compute-debt' ? 'compute' : 'llm_tokens';

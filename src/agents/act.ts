@@ -7,7 +7,7 @@ import type { InvokeOptions } from '../invoke/types';
 import type { GrantSpec } from '../invoke/grant';
 import { clip, describeAction, grantOf, type AgentAction } from './actions';
 import { readBalances } from './balances';
-import { removeUnstartedAgent } from './compensate';
+import { agentCreatedHook } from './startCreated';
 import { finishAct, getAction, subscribe, type ActionRow } from './queries';
 import { iterationKey, type ActInput, type ActSummary, type SleepPlan } from './types';
 
@@ -47,10 +47,10 @@ function fromOutcome(o: Outcome): Executed {
   return o.ok ? { ok: true, result: o.result ?? null, error: null } : { ok: false, result: null, error: { code: o.error.code, message: o.error.message } };
 }
 
-/** The store writes that may create an agent (whose workflow must then start) or edit one. */
+/** The store write an action may make: an edit of an agent changes its configuration. */
 function storeWrite(a: AgentAction): { id: string } | undefined {
   if (a.action === 'write_artifact') return { id: a.id };
-  if (a.action === 'invoke_artifact' && a.id === 'genesis_store' && (a.method === 'create' || a.method === 'write')) {
+  if (a.action === 'invoke_artifact' && a.id === 'genesis_store' && a.method === 'write') {
     const id = a.args?.id;
     return typeof id === 'string' ? { id } : undefined;
   }
@@ -58,43 +58,23 @@ function storeWrite(a: AgentAction): { id: string } | undefined {
 }
 
 /**
- * The saga of SPEC section 7: a committed creation of an agent starts its workflow; if the start
- * fails, the artifact and its principal rows are removed again and the action fails. A write to an
- * existing agent is its configuration changing: its workflow hears configChanged.
+ * A write to an existing agent is its configuration changing: its workflow hears configChanged. A
+ * created agent's workflow was started by dispatch (DispatchHooks.agentCreated, src/agents/startCreated.ts).
  */
 async function afterStoreWrite(deps: ActDeps, agentId: string, target: string, exec: Executed): Promise<Executed> {
-  const created = (exec.result as { created?: boolean } | null)?.created === true;
+  if ((exec.result as { created?: boolean } | null)?.created === true) return exec;
   const art = (await deps.pool.query<{ agent: boolean }>('SELECT has_standing AND can_execute AS agent FROM artifacts WHERE id = $1', [target])).rows[0];
-  if (!art && created) return undone(target, 'an earlier attempt of this action could not start its workflow');
-  if (!art?.agent) return exec;
-  if (!created) {
-    await deps.control.signal(target, 'configChanged', { by: agentId }).catch(() => false);
-    return exec;
-  }
-  try {
-    await deps.control.start(target);
-    return { ...exec, result: { ...(exec.result as object), workflow: 'started' } };
-  } catch (e) {
-    const why = (e as Error).message ?? String(e);
-    try {
-      await removeUnstartedAgent(deps.pool, target, `its workflow could not start: ${why}`);
-    } catch (c) {
-      // Something already depends on the new agent: leave it and let the activity retry the start.
-      throw new Error(`starting the workflow of ${target} failed (${why}) and undoing its creation failed (${(c as Error).message})`);
-    }
-    return undone(target, why);
-  }
-}
-
-function undone(target: string, why: string): Executed {
-  return { ok: false, result: null, error: { code: 'UNAVAILABLE', message: clip(`${target} was created but its workflow could not start (${why}); the creation was undone`, 1000) } };
+  if (art?.agent) await deps.control.signal(target, 'configChanged', { by: agentId }).catch(() => false);
+  return exec;
 }
 
 async function execute(deps: ActDeps, agentId: string, key: string, action: AgentAction): Promise<Executed> {
+  // A created agent's workflow starts through the hook, compensated when it cannot (./startCreated).
+  const hooks = { agentCreated: agentCreatedHook(deps.pool, deps.control), ...deps.hooks };
   const run = async (artifactId: string, method: string, args: unknown, grant?: GrantSpec) =>
     // invoke(): genesis services through dispatch, executable artifacts through the invocation saga.
     fromOutcome(
-      await invoke({ pool: deps.pool, config: deps.config, hooks: deps.hooks, ...deps.invoke }, { caller: agentId, artifactId, method, args, key, ...(grant ? { grant } : {}) }),
+      await invoke({ pool: deps.pool, config: deps.config, hooks, ...deps.invoke }, { caller: agentId, artifactId, method, args, key, ...(grant ? { grant } : {}) }),
     );
   let exec: Executed;
   switch (action.action) {

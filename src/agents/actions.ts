@@ -83,6 +83,8 @@ export function actionJsonSchema(maxReasoningChars: number) {
           can_execute: { type: 'boolean' },
           has_standing: { type: 'boolean' },
           access_contract_id: idProperty,
+          // What a new principal gets from its creator (src/artifacts/endowment.ts).
+          endowment: { type: 'object', properties: { scrip: { type: 'integer', minimum: 1 }, compute: { type: 'integer', minimum: 1 }, quotas: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } } }, additionalProperties: false },
         },
         ['id'],
       ),

@@ -16,7 +16,7 @@ const ANSWER_RULES = `Answer with exactly one JSON object, one action, and nothi
 Actions:
 {"action": "noop"}
 {"action": "read_artifact", "id": "<artifact id>"}
-{"action": "write_artifact", "id": "<id>", "type": "<label>", "content": {...}, "code": "<ES module exporting run(args, ctx)>", "price": <scrip per invocation>, "can_execute": <bool>, "has_standing": <bool>, "access_contract_id": "<contract id>"}
+{"action": "write_artifact", "id": "<id>", "type": "<label>", "content": {...}, "code": "<ES module exporting run(args, ctx)>", "price": <scrip per invocation>, "can_execute": <bool>, "has_standing": <bool>, "access_contract_id": "<contract id>", "endowment": {"scrip": <n>, "compute": <CPU-ms>, "quotas": {"<right>": <n>}}}
   (type is needed to create; writing an existing artifact changes only the fields you name, others keep their value; null clears content, code or price)
 {"action": "delete_artifact", "id": "<id>"}
 {"action": "invoke_artifact", "id": "<artifact id>", "method": "<method>", "args": {...}, "max_price": <n>, "code_hash": "<hex>", "allowance": {"scrip": <n>, "compute": <CPU-ms>, "llm_dollars": <dollars, e.g. 0.01>}, "allow": ["<service.method>"]}
@@ -29,6 +29,8 @@ max_price: fail, nothing charged, if its price is now higher. code_hash (from ge
 allowance: the most it may spend in your name in total (prices and compute of what it invokes, transfers, purchases, bids, LLM dollars); default none.
 allow: genesis methods no allowance covers that it may call as you (e.g. genesis_store.write, genesis_store.transfer_ownership); default none.
 In code, ctx.invoke(id, method, args, {allowance, ...}) grants the same to what it invokes, within its own grant. Code with standing acts as itself.
+A new agent (has_standing and can_execute) starts with no scrip, compute or rights: it cannot think until funded. Give it an endowment when you create it
+(moved from you with the creation, which fails if you lack any of it): at least quotas llm_dollars, llm_token_rate and llm_token_capacity, and some compute.
 An agent in compute debt cannot act until its debt is paid off by accrual or by a transfer_compute from someone else.`;
 
 function bucketLine(name: string, b: BucketView): string {
@@ -104,6 +106,12 @@ export function buildPrompt(
       'Your artifacts',
       artifacts.map((a) => `- ${a.id} (${a.type}, ${a.size_bytes} bytes, price ${a.price}${a.can_execute ? ', executable' : ''}${a.has_standing ? ', has standing' : ''})`),
     ),
+    ...(facts.unfundedChildren.length
+      ? [section('Agents you own that wait for funding (no LLM dollar allowance: they cannot think)', [
+          ...facts.unfundedChildren.map((id) => `- ${id}`),
+          'Fund one with genesis_rights_registry.transfer_quota (llm_dollars, llm_token_rate, llm_token_capacity) and genesis_ledger.transfer_compute.',
+        ])]
+      : []),
     `Current time: ${r.now.toISOString()}\nIteration: ${r.iteration}`,
     section('Your balances', [`scrip: ${scrip}`, bucketLine('compute (CPU-ms)', compute), bucketLine('llm_tokens', llm)]),
     section(

@@ -40,6 +40,8 @@ export interface PromptFacts {
   quotas: Quotas;
   diskUsed: number;
   artifacts: PromptArtifact[];
+  /** Agents it owns (its children) with no LLM dollar allowance: they cannot think until funded. */
+  unfundedChildren: string[];
   /** Newest first. */
   actions: PromptAction[];
   /** Oldest first, as are `recentEvents`. */
@@ -65,6 +67,10 @@ const PROMPT_FACTS_SQL = `WITH me AS (SELECT content, has_standing AND can_execu
     ${DISK_USED_SQL('$1')} AS disk_used,
     (SELECT COALESCE(json_agg(a ORDER BY a.id), '[]') FROM (
        SELECT id, type, size_bytes, price, can_execute, has_standing FROM artifacts WHERE owner_id = $1 ORDER BY id LIMIT $4) a) AS artifacts,
+    (SELECT COALESCE(json_agg(c.id ORDER BY c.id), '[]') FROM (
+       SELECT id FROM artifacts c WHERE owner_id = $1 AND id <> $1 AND has_standing AND can_execute
+         AND COALESCE((SELECT amount FROM quotas q WHERE q.principal_id = c.id AND q.resource = 'llm_dollars'), 0) = 0
+       ORDER BY id LIMIT $4) c) AS unfunded_children,
     (SELECT COALESCE(json_agg(a ORDER BY a.iteration DESC), '[]') FROM (
        SELECT iteration, status, summary, result, error FROM agent_actions
        WHERE agent_id = $1 AND status IN ('invalid', 'done', 'failed') ORDER BY iteration DESC LIMIT $5) a) AS actions,
@@ -85,6 +91,7 @@ interface FactsRow {
   quotas: Array<{ resource: string; amount: number }>;
   disk_used: number;
   artifacts: PromptArtifact[];
+  unfunded_children: string[];
   actions: PromptAction[];
   own_events: PromptEvent[];
   recent_events: PromptEvent[];
@@ -111,6 +118,7 @@ export async function readPromptFacts(
     quotas: quotasFromRows(row.quotas),
     diskUsed: row.disk_used,
     artifacts: row.artifacts,
+    unfundedChildren: row.unfunded_children,
     actions: row.actions,
     ownEvents: row.own_events,
     recentEvents: row.recent_events,

@@ -36,6 +36,7 @@ export type AgentStatus =
   | 'sleeping'
   | 'frozen-in-debt'
   | 'waiting-for-budget'
+  | 'waiting-for-funding'
   | 'paused'
   | 'stopped';
 

@@ -9,6 +9,7 @@ import { transfer } from '../ledger/transfer';
 import { getQuota } from '../rights/quotas';
 import { artifactId, checkJson, nonNegativeAmount, parseArgs, reservedIdReason } from '../validation';
 import { checkAccess, type CustomContractCheck } from './access';
+import { moveEndowment, endowmentArgs, type Endowment } from './endowment';
 import { initPrincipal } from './principals';
 import * as q from './queries';
 
@@ -26,6 +27,8 @@ export const writeArtifactArgs = z.strictObject({
   can_execute: z.boolean().optional(),
   has_standing: z.boolean().optional(),
   access_contract_id: artifactId.optional(),
+  /** Only when creating a principal: what the creator gives it, in the same transaction (./endowment). */
+  endowment: endowmentArgs.optional(),
 });
 export type WriteArtifactArgs = z.infer<typeof writeArtifactArgs>;
 
@@ -125,6 +128,9 @@ export interface WriteResult {
   owner_id: string;
   /** The fields this write changed (on a creation: the fields it set). */
   changed: string[];
+  /** A new agent (standing and executable): its workflow must start (DispatchHooks.agentCreated). */
+  agent?: boolean;
+  endowment?: Endowment;
 }
 
 /** Creates an artifact owned by the caller, or updates one the caller may write. */
@@ -134,6 +140,7 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   const existing = await q.getArtifact(d.client, a.id, true);
 
   if (existing) {
+    if (a.endowment) throw invalid('an endowment is given only when creating a principal; fund an existing one with transfer, transfer_compute or transfer_quota');
     if (opts.createOnly) throw new EcologyError('ALREADY_EXISTS', `artifact ${a.id} already exists`);
     await checkAccess(d.client, d.caller, existing, 'write', d.customContract);
     if (a.has_standing !== undefined && a.has_standing !== existing.has_standing) {
@@ -165,6 +172,7 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   const { type, content, code, price, can_execute: canExecute } = bodyAfterWrite(a, { type: a.type, content: {}, code: null, price: 0, can_execute: false });
   validateBody(d.config, { type, content, code, price, can_execute: canExecute }, hasStanding);
   const size = sizeOf(content, code);
+  if (a.endowment && !hasStanding) throw invalid('only a principal (has_standing) can be given an endowment');
   if (hasStanding && canExecute) checkAgentModel(d.config.llm, content);
   await ensureDiskFits(d.client, d.caller, size, false);
   // An agent controls itself; anything else, accounts included, is its creator's (a self-owned
@@ -187,11 +195,20 @@ export async function writeArtifact(d: StoreDeps, raw: unknown, opts: { createOn
   if (hasStanding) {
     await chargePrincipalFee(d, a.id);
     await initPrincipal(d.client, a.id, d.config.quotas.createdPrincipal);
-    await emit(d.client, { type: 'principal_created', actor: d.caller, subject: a.id, data: { type, agent: canExecute } });
+    if (a.endowment) await moveEndowment(d.client, d.key, 'endow', d.caller, a.id, a.endowment);
+    await emit(d.client, { type: 'principal_created', actor: d.caller, subject: a.id, data: { type, agent: canExecute, ...(a.endowment ? { endowment: a.endowment } : {}) } });
   }
   await emit(d.client, { type: 'artifact_created', actor: d.caller, subject: a.id, data: { type, size_bytes: size, has_standing: hasStanding, can_execute: canExecute } });
-  const changed = Object.keys(a).filter((k) => k !== 'id');
-  return { id: a.id, created: true, size_bytes: size, owner_id: d.caller, changed };
+  const changed = Object.keys(a).filter((k) => k !== 'id' && k !== 'endowment');
+  return {
+    id: a.id,
+    created: true,
+    size_bytes: size,
+    owner_id: d.caller,
+    changed,
+    ...(hasStanding && canExecute ? { agent: true } : {}),
+    ...(a.endowment ? { endowment: a.endowment } : {}),
+  };
 }
 
 export async function requireArtifact(client: PoolClient, id: string, forUpdate = false): Promise<q.ArtifactRow> {

@@ -3,10 +3,25 @@ import type { z } from 'zod';
 import type { EcologyConfig } from '../config/schema';
 import type { CustomContractCheck } from '../artifacts/access';
 import type { ContractDecisions } from '../artifacts/contractDecisions';
+import type { Endowment } from '../artifacts/endowment';
+
+/** A committed creation of an agent: its creator, the operation's key, and what it was given. */
+export interface AgentCreation {
+  agentId: string;
+  creator: string;
+  key: string;
+  endowment?: Endowment;
+}
 
 /** Extension points later parts plug in (sandbox contracts, agent workflow starts). */
 export interface DispatchHooks {
   customContract?: CustomContractCheck;
+  /**
+   * Called by dispatch after an operation that created an agent commits (and again on every replay
+   * of it): starts the agent's workflow, idempotently. When the start fails it undoes the creation
+   * (src/agents/startCreated.ts) and throws a typed error, which becomes the operation's outcome.
+   */
+  agentCreated?: (creation: AgentCreation) => Promise<void>;
 }
 
 /**

@@ -8,7 +8,7 @@ import { withTransaction } from '../db/tx';
 import { boundedError, EcologyError, forbidden, isEcologyError, invalid, notFound } from '../errors';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
-import { bindOperationKey, type DispatchHooks, type CallContext, type MethodGuard } from './context';
+import { bindOperationKey, type AgentCreation, type DispatchHooks, type CallContext, type MethodGuard } from './context';
 import { tryFastTransfer } from './fastTransfer';
 import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
 import { GENESIS, isGenesisService } from './registry';
@@ -54,15 +54,34 @@ function failure(e: EcologyError, compute: number, replayed = false): Outcome {
  */
 export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
   return dispatchValidated(deps, req, async () => {
-    if (deps.guard) return generalPath(deps, req);
+    if (deps.guard) return afterCommit(deps, req, await generalPath(deps, req));
     const fast = await tryFastTransfer(deps, req, computeCost(deps.config, req.artifactId, req.method));
-    return fast ?? generalPath(deps, req);
+    return fast ?? afterCommit(deps, req, await generalPath(deps, req));
   });
 }
 
 /** dispatch() without its one-statement transfer: the general path alone, which tests hold the fast path to. */
 export async function dispatchGeneral(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
-  return dispatchValidated(deps, req, () => generalPath(deps, req));
+  return dispatchValidated(deps, req, async () => afterCommit(deps, req, await generalPath(deps, req)));
+}
+
+/**
+ * The one place a created agent's workflow starts, whatever the path (an agent's action, the CLI,
+ * code through ctx.invoke): after the creation commits, and again on a replay (a retry after a
+ * crash between the two). A start that fails undid the creation: the operation fails.
+ */
+async function afterCommit(deps: DispatchDeps, req: DispatchRequest, outcome: Outcome): Promise<Outcome> {
+  const hook = deps.hooks?.agentCreated;
+  if (!hook || !outcome.ok || req.artifactId !== 'genesis_store' || (req.method !== 'create' && req.method !== 'write')) return outcome;
+  const r = outcome.result as { id?: string; created?: boolean; agent?: boolean; endowment?: AgentCreation['endowment'] } | null;
+  if (!r?.created || !r.agent || typeof r.id !== 'string') return outcome;
+  try {
+    await hook({ agentId: r.id, creator: req.caller, key: req.key, ...(r.endowment ? { endowment: r.endowment } : {}) });
+    return { ...outcome, result: { ...r, workflow: 'started' } };
+  } catch (e) {
+    if (isEcologyError(e)) return failure(boundedError(e, deps.config.limits.maxErrorMessageChars), outcome.compute_charged, outcome.replayed);
+    throw e;
+  }
 }
 
 async function dispatchValidated(deps: DispatchDeps, req: DispatchRequest, run: () => Promise<Outcome>): Promise<Outcome> {

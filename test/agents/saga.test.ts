@@ -42,7 +42,7 @@ test('an agent creates and funds another agent, whose workflow starts and thinks
   // born with no rights: its think is refused for want of an LLM dollar allowance, and it waits
   const waiting = await w.waitFor('the child to wait for money', async () => {
     const s = await w.state(child);
-    return s.status === 'waiting-for-budget' ? s : undefined;
+    return s.status === 'waiting-for-funding' ? s : undefined;
   });
   expect(waiting.waitingFor).toMatch(/^its LLM dollar allowance/);
   expect((await w.actions(child)).filter((r) => r.status !== 'thinking')).toEqual([]);

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { agentCreatedHook } from '../../agents/startCreated';
 import { invoke } from '../../invoke/invoke';
+import { startAgentWorkflow } from '../../temporal/agentWorkflows';
+import { readWorldId } from '../../world/identity';
 import { sandboxPoolFromConfig } from '../../invoke/sandboxPool';
 import { UsageError, type Command } from '../command';
 import { callerKey, parseArgs } from '../../validation';
@@ -23,9 +26,12 @@ export const invokeCommand: Command = {
     const config = ctx.config();
     // Made lazily by the pool itself: a genesis call never touches Docker unless a custom contract runs.
     const sandbox = sandboxPoolFromConfig(config);
+    const pool = await ctx.pool();
+    // A created agent's workflow starts here too (Temporal is reached only then); undone when it cannot.
+    const agentCreated = agentCreatedHook(pool, { start: async (id) => startAgentWorkflow(await ctx.temporal(), config, id, await readWorldId(pool)) });
     try {
       const outcome = await invoke(
-        { pool: await ctx.pool(), config, sandbox },
+        { pool, config, sandbox, hooks: { agentCreated } },
         { caller, artifactId, method, args: jsonArgument(argsText, 'json-args'), key, ...grant },
       );
       const { ok, replayed, compute_charged } = outcome;

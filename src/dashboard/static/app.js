@@ -6,7 +6,7 @@
   const $ = (id) => document.getElementById(id);
 
   const MAX_EVENTS = 500;
-  const STATUS_ORDER = ['thinking', 'acting', 'starting', 'sleeping', 'refilling', 'waiting-for-budget', 'think-failing', 'stuck-in-debt', 'frozen-in-debt', 'paused', 'stopped', 'unknown'];
+  const STATUS_ORDER = ['thinking', 'acting', 'starting', 'sleeping', 'refilling', 'waiting-for-budget', 'waiting-for-funding', 'think-failing', 'stuck-in-debt', 'frozen-in-debt', 'paused', 'stopped', 'unknown'];
   const state = { snap: null, events: [], eventSeqs: new Set(), sort: { key: 'id', dir: 1 }, view: 'agents', graphKey: '', chartsKey: '' };
 
   // ---- tabs ----

@@ -13,8 +13,10 @@ const idArgs = z.strictObject({ id: artifactId });
 export const storeService: GenesisServiceDef = {
   create: method({
     description:
-      'Create an artifact you own: {id, type, content?, code?, price?, can_execute?, has_standing?, access_contract_id?}. ' +
-      'An agent (has_standing and can_execute) starts with zero scrip and compute; fund it.',
+      'Create an artifact you own: {id, type, content?, code?, price?, can_execute?, has_standing?, access_contract_id?, endowment?}. ' +
+      'A principal (has_standing) starts with no scrip, compute or rights; endowment {scrip?, compute?, quotas?: {right: amount}} moves them from you ' +
+      'with the creation (which fails, nothing moved, if you lack any). An agent (has_standing and can_execute) needs at least quotas llm_dollars, ' +
+      'llm_token_rate and llm_token_capacity to think; its workflow starts with the creation.',
     args: z.unknown(),
     run: (ctx, a) => writeArtifact(deps(ctx), a, { createOnly: true }),
   }),
