@@ -15,7 +15,7 @@ export interface ChatMessage {
 const ANSWER_RULES = `Answer with exactly one JSON object, one action, and nothing else. An optional "reasoning" string is recorded.
 Actions:
 {"action": "noop"}
-{"action": "read_artifact", "id": "<artifact id>"}
+{"action": "read_artifact", "id": "genesis_ledger"}
 {"action": "write_artifact", "id": "<id>", "type": "<label>", "content": {...}, "code": "<ES module exporting run(args, ctx)>", "price": <scrip per invocation>, "can_execute": <bool>, "has_standing": <bool>, "access_contract_id": "<contract id>", "endowment": {"scrip": <n>, "compute": <CPU-ms>, "quotas": {"<right>": <n>}}}
   (type is needed to create; writing an existing artifact changes only the fields you name, others keep their value; null clears content, code or price)
 {"action": "delete_artifact", "id": "<id>"}

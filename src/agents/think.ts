@@ -62,12 +62,12 @@ async function promptFor(deps: ThinkDeps, input: ThinkInput, key: string): Promi
  * Output that is not one valid action is a failed action that still paid for its tokens.
  */
 /**
- * The reasoning an answer may hold: at most half of its completion budget (in the configured
- * characters per token), so that a model following the response format as a grammar (the local
- * one) still has room to close the action before max_tokens cuts it.
+ * The reasoning an answer may hold: at most one character per token of half its completion budget
+ * (no token covers less than a character), so that a model following the response format as a
+ * grammar (the local one) still has room to close the action before max_tokens cuts it.
  */
-function reasoningCharsFor(maxTokens: number, maxReasoningChars: number, config: EcologyConfig): number {
-  return Math.min(maxReasoningChars, Math.floor((maxTokens * config.llm.charsPerTokenEstimate) / 2));
+function reasoningCharsFor(maxTokens: number, maxReasoningChars: number): number {
+  return Math.min(maxReasoningChars, Math.floor(maxTokens / 2));
 }
 
 export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSummary> {
@@ -100,7 +100,7 @@ export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSu
         temperature: p.prompt.temperature,
         // Not strict: an action's args and content are free-form objects, which strict mode cannot
         // describe. parseAction (zod) is the real check.
-        responseFormat: { name: 'agent_action', schema: actionJsonSchema(reasoningCharsFor(p.prompt.max_tokens, a.maxReasoningChars, deps.config)), strict: false },
+        responseFormat: { name: 'agent_action', schema: actionJsonSchema(reasoningCharsFor(p.prompt.max_tokens, a.maxReasoningChars)), strict: false },
         purpose: 'think',
       },
     );

@@ -6,7 +6,8 @@
 import { recordedSpend } from '../../src/llm/budget';
 import { startAgentWorld, type AgentWorld } from './support/harness';
 
-const BUDGET = 20_000;
+// A few thinks of each agent (each reserves its worst case: every prompt byte and the response format a token).
+const BUDGET = 60_000;
 let w: AgentWorld;
 beforeAll(async () => {
   w = await startAgentWorld({
