@@ -46,8 +46,8 @@ test('A bids sealed and endows B; B thinks, offers a right; C buys it; nothing o
     JSON.stringify({ action: 'write_artifact', id: b, type: 'agent', has_standing: true, can_execute: true, content: { system_prompt: 'endowed seller' }, endowment: { scrip: 11, compute: 2000, quotas: THINKING_RIGHTS } }),
   ]);
   w.script(b, [invoke('genesis_escrow', 'offer_right', { resource: 'llm_token_rate', amount: OFFERED, price: PRICE })]);
-  let offerId: number | undefined;
-  w.script(c, [({ iteration }) => ({ content: iteration === 0 && offerId !== undefined ? invoke('genesis_escrow', 'buy_right', { offer_id: offerId }) : SETTLE })]);
+  const sale: { offerId?: number } = {};
+  w.script(c, [({ iteration }) => ({ content: iteration === 0 && sale.offerId !== undefined ? invoke('genesis_escrow', 'buy_right', { offer_id: sale.offerId }) : SETTLE })]);
 
   await w.start(a);
   expect(await finished(a, 0)).toMatchObject({ status: 'done' });
@@ -56,7 +56,8 @@ test('A bids sealed and endows B; B thinks, offers a right; C buys it; nothing o
   // B was started by the creation, not by the test: it thinks on its own and offers.
   const offer = await finished(b, 0);
   expect(offer).toMatchObject({ status: 'done', result: { resource: 'llm_token_rate', amount: OFFERED, price: PRICE, seller: b, status: 'open' } });
-  offerId = (offer.result as { offer_id: number }).offer_id;
+  const offerId = (offer.result as { offer_id: number }).offer_id;
+  sale.offerId = offerId;
   expect(await tokenRate(b)).toBe(THINKING_RIGHTS.llm_token_rate - OFFERED);
   expect(await tokenRate('genesis_escrow')).toBe(OFFERED);
 

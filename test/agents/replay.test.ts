@@ -50,6 +50,25 @@ test('histories recorded after the world id and the patch record-agent-end recor
   expect(scheduled('agent-life')).not.toContain('agentStopped');
 });
 
+test('the market histories hold a birth by an agent\'s action with an endowment, and a rights trade between agents', () => {
+  const events = (id: string) => histories.find((h) => h.workflowId === id)!.history.events!;
+  /** The results of the local activities (readiness, act) recorded in markers, in order. */
+  const results = (id: string) =>
+    events(id)
+      .map((e) => e.markerRecordedEventAttributes?.details?.result?.payloads?.[0]?.data)
+      .filter(Boolean)
+      .map((d) => JSON.parse(Buffer.from(d!).toString()) as { ok?: boolean; summary?: string; balances?: { scrip: number } });
+  const acts = (id: string) => results(id).filter((r) => r.summary !== undefined).map((r) => r.summary);
+  const input = events('agent-market-child')[0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!;
+  const child = (JSON.parse(Buffer.from(input).toString()) as { agentId: string }).agentId;
+  expect(acts('agent-market-parent')[0]).toBe(`write_artifact ${child} (agent) -> ok`);
+  // the child's own workflow ran: it started with its endowment, thought, and acted
+  expect(results('agent-market-child')[0]).toMatchObject({ balances: { scrip: 7 } });
+  expect(events('agent-market-child').some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'agentThink')).toBe(true);
+  expect(acts('agent-market-child')[0]).toMatch(/^invoke_artifact genesis_escrow\.offer_right .*"resource":"llm_token_rate".* -> ok$/);
+  expect(acts('agent-market-buyer')[0]).toMatch(/^invoke_artifact genesis_escrow\.buy_right \{"offer_id":\d+\} -> ok$/);
+});
+
 test('every recorded history replays against the current workflow code', async () => {
   const { code } = await workflowBundle();
   const results = [];

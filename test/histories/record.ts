@@ -148,6 +148,33 @@ async function world(w: AgentWorld): Promise<void> {
   await save(w, gone, 'world-missing');
 }
 
+/** Issue 14 by agents' actions: a parent creates a child with an endowment, whose workflow the creation starts; the child offers a right in escrow and a third agent buys it. */
+async function market(w: AgentWorld): Promise<void> {
+  const parent = await w.agent('parent', { scrip: 100 });
+  const child = w.id('child');
+  const buyer = await w.agent('buyer', { scrip: 100 });
+  const rights = { llm_dollars: 100_000_000, llm_token_rate: 500_000, llm_token_capacity: 5_000_000, compute_rate: 10, compute_capacity: 5000 };
+  const birth = { action: 'write_artifact', id: child, type: 'agent', has_standing: true, can_execute: true, content: { system_prompt: 'endowed child' }, endowment: { scrip: 7, compute: 2000, quotas: rights } };
+  w.script(parent, [JSON.stringify(birth)], LONG);
+  w.script(child, [invoke('genesis_escrow', 'offer_right', { resource: 'llm_token_rate', amount: 1000, price: 3 })], LONG);
+  const sale: { offerId?: number } = {};
+  w.script(buyer, [() => ({ content: sale.offerId === undefined ? LONG : invoke('genesis_escrow', 'buy_right', { offer_id: sale.offerId }) })], LONG);
+  await w.start(parent);
+  await until(w, parent, 'the parent to settle', (s) => s.iteration === 2 && s.status === 'sleeping');
+  await until(w, child, 'the child to settle', (s) => s.iteration === 2 && s.status === 'sleeping');
+  sale.offerId = ((await w.actions(child))[0].result as { offer_id: number }).offer_id;
+  await w.start(buyer);
+  await until(w, buyer, 'the buyer to settle', (s) => s.iteration === 2 && s.status === 'sleeping');
+  const sold = (await w.actions(buyer))[0];
+  if (sold.status !== 'done') throw new Error(`the purchase failed: ${JSON.stringify(sold)}`);
+  for (const [id, name] of [[parent, 'market-parent'], [child, 'market-child'], [buyer, 'market-buyer']]) {
+    const h = w.handle(id);
+    await h.signal('stop');
+    await h.result();
+    await save(w, id, name);
+  }
+}
+
 async function main(): Promise<void> {
   const scenarios: Array<[string, (w: AgentWorld) => Promise<void>, Record<string, unknown>]> = [
     ['life', life, {}],
@@ -155,6 +182,7 @@ async function main(): Promise<void> {
     ['continued', continued, { agents: { maxIterationsPerRun: 2 } }],
     ['flooded', flooded, { agents: { maxHistoryEventsPerRun: 100 } }],
     ['world', world, {}],
+    ['market', market, {}],
     ['budget', budget, { llm: { systemBudgetMicros: 8000, defaultModel: 'test-model', prices: { 'test-model': { input: 1_000_000, output: 2_000_000 } } } }],
   ];
   const only = process.argv.slice(2);
