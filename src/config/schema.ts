@@ -18,6 +18,15 @@ export type QuotaSet = z.infer<typeof quotaSetSchema>;
  * reports as cached (prompt_tokens_details.cached_tokens); input when left out. It may not be above
  * input, so that a call's worst case (every prompt token uncached) stays an upper bound.
  */
+/** How much of what changes between iterations a prompt shows (agents.prompt; llm.local.prompt overrides it). */
+export const promptSizesSchema = z.strictObject({
+  recentEvents: count,
+  recentActions: count,
+  ownArtifacts: count,
+  maxResultChars: count.min(1),
+  maxEventChars: count.min(1),
+});
+
 export const llmPriceSchema = z
   .strictObject({ input: count, output: count, cachedInput: count.optional() })
   .refine((p) => p.cachedInput === undefined || p.cachedInput <= p.input, { error: 'cachedInput may not be above input' });
@@ -172,6 +181,11 @@ export const configSchema = z.strictObject({
       inferenceTimeoutMs: count.min(1),
       /** Loading the model in its child process may take this long. */
       startTimeoutMs: count.min(1),
+      /**
+       * Replaces parts of agents.prompt while the local model thinks: every changing token is
+       * evaluated on the CPU at each think (the stable prefix stays evaluated), so it sees less.
+       */
+      prompt: promptSizesSchema.partial(),
     }),
     /** Any OpenAI-compatible endpoint (env OPENAI_BASE_URL); null = api.openai.com when a key is set. */
     baseUrl: z.string().min(1).nullable(),
@@ -249,13 +263,7 @@ export const configSchema = z.strictObject({
     maxReasoningChars: count,
     /** Keep each iteration's prompt in agent_actions after the think finished (debugging). */
     keepPrompts: z.boolean(),
-    prompt: z.strictObject({
-      recentEvents: count,
-      recentActions: count,
-      ownArtifacts: count,
-      maxResultChars: count.min(1),
-      maxEventChars: count.min(1),
-    }),
+    prompt: promptSizesSchema,
     /** Temporal activity options of the loop's activities. */
     activities: z.strictObject({
       thinkTimeoutMs: count.min(1),
