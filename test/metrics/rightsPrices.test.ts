@@ -6,9 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { metricsPoints } from '../../src/dashboard/queries';
+import { startDashboard } from '../../src/dashboard/server';
 import { aggregateWindow } from '../../src/metrics/aggregate';
 import type { MetricsWindow } from '../../src/metrics/types';
+import { request } from '../dashboard/support/http';
 import { setupFoundation, type Foundation } from '../foundation/harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -83,7 +84,14 @@ test('`ecology metrics` prints the rights traded, as JSON and as text', async ()
   expect(lines.find((l) => l.trim().startsWith('disk_bytes'))?.trim().split(/\s+/)).toEqual(['disk_bytes', 'trades', '1', 'amount', '1000', 'scrip', '3', 'unit', 'price', '0.003', '(last', '0.003)']);
 });
 
-test("the dashboard's metrics points carry each window's rights for the price chart", async () => {
-  const point = (await metricsPoints(f.pool, 10)).find((p) => p.window_start.getTime() === t0.getTime());
-  expect(point?.rights).toEqual(EXPECTED);
+test("the dashboard's metrics API carries each window's rights for the rights price chart", async () => {
+  const d = await startDashboard({ pool: f.pool, config: f.config, port: 0, log: () => undefined });
+  try {
+    const reply = await request(`${d.url}api/metrics`);
+    expect(reply.status).toBe(200);
+    const { windows } = reply.json<{ windows: Array<{ window_start: string; rights: unknown }> }>();
+    expect(windows.find((w) => w.window_start === t0.toISOString())?.rights).toEqual(EXPECTED);
+  } finally {
+    await d.close();
+  }
 });
