@@ -9,7 +9,7 @@ import '../db/int8';
 import type { ListingRow } from '../escrow/queries';
 import type { FollowedEvent } from '../events/follow';
 import { publicEventSql } from '../events/visibility';
-import type { MetricsScalars } from '../metrics/types';
+import type { MetricsScalars, RightWindowTrades } from '../metrics/types';
 
 export type Db = Pick<PoolClient, 'query'>;
 
@@ -227,9 +227,11 @@ export interface MetricsPoint extends MetricsScalars {
   llm_token_debt: number;
   /** Scrip owed on active debt contracts when the window was aggregated. */
   scrip_debt: number;
+  /** Rights sold in the window by resource, with their prices per unit (the rights price chart). */
+  rights: Record<string, RightWindowTrades>;
 }
 
-/** The latest metrics windows, oldest first: the scalar figures and the debt totals (not the breakdowns). */
+/** The latest metrics windows, oldest first: the scalar figures, the debt totals and the rights traded (not the other breakdowns). */
 export async function metricsPoints(db: Db, limit: number): Promise<MetricsPoint[]> {
   const r = await db.query<MetricsPoint>(
     `SELECT * FROM (
@@ -237,7 +239,8 @@ export async function metricsPoints(db: Db, limit: number): Promise<MetricsPoint
               transfer_count, transfer_volume, artifacts_created, oracle_resolutions, principals_in_debt,
               COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'compute')), 0)::bigint AS compute_debt,
               COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'llm_tokens')), 0)::bigint AS llm_token_debt,
-              COALESCE((SELECT sum(value::numeric) FROM jsonb_each_text(data->'debt'->'scrip')), 0)::bigint AS scrip_debt
+              COALESCE((SELECT sum(value::numeric) FROM jsonb_each_text(data->'debt'->'scrip')), 0)::bigint AS scrip_debt,
+              COALESCE(data->'rights', '{}'::jsonb) AS rights
        FROM metrics_windows ORDER BY window_start DESC LIMIT $1
      ) w ORDER BY window_start`,
     [limit],

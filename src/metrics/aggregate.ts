@@ -3,7 +3,7 @@ import { debtsNow, principalsInDebt } from '../buckets/debt';
 import { withTransaction } from '../db/tx';
 import { invalid } from '../errors';
 import * as q from './queries';
-import type { AgentWindowFigures, LlmFigures, MetricsWindow, MetricsWindowBounds, MetricsWindowData, OracleWindowResult } from './types';
+import type { AgentWindowFigures, LlmFigures, MetricsWindow, MetricsWindowBounds, MetricsWindowData, OracleWindowResult, RightWindowTrades } from './types';
 
 const noFigures = (): AgentWindowFigures => ({
   actions: 0, actions_ok: 0, actions_failed: 0, actions_invalid: 0, compute: 0, llm_calls: 0, llm_cost_micros: 0, llm_prompt_tokens: 0, llm_completion_tokens: 0,
@@ -31,6 +31,23 @@ function oracleResult(data: Record<string, unknown>): OracleWindowResult {
       outcome: String(w.outcome ?? ''),
     })),
   };
+}
+
+/** Price discovery: the rights sold in the window (its `right_sold` events, oldest first), by resource. */
+function rightTrades(sales: Array<{ data: Record<string, unknown> }>): Record<string, RightWindowTrades> {
+  const out: Record<string, RightWindowTrades> = {};
+  for (const { data } of sales) {
+    const amount = Number(data.amount ?? 0);
+    const price = Number(data.price ?? 0);
+    if (typeof data.resource !== 'string' || !(amount > 0)) continue;
+    const r = (out[data.resource] ??= { trades: 0, amount: 0, scrip: 0, unit_price: 0, last_unit_price: 0 });
+    r.trades += 1;
+    r.amount += amount;
+    r.scrip += price;
+    r.unit_price = r.scrip / r.amount;
+    r.last_unit_price = price / amount;
+  }
+  return out;
 }
 
 /** What each debtor still owes on its active scrip debt contracts (not "in debt": see src/buckets/debt.ts). */
@@ -120,6 +137,7 @@ export async function aggregateWindow(pool: Pool, window: MetricsWindowBounds, m
         transfers,
         artifacts,
         oracle,
+        rights: rightTrades(await q.eventsOfType(client, 'right_sold', w)),
       };
       return q.upsertWindow(client, w, {
         actions,

@@ -37,6 +37,19 @@ export interface OracleWindowResult {
   winners: Array<{ bidder: string; artifact_id: string; price: number; score: number | null; minted: number; outcome: string }>;
 }
 
+/** Rights of one resource sold through genesis_escrow (buy_right's public `right_sold` events) in a window. */
+export interface RightWindowTrades {
+  trades: number;
+  /** Units of the right sold. */
+  amount: number;
+  /** Scrip paid for them. */
+  scrip: number;
+  /** scrip / amount: the window's average price per unit (a fraction, not money). */
+  unit_price: number;
+  /** The last sale's price / amount. */
+  last_unit_price: number;
+}
+
 /** The breakdowns stored in metrics_windows.data. */
 export interface MetricsWindowData {
   /** Every principal that acted, spent compute or paid for LLM calls in the window. */
@@ -54,6 +67,8 @@ export interface MetricsWindowData {
   transfers: { count: number; volume: number; by_kind: Record<string, { count: number; volume: number }> };
   artifacts: { created: number; by_type: Record<string, number>; by_creator: Record<string, number> };
   oracle: OracleWindowResult[];
+  /** Rights sold, by resource (absent in windows aggregated before rights were traded). */
+  rights?: Record<string, RightWindowTrades>;
 }
 
 /** The scalar figures of a window (columns of metrics_windows). */

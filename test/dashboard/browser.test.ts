@@ -115,7 +115,7 @@ test('the charts draw the metrics windows', async () => {
   await showView('charts');
   await page.waitForSelector('.chart-card svg');
   const charts = await page.locator('.chart-card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-chart')));
-  expect(charts).toEqual(['supply', 'dollars', 'compute', 'debt', 'transfers', 'artifacts']);
+  expect(charts).toEqual(['supply', 'dollars', 'compute', 'debt', 'transfers', 'artifacts', 'rights']);
   const windows = Number((await eco.w.pool.query('SELECT count(*)::int AS n FROM metrics_windows')).rows[0].n);
   expect(windows).toBeGreaterThanOrEqual(5);
   // One point per window on the supply line.

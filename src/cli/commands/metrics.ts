@@ -25,17 +25,28 @@ function agentLines(w: MetricsWindow): string[] {
     .map(([id, a]) => `    ${id.padEnd(28)} actions ${a.actions} (ok ${a.actions_ok}, failed ${a.actions_failed}, invalid ${a.actions_invalid})  compute ${a.compute}  llm ${dollars(a.llm_cost_micros)}`);
 }
 
+/** A price per unit, to four significant digits (it is a ratio, not money). */
+const unitPrice = (p: number) => String(Number(p.toPrecision(4)));
+
+/** The rights sold in a window, by resource (nothing when none were). */
+function rightLines(w: MetricsWindow): string[] {
+  const lines = Object.entries(w.data.rights ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([resource, r]) => `    ${resource.padEnd(28)} trades ${r.trades}  amount ${r.amount}  scrip ${r.scrip}  unit price ${unitPrice(r.unit_price)} (last ${unitPrice(r.last_unit_price)})`);
+  return lines.length ? ['rights traded in the newest window:', ...lines] : [];
+}
+
 export const metricsCommand: Command = {
   name: 'metrics',
   usage: 'metrics [--limit N]',
-  summary: 'recent metrics windows (the metrics-window schedule), newest first, with its agents',
+  summary: 'recent metrics windows (the metrics-window schedule), newest first, with its agents and the rights traded in it',
   valueOptions: ['limit'],
   async run(ctx) {
     const config = ctx.config();
     const limit = limitOption(ctx.options.limit, config.metrics.listLimit, config.limits.maxListLimit);
     const windows = await recentWindows(await ctx.pool(), limit);
     const human = windows.length
-      ? [...windows.map(line), `agents in the newest window:`, ...agentLines(windows[0]!)].join('\n')
+      ? [...windows.map(line), `agents in the newest window:`, ...agentLines(windows[0]!), ...rightLines(windows[0]!)].join('\n')
       : `no metrics windows yet (the ${config.metrics.scheduleId} schedule writes one every ${config.metrics.windowSeconds} s)`;
     ctx.print(windows, human);
     return 0;

@@ -156,7 +156,22 @@
         series: [{ name: 'scrip moved', values: w.map((p) => p.transfer_volume), kind: 'bar', color: '#f59e0b' }] }),
       Eco.chart({ id: 'artifacts', title: 'Artifacts created', value: fmt.int(last.artifacts_created), note: 'new artifacts, and the agents\' finished actions, per window', times,
         series: [{ name: 'artifacts created', values: w.map((p) => p.artifacts_created), kind: 'bar', color: '#10b981' }, { name: 'actions', values: w.map((p) => p.actions), kind: 'line', color: '#475569' }] }),
+      rightsChart(w, times),
     );
+  }
+
+  const RIGHT_COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d'];
+  const unitPrice = (v) => String(Number(Number(v).toPrecision(3)));
+
+  /** Price discovery: the average price per unit of each right sold, per window (no point where none sold). */
+  function rightsChart(w, times) {
+    const resources = [...new Set(w.flatMap((p) => Object.keys(p.rights || {})))].sort();
+    const last = w[w.length - 1].rights || {};
+    const sold = Object.keys(last).sort();
+    return Eco.chart({ id: 'rights', title: 'Rights prices', times, format: unitPrice, tickFormat: unitPrice,
+      value: sold.length ? sold.map((r) => `${r} ${unitPrice(last[r].last_unit_price)}`).join(' · ') : 'no rights sold in the last window',
+      note: resources.length ? 'scrip paid per unit of each right sold through genesis_escrow, per window (the value: the last sale\'s price)' : 'no rights sold through genesis_escrow yet',
+      series: resources.map((r, i) => ({ name: r, values: w.map((p) => (p.rights && p.rights[r] ? p.rights[r].unit_price : null)), kind: 'line', color: RIGHT_COLORS[i % RIGHT_COLORS.length] })) });
   }
 
   // ---- events ----
