@@ -12,11 +12,11 @@ beforeAll(async () => {
 });
 afterAll(() => w?.close());
 
-async function tool(id: string, owner: string, o: { price?: number; description?: unknown; createdAt?: string } = {}): Promise<void> {
+async function tool(id: string, owner: string, o: { price?: number; description?: unknown; createdAt?: string; contract?: string } = {}): Promise<void> {
   await w.pool.query(
     `INSERT INTO artifacts (id, type, content, code, owner_id, access_contract_id, can_execute, price, created_at)
-     VALUES ($1, 'tool', $2, 'export function run() { return 1; }', $3, 'genesis_public', true, $4, COALESCE($5::timestamptz, now()))`,
-    [id, JSON.stringify(o.description === undefined ? {} : { description: o.description }), owner, o.price ?? 0, o.createdAt ?? null],
+     VALUES ($1, 'tool', $2, 'export function run() { return 1; }', $3, $6, true, $4, COALESCE($5::timestamptz, now()))`,
+    [id, JSON.stringify(o.description === undefined ? {} : { description: o.description }), owner, o.price ?? 0, o.createdAt ?? null, o.contract ?? 'genesis_public'],
   );
 }
 
@@ -40,7 +40,7 @@ function marketOf(user: string): string {
   return user.slice(user.indexOf('## Market: '), user.indexOf('Current time: '));
 }
 
-test("others' tools with price and times invoked, open listings and rights offers, and the last resolution's winners appear; own tools and sealed bids do not", async () => {
+test("others' tools with price and times invoked, open listings and rights offers, and the last resolution's winners appear; own tools, private tools and sealed bids do not", async () => {
   const other = await w.agent('builder', { scrip: 100 });
   const me = await w.agent('watcher', { scrip: 10 });
   await tool(w.id('adder'), other, { price: 7, description: 'Adds two numbers.' });
@@ -55,6 +55,8 @@ test("others' tools with price and times invoked, open listings and rights offer
   );
   await w.pool.query(`INSERT INTO oracle_bids (bidder_id, artifact_id, amount, held, status) VALUES ($1, $2, 4321, 4321, 'open')`, [other, w.id('adder')]);
   await tool(w.id('mine'), me, { price: 1, description: 'my own' });
+  // Content others may not read (a private contract) is not shown through the market either.
+  await tool(w.id('secret'), other, { price: 2, description: 'the private plan', contract: 'genesis_private' });
 
   const { system, prompt, user } = await firstPrompt(me);
   expect(user).toMatch(/## Market: tools of others/);
@@ -66,6 +68,7 @@ test("others' tools with price and times invoked, open listings and rights offer
   expect(user).toContain(`- ${w.id('mine')} (tool`);
   expect(marketOf(user)).not.toContain(w.id('mine'));
   expect(prompt).not.toContain('4321');
+  expect(prompt).not.toContain('the private plan');
   // The market is in the changing part: the stable system message holds none of it.
   expect(system).not.toContain('Market');
 });
