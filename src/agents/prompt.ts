@@ -4,6 +4,7 @@ import { methodCatalogue } from '../genesis/registry';
 import { oracleStatusFrom } from '../oracle/status';
 import { clip } from './actions';
 import type { AgentConfig } from './config';
+import { marketSections } from './marketView';
 import type { PromptEvent, PromptFacts } from './promptFacts';
 
 export interface ChatMessage {
@@ -71,7 +72,7 @@ export function stablePrompt(config: EcologyConfig, r: { agentId: string; agentC
  * The prompt of one think, built from what it read of PostgreSQL (readPromptFacts, inside the
  * activity; never carried in workflow history). The system message is stablePrompt; the user
  * message holds what changes, the slower-changing parts first (rights, configuration, own
- * artifacts), then time, balances, the results of the last actions, recent events and the oracle.
+ * artifacts, the market view), then time, balances, the results of the last actions, recent events and the oracle.
  */
 export function buildPrompt(
   facts: PromptFacts,
@@ -112,6 +113,7 @@ export function buildPrompt(
           'Fund one with genesis_rights_registry.transfer_quota (llm_dollars, llm_token_rate, llm_token_capacity) and genesis_ledger.transfer_compute.',
         ])]
       : []),
+    ...marketSections(facts.market, p.marketDescriptionChars, section),
     `Current time: ${r.now.toISOString()}\nIteration: ${r.iteration}`,
     section('Your balances', [`scrip: ${scrip}`, bucketLine('compute (CPU-ms)', compute), bucketLine('llm_tokens', llm)]),
     section(

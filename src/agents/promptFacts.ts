@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { EcologyConfig } from '../config/schema';
 import { DISK_USED_SQL } from '../artifacts/queries';
 import { bucketJsonSql, bucketViewFromRow, type BucketRow, type BucketView } from '../buckets/store';
 import type { EventView } from '../events/view';
@@ -6,6 +7,7 @@ import { eventVisibleToSql } from '../events/visibility';
 import { SCRIP } from '../genesis/ids';
 import { ORACLE_FACTS_JSON_SQL, oracleFactsFromJson, type OracleFacts } from '../oracle/status';
 import { quotasFromRows, type Quotas } from '../rights/quotas';
+import { marketFactsSql, type MarketFacts } from './marketFacts';
 import type { ActionRow } from './queries';
 import '../db/int8';
 
@@ -48,13 +50,16 @@ export interface PromptFacts {
   ownEvents: PromptEvent[];
   recentEvents: PromptEvent[];
   oracle: OracleFacts;
+  market: MarketFacts;
 }
 
 /**
  * One statement (one snapshot, one round trip) for the whole prompt; each sub-select is what
  * the query module of its table would ask. Events private to others (sealed bids) are left out. Placeholders: $1 agent, $2 key, $3 scrip asset,
- * $4 own artifacts, $5 recent actions, $6 recent events.
+ * $4 own artifacts, $5 recent actions, $6 recent events, $7 market tools, $8 market listings,
+ * $9 market description characters.
  */
+const market = marketFactsSql({ agent: '$1', tools: '$7', listings: '$8', chars: '$9' });
 const PROMPT_FACTS_SQL = `WITH me AS (SELECT content, has_standing AND can_execute AS agent FROM artifacts WHERE id = $1)
   SELECT
     (SELECT row_to_json(a) FROM (SELECT status, attempt, prompt, action_type, action, summary, error FROM agent_actions WHERE key = $2) a) AS stored,
@@ -79,7 +84,11 @@ const PROMPT_FACTS_SQL = `WITH me AS (SELECT content, has_standing AND can_execu
        WHERE (actor_id = $1 OR subject_id = $1) AND ${eventVisibleToSql('$1')} ORDER BY seq DESC LIMIT $6) e) AS own_events,
     (SELECT COALESCE(json_agg(e ORDER BY e.seq), '[]') FROM (
        SELECT seq, type, actor_id, subject_id, data, created_at FROM events WHERE ${eventVisibleToSql('$1')} ORDER BY seq DESC LIMIT $6) e) AS recent_events,
-    ${ORACLE_FACTS_JSON_SQL} AS oracle`;
+    ${ORACLE_FACTS_JSON_SQL} AS oracle,
+    ${market.tools} AS market_tools,
+    ${market.listings} AS market_listings,
+    ${market.offers} AS market_offers,
+    ${market.resolution} AS market_resolution`;
 
 interface FactsRow {
   stored: StoredThought | null;
@@ -96,16 +105,21 @@ interface FactsRow {
   own_events: PromptEvent[];
   recent_events: PromptEvent[];
   oracle: Parameters<typeof oracleFactsFromJson>[0];
+  market_tools: MarketFacts['tools'];
+  market_listings: MarketFacts['listings'];
+  market_offers: MarketFacts['offers'];
+  market_resolution: MarketFacts['lastResolution'];
 }
 
 export async function readPromptFacts(
   pool: Pool,
-  r: { agentId: string; key: string; ownArtifacts: number; recentActions: number; recentEvents: number },
+  r: { agentId: string; key: string; prompt: EcologyConfig['agents']['prompt'] },
 ): Promise<PromptFacts> {
+  const p = r.prompt;
   const res = await pool.query<FactsRow>({
     name: 'agent_prompt_facts',
     text: PROMPT_FACTS_SQL,
-    values: [r.agentId, r.key, SCRIP, r.ownArtifacts, r.recentActions, r.recentEvents],
+    values: [r.agentId, r.key, SCRIP, p.ownArtifacts, p.recentActions, p.recentEvents, p.marketTools, p.marketListings, p.marketDescriptionChars],
   });
   const row = res.rows[0];
   return {
@@ -123,5 +137,6 @@ export async function readPromptFacts(
     ownEvents: row.own_events,
     recentEvents: row.recent_events,
     oracle: oracleFactsFromJson(row.oracle),
+    market: { tools: row.market_tools, listings: row.market_listings, offers: row.market_offers, lastResolution: row.market_resolution },
   };
 }

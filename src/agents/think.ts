@@ -42,8 +42,7 @@ export function thinkSummaryOf(row: Pick<ActionRow, 'status' | 'error' | 'action
  * a retry after a crash re-sends the same request under the same LLM key.
  */
 async function promptFor(deps: ThinkDeps, input: ThinkInput, key: string): Promise<{ row: StoredThought; prompt: StoredPrompt } | 'missing'> {
-  const p = deps.config.agents.prompt;
-  const facts = await readPromptFacts(deps.pool, { agentId: input.agentId, key, ownArtifacts: p.ownArtifacts, recentActions: p.recentActions, recentEvents: p.recentEvents });
+  const facts = await readPromptFacts(deps.pool, { agentId: input.agentId, key, prompt: deps.config.agents.prompt });
   const existing = facts.stored;
   if (existing && (existing.status !== 'thinking' || (existing.attempt === input.attempt && existing.prompt))) {
     return { row: existing, prompt: existing.prompt as StoredPrompt };

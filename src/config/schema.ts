@@ -25,6 +25,12 @@ export const promptSizesSchema = z.strictObject({
   ownArtifacts: count,
   maxResultChars: count.min(1),
   maxEventChars: count.min(1),
+  /** The market view: this many most used and this many newest tools of others. */
+  marketTools: count,
+  /** Open listings, and open rights offers, shown (each). */
+  marketListings: count,
+  /** A tool's one-line description (its owner's words) is cut to this many characters. */
+  marketDescriptionChars: count.min(1),
 });
 
 export const llmPriceSchema = z

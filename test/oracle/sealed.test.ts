@@ -31,8 +31,7 @@ const since = new Date(Date.now() - 60_000);
 
 /** The prompt of `agent`'s next think, built as the think activity builds it. */
 async function promptOf(agent: string): Promise<string> {
-  const p = w.config.agents.prompt;
-  const facts = await readPromptFacts(w.pool, { agentId: agent, key: `${agent}:probe:${w.key()}`, ownArtifacts: p.ownArtifacts, recentActions: p.recentActions, recentEvents: p.recentEvents });
+  const facts = await readPromptFacts(w.pool, { agentId: agent, key: `${agent}:probe:${w.key()}`, prompt: w.config.agents.prompt });
   const messages = buildPrompt(facts, w.config, { agentId: agent, iteration: 1, agentConfig: agentConfigFrom(facts.content, w.config), now: new Date() });
   return messages.map((m) => m.content).join('\n');
 }
