@@ -11,7 +11,8 @@ export function usesLocalModel(llm: Pick<LlmConfig, 'provider' | 'baseUrl' | 'ap
 /**
  * The configuration a running ecology uses: `choice` (ecology up --llm) replaces llm.provider, and
  * when the local model thinks it is also the default model and the oracle's scorer, since it is
- * the only model it serves, and its prompts show what llm.local.prompt says (less of what changes).
+ * the only model it serves, and its prompts show what llm.local.prompt says (less of what changes)
+ * and its answers hold at most llm.local.maxReasoningChars of reasoning.
  */
 export function withLlmProvider(config: EcologyConfig, choice?: LlmProviderChoice): EcologyConfig {
   const llm = { ...config.llm, provider: choice ?? config.llm.provider };
@@ -19,7 +20,7 @@ export function withLlmProvider(config: EcologyConfig, choice?: LlmProviderChoic
   return {
     ...config,
     llm: { ...llm, defaultModel: llm.local.model },
-    agents: { ...config.agents, prompt: { ...config.agents.prompt, ...llm.local.prompt } },
+    agents: { ...config.agents, prompt: { ...config.agents.prompt, ...llm.local.prompt }, maxReasoningChars: llm.local.maxReasoningChars },
     oracle: { ...config.oracle, scorer: { ...config.oracle.scorer, model: llm.local.model } },
   };
 }

@@ -192,6 +192,8 @@ export const configSchema = z.strictObject({
        * evaluated on the CPU at each think (the stable prefix stays evaluated), so it sees less.
        */
       prompt: promptSizesSchema.partial(),
+      /** Replaces agents.maxReasoningChars while the local model thinks: each token it writes costs CPU time, and its reasoning says little. */
+      maxReasoningChars: count,
     }),
     /** Any OpenAI-compatible endpoint (env OPENAI_BASE_URL); null = api.openai.com when a key is set. */
     baseUrl: z.string().min(1).nullable(),
