@@ -27,6 +27,13 @@ export interface MarketOffer {
   price: number;
 }
 
+/** The last sale of a right: its price per unit is the market's last traded price. */
+export interface LastTrade {
+  resource: string;
+  amount: number;
+  price: number;
+}
+
 export type MarketWinner = Pick<SlotView, 'bidder' | 'artifact_id' | 'price' | 'score' | 'minted'>;
 
 /** What the market view shows: public facts only (sealed bids stay sealed until resolved). */
@@ -34,6 +41,8 @@ export interface MarketFacts {
   tools: MarketTool[];
   listings: MarketListing[];
   offers: MarketOffer[];
+  /** The last sale of each right (and of compute balance), by resource. */
+  lastTrades: LastTrade[];
   lastResolution: { id: string; winners: MarketWinner[] } | null;
 }
 
@@ -48,7 +57,7 @@ const READABLE_BY_ALL = [CONTRACTS.public, CONTRACTS.ownerOnly, CONTRACTS.selfOw
  * `agent` the reader, `tools` how many most used and how many newest, `listings` how many listings
  * and offers, `chars` the description's length (one more is read, so clipping shows).
  */
-export function marketFactsSql(p: { agent: string; tools: string; listings: string; chars: string }): { tools: string; listings: string; offers: string; resolution: string } {
+export function marketFactsSql(p: { agent: string; tools: string; listings: string; chars: string }): { tools: string; listings: string; offers: string; lastTrades: string; resolution: string } {
   const toolOfOther = `NOT a.genesis AND a.can_execute AND a.code IS NOT NULL AND a.owner_id <> ${p.agent} AND a.access_contract_id IN (${READABLE_BY_ALL})`;
   return {
     tools: `(SELECT COALESCE(json_agg(t ORDER BY t.invoked DESC, t.id), '[]') FROM (
@@ -68,6 +77,9 @@ export function marketFactsSql(p: { agent: string; tools: string; listings: stri
        SELECT id, seller_id, resource, amount, price FROM right_offers
        WHERE status = 'open' AND seller_id <> ${p.agent} AND (buyer_id IS NULL OR buyer_id = ${p.agent})
        ORDER BY id DESC LIMIT ${p.listings}) o)`,
+    lastTrades: `(SELECT COALESCE(json_agg(t ORDER BY t.resource), '[]') FROM (
+       SELECT DISTINCT ON (resource) resource, amount, price FROM right_offers
+       WHERE status = 'sold' ORDER BY resource, closed_at DESC, id DESC) t)`,
     // Only a resolved resolution's results are public; the scorer's reasons are left out (long).
     resolution: `(SELECT json_build_object('id', r.id, 'winners', (
          SELECT COALESCE(json_agg(json_build_object('bidder', w->>'bidder', 'artifact_id', w->>'artifact_id',

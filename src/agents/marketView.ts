@@ -18,10 +18,16 @@ function toolLine(t: MarketTool, descriptionChars: number): string {
   return `- ${t.id}: owner ${t.owner_id}, price ${t.price}, invoked ${t.invoked} times, description ${quotedDescription(t.description, descriptionChars)}`;
 }
 
+/** Scrip per unit, to four significant digits. */
+function unitPrice(price: number, amount: number): string {
+  return Number((price / amount).toPrecision(4)).toString();
+}
+
 /**
  * The market view of the prompt (sections of the changing part): others' tools, the listings and
- * rights offers the agent could buy, and the last resolution's winners. Every list is bounded by
- * the query that read it (agents.prompt.market*).
+ * rights offers the agent could buy, the last traded price of each right, and the last
+ * resolution's winners. Every list is bounded by the query that read it (agents.prompt.market*,
+ * and one line per kind of right).
  */
 export function marketSections(m: MarketFacts, descriptionChars: number, section: (title: string, lines: string[]) => string): string[] {
   const r = m.lastResolution;
@@ -32,6 +38,10 @@ export function marketSections(m: MarketFacts, descriptionChars: number, section
     ),
     section('Market: open listings (genesis_escrow)', m.listings.map((l) => `- listing ${l.id}: ${l.artifact_id} sold by ${l.seller_id} for ${l.price} scrip`)),
     section('Market: open rights offers', m.offers.map((o) => `- offer ${o.id}: ${o.amount} ${o.resource} sold by ${o.seller_id} for ${o.price} scrip`)),
+    section(
+      'Market: last traded price of each right',
+      m.lastTrades.map((t) => `- ${t.resource}: ${t.amount} for ${t.price} scrip (${unitPrice(t.price, t.amount)} scrip per unit)`),
+    ),
     section(
       `Last oracle resolution${r ? ` ${r.id}` : ''}: winners`,
       (r?.winners ?? []).map((w) => `- ${w.artifact_id} by ${w.bidder}: score ${w.score ?? '(not scored)'}, paid ${w.price}, minted ${w.minted}`),

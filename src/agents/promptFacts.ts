@@ -88,6 +88,7 @@ const PROMPT_FACTS_SQL = `WITH me AS (SELECT content, has_standing AND can_execu
     ${market.tools} AS market_tools,
     ${market.listings} AS market_listings,
     ${market.offers} AS market_offers,
+    ${market.lastTrades} AS market_last_trades,
     ${market.resolution} AS market_resolution`;
 
 interface FactsRow {
@@ -108,6 +109,7 @@ interface FactsRow {
   market_tools: MarketFacts['tools'];
   market_listings: MarketFacts['listings'];
   market_offers: MarketFacts['offers'];
+  market_last_trades: MarketFacts['lastTrades'];
   market_resolution: MarketFacts['lastResolution'];
 }
 
@@ -137,6 +139,6 @@ export async function readPromptFacts(
     ownEvents: row.own_events,
     recentEvents: row.recent_events,
     oracle: oracleFactsFromJson(row.oracle),
-    market: { tools: row.market_tools, listings: row.market_listings, offers: row.market_offers, lastResolution: row.market_resolution },
+    market: { tools: row.market_tools, listings: row.market_listings, offers: row.market_offers, lastTrades: row.market_last_trades, lastResolution: row.market_resolution },
   };
 }

@@ -48,6 +48,12 @@ test("others' tools with price and times invoked, open listings and rights offer
   await tool(w.id('sold'), other, { price: 3 });
   await w.pool.query(`INSERT INTO escrow_listings (artifact_id, seller_id, price, status) VALUES ($1, $2, 55, 'open')`, [w.id('sold'), other]);
   await w.pool.query(`INSERT INTO right_offers (seller_id, resource, amount, price, status) VALUES ($1, 'compute_rate', 12, 34, 'open')`, [other]);
+  // Two sales of one right: the later one is its last traded price.
+  await w.pool.query(
+    `INSERT INTO right_offers (seller_id, resource, amount, price, status, purchaser_id, closed_at)
+     VALUES ($1, 'llm_token_rate', 40, 25, 'sold', $2, now() - interval '1 minute'), ($1, 'llm_token_rate', 8, 6, 'sold', $2, now())`,
+    [other, me],
+  );
   await w.pool.query(
     `INSERT INTO oracle_resolutions (id, scheduled_at, cutoff, status, slots, min_bid, mint_ratio, seed, bid_count, results, resolved_at)
      VALUES ('2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'resolved', 1, 1, 1, 'seed', 1, $1, now())`,
@@ -63,6 +69,8 @@ test("others' tools with price and times invoked, open listings and rights offer
   expect(user).toContain(`- ${w.id('adder')}: owner ${other}, price 7, invoked 4 times, description "Adds two numbers."`);
   expect(user).toMatch(new RegExp(`- listing \\d+: ${w.id('sold')} sold by ${other} for 55 scrip`));
   expect(user).toMatch(new RegExp(`- offer \\d+: 12 compute_rate sold by ${other} for 34 scrip`));
+  expect(user).toContain('## Market: last traded price of each right\n- llm_token_rate: 8 for 6 scrip (0.75 scrip per unit)');
+  expect(user).not.toContain('40 for 25');
   expect(user).toContain(`- ${w.id('adder')} by ${other}: score 87, paid 9, minted 870`);
   // Its own tool is among its artifacts, not in the market.
   expect(user).toContain(`- ${w.id('mine')} (tool`);
