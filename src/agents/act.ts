@@ -9,15 +9,7 @@ import { clip, describeAction, grantOf, type AgentAction } from './actions';
 import { readBalances } from './balances';
 import { agentCreatedHook } from './startCreated';
 import { finishAct, getAction, subscribe, type ActionRow } from './queries';
-import { iterationKey, type ActInput, type ActSummary, type SleepPlan } from './types';
-
-/** What act needs from Temporal: starting a new agent's workflow and signalling a running one. */
-export interface AgentControl {
-  /** Starts `agent-<id>`; an already running one is fine. Throws when the start fails. */
-  start(agentId: string): Promise<void>;
-  /** Signals `agent-<id>`; false when it is not running. */
-  signal(agentId: string, signal: string, arg?: unknown): Promise<boolean>;
-}
+import { iterationKey, type ActInput, type ActSummary, type AgentControl, type SleepPlan } from './types';
 
 export interface ActDeps {
   pool: Pool;

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { EcologyError } from '../errors';
 import type { AgentCreation, DispatchHooks } from '../genesis/context';
-import type { AgentControl } from './act';
+import type { AgentControl } from './types';
 import { clip } from './actions';
 import { removeUnstartedAgent } from './compensate';
 

@@ -179,3 +179,11 @@ export interface PredicateCheck {
   /** For bucket resources that accrue: when the predicate becomes true on its own (ISO), if ever. */
   recheckAt: string | null;
 }
+
+/** What act needs from Temporal: starting a new agent's workflow and signalling a running one. */
+export interface AgentControl {
+  /** Starts `agent-<id>`; an already running one is fine. Throws when the start fails. */
+  start(agentId: string): Promise<void>;
+  /** Signals `agent-<id>`; false when it is not running. */
+  signal(agentId: string, signal: string, arg?: unknown): Promise<boolean>;
+}

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { AgentControl } from '../agents/act';
+import type { AgentControl } from '../agents/types';
 import { AGENT_WORKFLOW_TYPE, agentWorkflowId, type AgentWorkflowInput } from '../agents/types';
 import type { EcologyConfig } from '../config/schema';
 import { readWorldId } from '../world/identity';

@@ -4,7 +4,8 @@
  * start fails, the creation is compensated away: the artifact and its principal rows are removed in
  * one transaction and the action fails; a compensation refuses once something depends on the agent.
  */
-import { act, type AgentControl } from '../../src/agents/act';
+import { act } from '../../src/agents/act';
+import type { AgentControl } from '../../src/agents/types';
 import { removeUnstartedAgent } from '../../src/agents/compensate';
 import { beginThink, finishThink } from '../../src/agents/queries';
 import { withTransaction } from '../../src/db/tx';

@@ -4,7 +4,8 @@
  * content keeps an agent's configuration, and no write may leave an executable tool without code.
  * The agent's write_artifact action goes the same way.
  */
-import { act, type AgentControl } from '../../src/agents/act';
+import { act } from '../../src/agents/act';
+import type { AgentControl } from '../../src/agents/types';
 import { iterationKey } from '../../src/agents/types';
 import { setupWorld, show, type World } from '../invoke/support';
 

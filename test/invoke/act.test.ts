@@ -2,7 +2,8 @@
  * The agent's act step runs invoke_artifact on agent-written code through the invocation saga (the
  * same key as the iteration), and still sends everything else to dispatch.
  */
-import { act, type AgentControl } from '../../src/agents/act';
+import { act } from '../../src/agents/act';
+import type { AgentControl } from '../../src/agents/types';
 import { iterationKey } from '../../src/agents/types';
 import { setupWorld, type World } from './support';
 
