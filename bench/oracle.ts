@@ -13,7 +13,7 @@ import type { EcologyConfig } from '../src/config/schema';
 import { withTransaction } from '../src/db/tx';
 import { createPool } from '../src/db/pool';
 import { bootstrapGenesis } from '../src/genesis/bootstrap';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../src/genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../src/ids';
 import { audit } from '../src/ledger/audit';
 import { bulkTransfer } from '../src/ledger/bulk';
 import { resolutionInput } from '../src/oracle/schedule';

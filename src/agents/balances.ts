@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { bucketJsonSql, bucketViewFromRow, type BucketRow, type BucketView } from '../buckets/store';
-import { SCRIP } from '../genesis/ids';
+import { SCRIP } from '../ids';
 import type { Balances } from './types';
 import '../db/int8';
 

@@ -1,4 +1,4 @@
-import { CONTRACTS } from '../genesis/ids';
+import { CONTRACTS } from '../ids';
 import type { SlotView } from '../oracle/resolution';
 
 /** A tool of another principal as the market view shows it. */

@@ -4,7 +4,7 @@ import { DISK_USED_SQL } from '../artifacts/queries';
 import { bucketJsonSql, bucketViewFromRow, type BucketRow, type BucketView } from '../buckets/store';
 import type { EventView } from '../events/view';
 import { eventVisibleToSql } from '../events/visibility';
-import { SCRIP } from '../genesis/ids';
+import { SCRIP } from '../ids';
 import { ORACLE_FACTS_JSON_SQL, oracleFactsFromJson, type OracleFacts } from '../oracle/status';
 import { quotasFromRows, type Quotas } from '../rights/quotas';
 import { marketFactsSql, type MarketFacts } from './marketFacts';

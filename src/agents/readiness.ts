@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
-import { SCRIP } from '../genesis/ids';
+import { SCRIP } from '../ids';
 import { getBudgetStatus, remainingMicros, type BudgetRow } from '../llm/budget';
 import { agentConfigFrom } from './config';
 import { balanceColumnsSql, balanceViewsFromRow, type BalanceColumns } from './balances';

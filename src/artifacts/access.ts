@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { EcologyError, forbidden } from '../errors';
-import { CONTRACTS } from '../genesis/ids';
+import { CONTRACTS } from '../ids';
 import type { ContractDecisions } from './contractDecisions';
 import { getArtifact, type ArtifactRow } from './queries';
 

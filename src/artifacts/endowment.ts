@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import { transferBucket } from '../buckets/store';
-import { SCRIP } from '../genesis/ids';
+import { SCRIP } from '../ids';
 import { transfer } from '../ledger/transfer';
 import { moveRight } from '../rights/move';
 import { QUOTA_RESOURCES, type QuotaResource } from '../rights/quotas';

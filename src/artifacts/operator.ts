@@ -5,7 +5,7 @@ import { grant } from '../buckets/store';
 import { withTransaction } from '../db/tx';
 import { EcologyError } from '../errors';
 import { emit } from '../events/emit';
-import { CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
 import { newArtifactId, checkJson, nonNegativeAmount, parseArgs } from '../validation';
 import { initPrincipal } from './principals';

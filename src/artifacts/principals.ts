@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { QuotaSet } from '../config/schema';
 import { ensureAccount } from '../ledger/queries';
 import { grantInitialQuotas } from '../rights/quotas';
-import { SCRIP } from '../genesis/ids';
+import { SCRIP } from '../ids';
 import { invalid, notFound } from '../errors';
 
 /** The rows every principal needs: a scrip account, empty buckets and its initial rights. */

@@ -4,7 +4,7 @@ import { checkAgentModel } from '../config/prices';
 import type { EcologyConfig } from '../config/schema';
 import { EcologyError, forbidden, invalid, notFound } from '../errors';
 import { emit } from '../events/emit';
-import { CONTRACTS, GENESIS_CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { CONTRACTS, GENESIS_CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
 import { getQuota } from '../rights/quotas';
 import { artifactId, checkJson, nonNegativeAmount, parseArgs, reservedIdReason } from '../validation';

@@ -4,7 +4,7 @@
  */
 import type { PoolClient } from 'pg';
 import { bucketViewFromRow, type BucketView } from '../buckets/store';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import '../db/int8';
 import type { ListingRow } from '../escrow/queries';
 import type { FollowedEvent } from '../events/follow';

@@ -7,7 +7,7 @@ import { migrate } from '../db/migrate';
 import { withTransaction } from '../db/tx';
 import { isEcologyError } from '../errors';
 import { bootstrapGenesis } from '../genesis/bootstrap';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
 import { ensureMetricsSchedule } from '../metrics/schedule';
 import { ensureOracleSchedule } from '../oracle/schedule';

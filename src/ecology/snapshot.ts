@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { readBucket } from '../buckets/store';
 import type { EcologyConfig } from '../config/schema';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { getBalance } from '../ledger/queries';
 import { getBudgetStatus } from '../llm/budget';
 import { oracleStatus } from '../oracle/status';

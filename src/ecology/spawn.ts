@@ -9,7 +9,7 @@ import { once } from '../db/idempotency';
 import { withTransaction } from '../db/tx';
 import { EcologyError, invalid, isEcologyError } from '../errors';
 import { emit } from '../events/emit';
-import { CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { getBalance } from '../ledger/queries';
 import { transfer } from '../ledger/transfer';
 import { checkJson } from '../validation';

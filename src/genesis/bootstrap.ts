@@ -3,7 +3,7 @@ import { initPrincipal } from '../artifacts/principals';
 import { insertArtifact } from '../artifacts/queries';
 import { withTransaction } from '../db/tx';
 import { methodCatalogue } from './registry';
-import { CONTRACTS, GENESIS_SERVICES, SYSTEM_ACCOUNT_IDS } from './ids';
+import { CONTRACTS, GENESIS_SERVICES, SYSTEM_ACCOUNT_IDS } from '../ids';
 
 const CONTRACT_DOCS: Record<string, string> = {
   [CONTRACTS.selfOwned]: 'The artifact controls itself; others may read and invoke it. Default for agents.',

@@ -10,7 +10,7 @@ import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import { bindOperationKey, type AgentCreation, type DispatchHooks, type CallContext, type MethodGuard } from './context';
 import { tryFastTransfer } from './fastTransfer';
-import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { GENESIS, isGenesisService } from './registry';
 
 export interface DispatchRequest {

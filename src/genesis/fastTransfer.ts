@@ -3,7 +3,7 @@ import type { EcologyConfig } from '../config/schema';
 import { isRetryableDbError } from '../db/tx';
 import { toTransferResult } from '../ledger/transfer';
 import { argsDigestSql } from '../db/argsDigest';
-import { SCRIP, SYSTEM_ACCOUNTS } from './ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { ledgerService } from './services/ledger';
 
 /** What the fast path returns: an outcome of the same shape as dispatch's. */

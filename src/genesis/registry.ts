@@ -1,5 +1,5 @@
 import type { GenesisServiceDef } from './context';
-import type { GenesisService } from './ids';
+import type { GenesisService } from '../ids';
 import { debtService } from './services/debt';
 import { escrowService } from './services/escrow';
 import { eventLogService } from './services/eventLog';

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { AuditCheck } from '../ledger/audit';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 
 /**
  * Invariant 4 for invocations: hold_invoke holds exactly the prices of the invocations not yet

@@ -29,7 +29,7 @@ import { readBucket } from '../buckets/store';
 import { EcologyError, forbidden } from '../errors';
 import type { MethodGuard } from '../genesis/context';
 import { GENESIS } from '../genesis/registry';
-import { SCRIP } from '../genesis/ids';
+import { SCRIP } from '../ids';
 import { parseArgs } from '../validation';
 import '../db/int8';
 

@@ -13,7 +13,7 @@ import { bucketViewFromRow, readBucket } from '../buckets/store';
 import { withTransaction } from '../db/tx';
 import { EcologyError, forbidden, invalid, isEcologyError, notFound } from '../errors';
 import { bindOperationKey } from '../genesis/context';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import { hooksOf } from './contract';

@@ -9,7 +9,7 @@ import { spendSeen } from '../buckets/store';
 import { withTransaction } from '../db/tx';
 import { notFound } from '../errors';
 import { emit } from '../events/emit';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
 import { sanitizeError } from './contract';
 import { adjustChain } from './grant';

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import '../db/int8';
-import { SEALED_ACCOUNTS, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SEALED_ACCOUNTS, SYSTEM_ACCOUNTS } from '../ids';
 import { journalVisibleToSql, transferAudience } from './sealed';
 
 /** Plain SQL for the scrip ledger. Every statement runs inside the caller's transaction. */

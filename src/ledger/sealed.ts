@@ -1,4 +1,4 @@
-import { SEALED_ACCOUNTS } from '../genesis/ids';
+import { SEALED_ACCOUNTS } from '../ids';
 
 /**
  * Sealed accounts (SEALED_ACCOUNTS: the oracle's hold of sealed bids): a movement into or out of

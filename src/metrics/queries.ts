@@ -1,7 +1,7 @@
 /** SQL of the metrics windows: reading each source by time range, and the metrics_windows table. */
 import type { PoolClient } from 'pg';
 import { publicEventSql } from '../events/visibility';
-import { SCRIP, SEALED_ACCOUNTS, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SCRIP, SEALED_ACCOUNTS, SYSTEM_ACCOUNTS } from '../ids';
 import { journalPublicSql } from '../ledger/sealed';
 import type { MetricsWindow, MetricsWindowBounds, MetricsWindowData } from './types';
 import '../db/int8';

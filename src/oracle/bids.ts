@@ -3,7 +3,7 @@ import type { EcologyConfig } from '../config/schema';
 import { getArtifact } from '../artifacts/queries';
 import { EcologyError, forbidden, invalid, notFound } from '../errors';
 import { emit } from '../events/emit';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
 import * as q from './queries';
 

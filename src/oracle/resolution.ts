@@ -4,7 +4,7 @@ import type { EcologyConfig } from '../config/schema';
 import { withTransaction } from '../db/tx';
 import { EcologyError, invalid, notFound } from '../errors';
 import { emit } from '../events/emit';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { bulkTransfer, type BulkLeg } from '../ledger/bulk';
 import { mintFor, runAuction, shareEqually } from './auction';
 import * as q from './queries';

@@ -3,7 +3,7 @@ import { recentActions } from '../../agents/queries';
 import { agentWorkflowId } from '../../agents/types';
 import { readBucket } from '../../buckets/store';
 import { notFound } from '../../errors';
-import { SCRIP } from '../../genesis/ids';
+import { SCRIP } from '../../ids';
 import { getBalance } from '../../ledger/queries';
 import { getQuotas } from '../../rights/quotas';
 import { displayStatus, queryAgentStates, statusLabel } from '../../temporal/agentStates';

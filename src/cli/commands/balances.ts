@@ -1,6 +1,6 @@
 import { isInDebt } from '../../buckets/debt';
 import { readBucket } from '../../buckets/store';
-import { SCRIP } from '../../genesis/ids';
+import { SCRIP } from '../../ids';
 import type { Command } from '../command';
 import { naturalCompare, table } from '../table';
 

@@ -1,6 +1,6 @@
 import { grant, readBucket } from '../../buckets/store';
 import { withTransaction } from '../../db/tx';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../../genesis/ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../../ids';
 import { getBalance } from '../../ledger/queries';
 import { transfer } from '../../ledger/transfer';
 import { UsageError, type Command } from '../command';

@@ -10,7 +10,7 @@ import { emit } from '../../events/emit';
 import { transfer } from '../../ledger/transfer';
 import { artifactId, positiveAmount } from '../../validation';
 import { method, type CallContext, type GenesisServiceDef } from '../context';
-import { CONTRACTS, SCRIP } from '../ids';
+import { CONTRACTS, SCRIP } from '../../ids';
 
 const DEBT = 'genesis_debt';
 const ESCROW = 'genesis_escrow';

@@ -12,7 +12,7 @@ import { emit } from '../../events/emit';
 import { transfer } from '../../ledger/transfer';
 import { artifactId, positiveAmount } from '../../validation';
 import { method, type GenesisServiceDef } from '../context';
-import { SCRIP } from '../ids';
+import { SCRIP } from '../../ids';
 import { limitArg } from './ledger';
 import { rightOfferMethods, rightOfferView } from './rightOffers';
 

@@ -8,7 +8,7 @@ import { isSealedAccount } from '../../ledger/sealed';
 import { sealedHolds } from '../../oracle/bids';
 import { transfer } from '../../ledger/transfer';
 import { artifactId, positiveAmount } from '../../validation';
-import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
+import { SCRIP, SYSTEM_ACCOUNTS } from '../../ids';
 import { forbidden } from '../../errors';
 import { method, type CallContext, type GenesisServiceDef } from '../context';
 

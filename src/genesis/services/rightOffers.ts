@@ -17,7 +17,7 @@ import { moveRight } from '../../rights/move';
 import { QUOTA_RESOURCES } from '../../rights/quotas';
 import { artifactId, positiveAmount } from '../../validation';
 import { method, type CallContext, type GenesisServiceDef } from '../context';
-import { SCRIP } from '../ids';
+import { SCRIP } from '../../ids';
 
 const ESCROW = 'genesis_escrow';
 const OFFERED = [...QUOTA_RESOURCES, 'compute'] as const;

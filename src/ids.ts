@@ -1,4 +1,4 @@
-/** Ids of the genesis artifacts: services, access contracts and system accounts. */
+/** Well-known ids every layer shares: the genesis services, access contracts, system accounts and the scrip asset. */
 export const GENESIS_SERVICES = [
   'genesis_ledger',
   'genesis_store',
