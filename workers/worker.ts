@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
-import { startEventRelay, type EventRelay } from '../src/agents/eventRelay';
+import { startEventRelay, type EventRelay } from '../src/temporal/eventRelay';
 import { loadConfig } from '../src/config/load';
 import { withLlmProvider } from '../src/config/provider';
 import type { EcologyConfig } from '../src/config/schema';

@@ -9,7 +9,7 @@ import { isEcologyError } from '../errors';
 import { bootstrapGenesis } from '../genesis/bootstrap';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
-import { ensureMetricsSchedule } from '../metrics/schedule';
+import { ensureMetricsSchedule } from '../temporal/metricsSchedule';
 import { ensureOracleSchedule } from '../oracle/schedule';
 import { initialAgents } from './agents';
 import { applyComputeRates } from './computeRates';

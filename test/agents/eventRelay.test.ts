@@ -7,7 +7,7 @@
  * (no lock to take) the relay leads alone and does the same.
  */
 import type { Client } from '@temporalio/client';
-import { startEventRelay, type EventRelay } from '../../src/agents/eventRelay';
+import { startEventRelay, type EventRelay } from '../../src/temporal/eventRelay';
 import { subscribe } from '../../src/agents/queries';
 import { withTransaction } from '../../src/db/tx';
 import { applyComputeRates } from '../../src/ecology/computeRates';

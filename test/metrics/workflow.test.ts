@@ -16,7 +16,7 @@ import type { EcologyConfig } from '../../src/config/schema';
 import { PRUNED_ACTION_RESULT } from '../../src/db/retention';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { getWindow } from '../../src/metrics/queries';
-import { ensureMetricsSchedule } from '../../src/metrics/schedule';
+import { ensureMetricsSchedule } from '../../src/temporal/metricsSchedule';
 import type { MetricsWindowSummary } from '../../src/metrics/types';
 import { windowBefore } from '../../src/metrics/window';
 import { connectClient } from '../../src/temporal/connection';

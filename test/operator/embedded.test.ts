@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
-import { startEventRelay } from '../../src/agents/eventRelay';
+import { startEventRelay } from '../../src/temporal/eventRelay';
 import { loadConfig } from '../../src/config/load';
 import type { EcologyConfig } from '../../src/config/schema';
 import { embeddedDataDir } from '../../src/db/embedded';

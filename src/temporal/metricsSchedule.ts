@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { EcologyConfig } from '../config/schema';
-import { ensureSchedule } from '../temporal/schedules';
-import type { MetricsWindowInput } from './types';
+import { ensureSchedule } from './schedules';
+import type { MetricsWindowInput } from '../metrics/types';
 
 /** The workflow type the schedule starts (SPEC section 12). */
 export const METRICS_WORKFLOW = 'metricsWindowWorkflow';

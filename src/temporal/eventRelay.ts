@@ -2,10 +2,10 @@ import { Client as PgClient, type Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import type { EcologyConfig } from '../config/schema';
 import { followEvents, type EventFollower, type FollowedEvent } from '../events/follow';
-import { signalAgent } from '../temporal/agentWorkflows';
-import { deleteSubscriptions, firedSubscriptions } from './queries';
-import { signalDebounce } from './signalDebounce';
-import { AGENT_SIGNALS } from './types';
+import { signalAgent } from './agentWorkflows';
+import { deleteSubscriptions, firedSubscriptions } from '../agents/queries';
+import { signalDebounce } from '../agents/signalDebounce';
+import { AGENT_SIGNALS } from '../agents/types';
 
 /** Events after which an agent's balances or rights differ: its predicate sleeps and debt waits re-check. */
 const BALANCE_EVENTS = new Set(['transfer', 'compute_transferred', 'quota_transferred', 'quota_set']);
