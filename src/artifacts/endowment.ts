@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { transferBucket } from '../buckets/store';
 import { SCRIP } from '../ids';
 import { transfer } from '../ledger/transfer';
-import { moveRight } from '../rights/move';
+import { moveRight } from './moveRight';
 import { QUOTA_RESOURCES, type QuotaResource } from '../rights/quotas';
 import { positiveAmount } from '../validation';
 

@@ -13,7 +13,7 @@ import { forbidden, invalid, notFound } from '../../errors';
 import * as ro from '../../escrow/rightOffers';
 import { emit } from '../../events/emit';
 import { transfer } from '../../ledger/transfer';
-import { moveRight } from '../../rights/move';
+import { moveRight } from '../../artifacts/moveRight';
 import { QUOTA_RESOURCES } from '../../rights/quotas';
 import { artifactId, positiveAmount } from '../../validation';
 import { method, type CallContext, type GenesisServiceDef } from '../context';

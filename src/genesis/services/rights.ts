@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requirePrincipal } from '../../artifacts/principals';
 import { once } from '../../db/idempotency';
 import { emit } from '../../events/emit';
-import { moveRight } from '../../rights/move';
+import { moveRight } from '../../artifacts/moveRight';
 import { allQuotas, getQuotas, QUOTA_RESOURCES } from '../../rights/quotas';
 import { artifactId, positiveAmount } from '../../validation';
 import { method, type GenesisServiceDef } from '../context';

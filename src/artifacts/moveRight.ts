@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
-import { diskUsed } from '../artifacts/queries';
+import { diskUsed } from './queries';
 import { settleBucket, type BucketResource } from '../buckets/store';
 import { EcologyError } from '../errors';
-import { moveQuota, type QuotaResource } from './quotas';
+import { moveQuota, type QuotaResource } from '../rights/quotas';
 
 /** Which bucket a right governs: its balance must be settled at the old rate before the rate moves. */
 const GOVERNS: Partial<Record<QuotaResource, BucketResource>> = {
@@ -17,6 +17,8 @@ const GOVERNS: Partial<Record<QuotaResource, BucketResource>> = {
  * offer): the buckets it governs are settled first, the part LLM calls in flight hold stays
  * (moveQuota), and disk the giver uses stays with it (the escrow, which holds listed artifacts for
  * their sellers, gives disk back with `giverUsesDisk: false`).
+ * It lives with the principals, not in src/rights/: it settles buckets and reads the disk a
+ * principal's artifacts use, and both of those stand above the rights themselves.
  */
 export async function moveRight(
   client: PoolClient,
