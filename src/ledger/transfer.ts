@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { EcologyError, invalid } from '../errors';
-import { requirePrincipal } from '../artifacts/principals';
+import { requirePrincipal } from './standing';
 import * as q from './queries';
 
 /** A transfer as callers ask for it; `id` is the caller-made idempotency key (the journal row's id). */

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { EcologyConfig } from '../config/schema';
-import { requirePrincipal } from '../artifacts/principals';
+import { requirePrincipal } from '../ledger/standing';
 import { bucketJsonSql, bucketViewFromRow, readBucket, type BucketRow, type BucketView } from '../buckets/store';
 import { EcologyError } from '../errors';
 import { getQuota } from '../rights/quotas';

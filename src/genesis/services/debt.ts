@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { requirePrincipal } from '../../artifacts/principals';
+import { requirePrincipal } from '../../ledger/standing';
 import { insertArtifact, getArtifact, setOwner } from '../../artifacts/queries';
 import { ensureDiskFits, sizeOf } from '../../artifacts/store';
 import * as dq from '../../debt/queries';

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import { checkAccess } from '../../artifacts/access';
-import { requirePrincipal } from '../../artifacts/principals';
+import { requirePrincipal } from '../../ledger/standing';
 import { setOwner } from '../../artifacts/queries';
 import { requireArtifact, transferOwnership } from '../../artifacts/store';
 import { EcologyError, forbidden, invalid, notFound } from '../../errors';

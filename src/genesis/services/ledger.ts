@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkAccess } from '../../artifacts/access';
-import { requirePrincipal } from '../../artifacts/principals';
+import { requirePrincipal } from '../../ledger/standing';
 import { requireArtifact } from '../../artifacts/store';
 import { transferBucket, readBucket } from '../../buckets/store';
 import * as lq from '../../ledger/queries';

@@ -7,7 +7,7 @@
  */
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
-import { requirePrincipal } from '../../artifacts/principals';
+import { requirePrincipal } from '../../ledger/standing';
 import { grant, withdraw } from '../../buckets/store';
 import { forbidden, invalid, notFound } from '../../errors';
 import * as ro from '../../escrow/rightOffers';

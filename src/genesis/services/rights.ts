@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requirePrincipal } from '../../artifacts/principals';
+import { requirePrincipal } from '../../ledger/standing';
 import { once } from '../../db/idempotency';
 import { emit } from '../../events/emit';
 import { moveRight } from '../../artifacts/moveRight';
