@@ -11,7 +11,7 @@ import type { EcologyConfig } from '../src/config/schema';
 import { withTransaction } from '../src/db/tx';
 import { bootstrapGenesis } from '../src/genesis/bootstrap';
 import { dispatch } from '../src/genesis/dispatch';
-import { audit } from '../src/ledger/audit';
+import { audit } from '../src/audit/audit';
 import { createPool } from '../src/db/pool';
 import { serverCpu } from './support/cpu';
 import { countStatements } from '../test/support/statements';

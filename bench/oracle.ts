@@ -14,7 +14,7 @@ import { withTransaction } from '../src/db/tx';
 import { createPool } from '../src/db/pool';
 import { bootstrapGenesis } from '../src/genesis/bootstrap';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../src/ids';
-import { audit } from '../src/ledger/audit';
+import { audit } from '../src/audit/audit';
 import { bulkTransfer } from '../src/ledger/bulk';
 import { resolutionInput } from '../src/oracle/schedule';
 import type { OracleResolutionSummary } from '../src/oracle/types';

@@ -16,7 +16,7 @@ import { runInvocation } from '../src/invoke/run';
 import { sandboxPoolFromConfig } from '../src/invoke/sandboxPool';
 import { settleInvocation } from '../src/invoke/settle';
 import type { InvokeDeps } from '../src/invoke/types';
-import { audit } from '../src/ledger/audit';
+import { audit } from '../src/audit/audit';
 import type { SandboxPool } from '../src/sandbox';
 import { locateCgroup } from '../src/sandbox/cgroup';
 import { createBenchDatabase, serverVersion } from './support/db';

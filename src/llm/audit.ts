@@ -1,11 +1,11 @@
-import type { AuditCheck, ExtraCheck } from '../ledger/audit';
+import type { AuditCheck, Invariant } from '../ledger/audit';
 
 /**
  * Audit invariant for the LLM budget: what the budget row says is spent equals the sum of the
  * recorded calls' costs and of the worst cases charged for attempts whose outcome is unknown, what
  * it holds equals what open calls hold, and the spend is within it.
  */
-export const llmBudgetCheck: ExtraCheck = async (client): Promise<AuditCheck> => {
+export const llmBudgetCheck: Invariant = async (client): Promise<AuditCheck> => {
   const r = await client.query<{ budget: number | null; spent: number | null; reserved: number | null; calls_cost: number; calls_held: number }>(
     `SELECT b.budget_micros AS budget, b.spent_micros AS spent, b.reserved_micros AS reserved,
             (SELECT COALESCE(sum(cost_micros), 0) FROM llm_calls)::bigint + (SELECT COALESCE(sum(cost_micros), 0) FROM llm_abandoned_attempts)::bigint AS calls_cost,

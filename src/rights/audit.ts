@@ -1,4 +1,4 @@
-import type { AuditCheck, ExtraCheck } from '../ledger/audit';
+import type { AuditCheck, Invariant } from '../ledger/audit';
 
 /**
  * Every right is conserved: what principals hold plus what was consumed equals what was issued.
@@ -7,7 +7,7 @@ import type { AuditCheck, ExtraCheck } from '../ledger/audit';
  * LLM dollars are consumed by paid calls (settled ones at their cost, abandoned attempts at their
  * worst case); the other rights are not consumed.
  */
-export const quotasConservedCheck: ExtraCheck = async (client): Promise<AuditCheck> => {
+export const quotasConservedCheck: Invariant = async (client): Promise<AuditCheck> => {
   const r = await client.query<{ resource: string; held: string; consumed: string; issued: string }>(
     `WITH held AS (SELECT resource, sum(amount) AS held FROM quotas GROUP BY resource),
        consumed AS (

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { COMMANDS } from '../../src/cli/commands';
 import { main } from '../../src/cli/main';
-import { audit } from '../../src/ledger/audit';
+import { audit } from '../../src/audit/audit';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
 
 const ROOT = join(__dirname, '..', '..');

@@ -10,7 +10,7 @@ import { isRetryableDbError, withTransaction } from '../../src/db/tx';
 import { listMigrations, migrate } from '../../src/db/migrate';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { dispatch, dispatchGeneral, type Outcome } from '../../src/genesis/dispatch';
-import { audit } from '../../src/ledger/audit';
+import { audit } from '../../src/audit/audit';
 import { createTestDatabase } from '../support/testDb';
 import { setupFoundation, type Foundation } from './harness';
 

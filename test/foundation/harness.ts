@@ -10,7 +10,8 @@ import { deepMerge, loadConfig } from '../../src/config/load';
 import type { EcologyConfig, QuotaSet } from '../../src/config/schema';
 import { dispatch, type Outcome } from '../../src/genesis/dispatch';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
-import { audit, type AuditReport } from '../../src/ledger/audit';
+import { audit } from '../../src/audit/audit';
+import type { AuditReport } from '../../src/ledger/audit';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
 
 export interface PrincipalSpec {

@@ -15,7 +15,7 @@ import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { invoke } from '../../src/invoke/invoke';
 import { sandboxPoolFromConfig } from '../../src/invoke/sandboxPool';
 import type { InvocationOutcome, InvokeDeps, InvokeRequest } from '../../src/invoke/types';
-import { audit } from '../../src/ledger/audit';
+import { audit } from '../../src/audit/audit';
 import { getBalance } from '../../src/ledger/queries';
 import type { SandboxPool } from '../../src/sandbox';
 import { sandboxImage } from '../sandbox/support';

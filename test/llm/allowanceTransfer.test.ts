@@ -4,7 +4,7 @@
  * allowance from nothing). The audit checks every right: held plus consumed equals issued.
  */
 import { randomUUID } from 'node:crypto';
-import { audit } from '../../src/ledger/audit';
+import { audit } from '../../src/audit/audit';
 import { dispatch } from '../../src/genesis/dispatch';
 import { NOOP_ACTION } from '../support/fakeLlm';
 import { setupLlm, worstCase, type LlmHarness } from './harness';

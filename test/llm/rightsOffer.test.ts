@@ -4,7 +4,7 @@
  * the offered part as held by the escrow.
  */
 import { randomUUID } from 'node:crypto';
-import { audit } from '../../src/ledger/audit';
+import { audit } from '../../src/audit/audit';
 import { dispatch } from '../../src/genesis/dispatch';
 import { NOOP_ACTION } from '../support/fakeLlm';
 import { setupLlm, worstCase, type LlmHarness } from './harness';

@@ -21,7 +21,7 @@ import { createInitialAgents, issueTreasury } from '../../src/ecology/bootstrap'
 import { applyComputeRates } from '../../src/ecology/computeRates';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { dispatch } from '../../src/genesis/dispatch';
-import { audit } from '../../src/ledger/audit';
+import { audit } from '../../src/audit/audit';
 import { BIN, run } from './support';
 
 jest.setTimeout(180_000);

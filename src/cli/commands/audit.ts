@@ -1,4 +1,4 @@
-import { audit } from '../../ledger/audit';
+import { audit } from '../../audit/audit';
 import type { Command } from '../command';
 
 export const auditCommand: Command = {

@@ -20,7 +20,7 @@ import { deepMerge, loadConfig } from '../../../src/config/load';
 import type { EcologyConfig } from '../../../src/config/schema';
 import { bootstrapGenesis } from '../../../src/genesis/bootstrap';
 import { dispatch, type Outcome } from '../../../src/genesis/dispatch';
-import { audit } from '../../../src/ledger/audit';
+import { audit } from '../../../src/audit/audit';
 import { startAgentWorkflow } from '../../../src/temporal/agentWorkflows';
 import { connectClient } from '../../../src/temporal/connection';
 import { readWorldId } from '../../../src/world/identity';
