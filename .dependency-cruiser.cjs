@@ -1,0 +1,90 @@
+// dependency-cruiser rules: the import layers of docs/architecture.md. `npm run lint` runs them.
+// - no-circular: no file reaches itself through imports (type-only imports count: they couple too).
+// - not-domain-to-glue: the domain (src/* but the glue folders) never imports process glue.
+// - no-upward-import: a layer imports only its own layer and the layers below it (LAYERS, bottom first).
+// - workflow-values-allow-list / workflow-safe-stays-pure: workflow code runs in Temporal's
+//   deterministic sandbox, so it imports values only from WORKFLOW_SAFE (type-only imports vanish at
+//   compile time and are fine), and those modules import values only from each other.
+
+/** Folders (or files) of each layer, bottom first; the names are docs/architecture.md's. */
+const LAYERS = [
+  ['kernel', ['src/errors.ts', 'src/ids.ts', 'src/validation.ts', 'src/config/', 'src/world/']],
+  ['infrastructure', ['src/db/', 'src/sandbox/', 'src/events/']],
+  ['ledger', ['src/ledger/', 'src/debt/', 'src/rights/']],
+  ['holdings', ['src/buckets/', 'src/escrow/']],
+  ['principals', ['src/artifacts/', 'src/llm/', 'src/metrics/']],
+  ['oracle', ['src/oracle/']],
+  ['genesis', ['src/genesis/']],
+  ['invoke', ['src/invoke/']],
+  ['agents', ['src/agents/', 'src/audit/']],
+  ['temporal', ['src/temporal/']],
+  ['world', ['src/ecology/', 'src/dashboard/']],
+  ['activities', ['activities/']],
+  ['entry', ['workflows/', 'workers/']],
+  ['cli', ['src/cli/']],
+  ['tools', ['bin/', 'bench/', 'scripts/']],
+];
+
+/** Process glue: it wires processes (Temporal, HTTP, the command line) around the domain. */
+const GLUE = ['workers/', 'activities/', 'workflows/', 'src/cli/', 'src/dashboard/', 'src/temporal/', 'src/ecology/'];
+
+/** What workflow code may import as values: the workflow SDK, other workflow files, and pure constants. */
+const WORKFLOW_SAFE = [
+  'node_modules/@temporalio/workflow/',
+  'node_modules/@temporalio/common/',
+  'workflows/',
+  'src/agents/types.ts',
+  'src/ecology/types.ts',
+];
+
+const escape = (p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A path regex for folders ("dir/": everything under it) and files (that file alone); a package wherever it is installed. */
+const under = (paths) =>
+  paths.map((p) => (p.startsWith('node_modules/') ? `(^|/)${escape(p)}` : p.endsWith('/') ? `^${escape(p)}` : `^${escape(p)}$`)).join('|');
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'An import circle: the files depend on each other, so none can be understood, tested or moved alone.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-domain-to-glue',
+      severity: 'error',
+      comment: `The domain never imports process glue (${GLUE.join(', ')}): glue calls the domain, not the other way round.`,
+      from: { path: '^src/', pathNot: under(GLUE) },
+      to: { path: under(GLUE) },
+    },
+    ...LAYERS.slice(0, -1).map(([name, paths], i) => ({
+      name: 'no-upward-import',
+      severity: 'error',
+      comment: `The ${name} layer imports only its own layer and those below it (docs/architecture.md).`,
+      from: { path: under(paths) },
+      to: { path: under(LAYERS.slice(i + 1).flatMap(([, p]) => p)) },
+    })),
+    {
+      name: 'workflow-values-allow-list',
+      severity: 'error',
+      comment: 'Workflow code runs in the deterministic Temporal sandbox: value imports only from the workflow-safe list (type-only imports are fine).',
+      from: { path: '^workflows/' },
+      to: { pathNot: under(WORKFLOW_SAFE), dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'workflow-safe-stays-pure',
+      severity: 'error',
+      comment: 'A workflow-safe module is bundled into workflows: it imports values only from other workflow-safe modules.',
+      from: { path: under(WORKFLOW_SAFE.filter((p) => !p.startsWith('node_modules/'))) },
+      to: { pathNot: under(WORKFLOW_SAFE), dependencyTypesNot: ['type-only'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|test|dist|coverage|\\.data)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    progress: { type: 'none' },
+  },
+};
