@@ -9,11 +9,11 @@
 /** Folders (or files) of each layer, bottom first; the names are docs/architecture.md's. */
 const LAYERS = [
   ['kernel', ['src/errors.ts', 'src/ids.ts', 'src/validation.ts', 'src/config/', 'src/world/']],
-  ['infrastructure', ['src/db/', 'src/sandbox/', 'src/events/']],
+  ['infra', ['src/db/', 'src/sandbox/', 'src/events/']],
   ['ledger', ['src/ledger/', 'src/debt/', 'src/rights/']],
   ['holdings', ['src/buckets/', 'src/escrow/']],
-  ['principals', ['src/artifacts/', 'src/llm/', 'src/metrics/']],
-  ['oracle', ['src/oracle/']],
+  ['artifacts', ['src/artifacts/']],
+  ['economy', ['src/llm/', 'src/oracle/', 'src/metrics/']],
   ['genesis', ['src/genesis/']],
   ['invoke', ['src/invoke/']],
   ['agents', ['src/agents/', 'src/audit/']],
