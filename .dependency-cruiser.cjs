@@ -2,6 +2,7 @@
 // - no-circular: no file reaches itself through imports (type-only imports count: they couple too).
 // - not-domain-to-glue: the domain (src/* but the glue folders) never imports process glue.
 // - no-upward-import: a layer imports only its own layer and the layers below it (LAYERS, bottom first).
+// - not-in-a-layer: a source file outside every layer (a new folder) must be placed in LAYERS first.
 // - workflow-values-allow-list / workflow-safe-stays-pure: workflow code runs in Temporal's
 //   deterministic sandbox, so it imports values only from WORKFLOW_SAFE (type-only imports vanish at
 //   compile time and are fine), and those modules import values only from each other.
@@ -66,6 +67,13 @@ module.exports = {
       from: { path: under(paths) },
       to: { path: under(LAYERS.slice(i + 1).flatMap(([, p]) => p)) },
     })),
+    {
+      name: 'not-in-a-layer',
+      severity: 'error',
+      comment: 'Every source folder stands in a layer: add a new one to LAYERS (and docs/architecture.md).',
+      from: { path: '^(src|workflows|activities|workers|bin|bench|scripts)/', pathNot: under(LAYERS.flatMap(([, p]) => p)) },
+      to: {},
+    },
     {
       name: 'workflow-values-allow-list',
       severity: 'error',

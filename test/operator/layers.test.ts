@@ -47,7 +47,7 @@ describe('a planted violation of each rule fails with that rule', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'layers-'));
     // The rules and the real files the plants import (their own imports stay unresolved here).
-    for (const f of ['.dependency-cruiser.cjs', 'tsconfig.json', 'src/temporal/connection.ts', 'src/artifacts/store.ts', 'src/agents/act.ts', 'src/agents/types.ts']) copy(dir, f);
+    for (const f of ['.dependency-cruiser.cjs', 'tsconfig.json', 'src/ids.ts', 'src/temporal/connection.ts', 'src/artifacts/store.ts', 'src/agents/act.ts', 'src/agents/types.ts']) copy(dir, f);
     // A circle inside one layer.
     write(dir, 'src/ledger/circleA.ts', "import { b } from './circleB';\nexport const a = (): number => b() + 1;\n");
     write(dir, 'src/ledger/circleB.ts', "import { a } from './circleA';\nexport const b = (): number => a() - 1;\n");
@@ -55,6 +55,8 @@ describe('a planted violation of each rule fails with that rule', () => {
     write(dir, 'src/ledger/glue.ts', "import { connectClient } from '../temporal/connection';\nexport const connect = connectClient;\n");
     // The ledger (a lower layer) importing artifacts (a higher one).
     write(dir, 'src/ledger/upward.ts', "import { sizeOf } from '../artifacts/store';\nexport const size = sizeOf;\n");
+    // A new folder that no layer names.
+    write(dir, 'src/newPart/thing.ts', "import { SCRIP } from '../ids';\nexport const asset = SCRIP;\n");
     // A workflow importing a value from src/agents/act.ts (and a Node built-in); its type-only import
     // of the same file and its value import of a workflow-safe module are allowed.
     write(
@@ -83,6 +85,7 @@ describe('a planted violation of each rule fails with that rule', () => {
         // Glue stands above every domain layer, so the same import also runs up.
         'no-upward-import: src/ledger/glue.ts -> src/temporal/connection.ts',
         'no-upward-import: src/ledger/upward.ts -> src/artifacts/store.ts',
+        'not-in-a-layer: src/newPart/thing.ts -> src/ids.ts',
         'workflow-values-allow-list: workflows/planted.ts -> src/agents/act.ts',
         'workflow-values-allow-list: workflows/planted.ts -> crypto',
       ].sort(),
