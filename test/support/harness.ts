@@ -11,7 +11,7 @@ import type { EcologyConfig, QuotaSet } from '../../src/config/schema';
 import { dispatch, type Outcome } from '../../src/genesis/dispatch';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { audit, type AuditReport } from '../../src/ledger/audit';
-import { createTestDatabase, type TestDatabase } from '../support/testDb';
+import { createTestDatabase, type TestDatabase } from './testDb';
 
 export interface PrincipalSpec {
   scrip?: number;
