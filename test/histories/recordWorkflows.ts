@@ -99,7 +99,7 @@ async function invoke(connection: NativeConnection, client: Client): Promise<voi
 
     // Cancelled while the code runs: settled (refunded) once, then the workflow ends cancelled.
     const spin = await start('cancelled', 'spin');
-    await waitFor('the run to start', async () => (await spin.fetchHistory()).events!.some((e) => e.activityTaskStartedEventAttributes), 60_000);
+    await waitFor('the run to be scheduled', async () => (await spin.fetchHistory()).events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runInvocation'), 60_000);
     await spin.cancel();
     await spin.result().catch(() => undefined);
     await save(spin, 'invoke', 'invoke-cancelled');
