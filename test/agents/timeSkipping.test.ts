@@ -5,17 +5,13 @@
  * (PostgreSQL, fake LLM). Debt waits are not tested here: their end is computed from the database
  * clock, which a virtual clock does not move.
  */
-import { execFileSync } from 'node:child_process';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { agentWorkflowId, type AgentState, type AgentWorkflowInput } from '../../src/agents/types';
+import { testServerPath } from '../support/timeSkipping';
 import { workflowBundle } from './support/bundle';
 import { startAgentWorld, type AgentWorld } from './support/harness';
-
-function testServerPath(): string {
-  return process.env.TEMPORAL_TEST_SERVER_PATH || execFileSync('sh', ['-c', 'command -v temporal-test-server'], { encoding: 'utf8' }).trim();
-}
 
 let w: AgentWorld;
 let env: TestWorkflowEnvironment;

@@ -2,7 +2,7 @@
  * An account (standing, not executable) created without naming a contract is owned by its creator
  * under genesis_owner_only, so the creator can move scrip out of it; agents stay self-owned.
  */
-import { setupFoundation, type Foundation } from '../foundation/harness';
+import { setupFoundation, type Foundation } from '../support/harness';
 
 let f: Foundation;
 beforeAll(async () => {

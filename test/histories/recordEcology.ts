@@ -2,7 +2,7 @@
  * Records the replay fixtures of ecologyWorkflow: a real run (dev server, a fresh database, the
  * fake LLM, an in-process worker) that bootstraps two agents, takes three spawns (one paid, one the
  * treasury cannot pay, one invalid), continues as new, and shuts down stopping the agents. Each run
- * of the root is written to test/histories/ecology/ecology-run<n>.json; test/operator/replay.test.ts
+ * of the root is written to test/histories/ecology/ecology-run<n>.json; test/ecology/replay.test.ts
  * replays them. Re-record (and review the diff) after a deliberate, versioned change:
  *
  *   eval "$(scripts/services.sh --env)" && npx tsx test/histories/recordEcology.ts

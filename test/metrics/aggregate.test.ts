@@ -14,7 +14,7 @@ import { aggregateWindow } from '../../src/metrics/aggregate';
 import { getWindow } from '../../src/metrics/queries';
 import type { MetricsWindow } from '../../src/metrics/types';
 import { windowBefore } from '../../src/metrics/window';
-import { setupFoundation, type Foundation } from '../foundation/harness';
+import { setupFoundation, type Foundation } from '../support/harness';
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -7,7 +7,7 @@
 import { metricsPoints } from '../../src/dashboard/queries';
 import { aggregateWindow } from '../../src/metrics/aggregate';
 import { finishResolution, openResolution, settleResolution } from '../../src/oracle/resolution';
-import { inDays } from '../foundation/harness';
+import { inDays } from '../support/harness';
 import { setupOracleWorld, type OracleWorld } from '../oracle/world';
 
 let w: OracleWorld;

@@ -10,7 +10,7 @@ import { startDashboard } from '../../src/dashboard/server';
 import { aggregateWindow } from '../../src/metrics/aggregate';
 import type { MetricsWindow } from '../../src/metrics/types';
 import { request } from '../dashboard/support/http';
-import { setupFoundation, type Foundation } from '../foundation/harness';
+import { setupFoundation, type Foundation } from '../support/harness';
 
 const ROOT = join(__dirname, '..', '..');
 let f: Foundation;

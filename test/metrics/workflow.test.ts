@@ -3,11 +3,9 @@
  * in-process worker serving only that workflow (workflows/metrics.ts) on a task queue of its own.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, ScheduleExecutionResult } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createMetricsActivities } from '../../activities/metrics';
 import { createOperatorPrincipal } from '../../src/artifacts/operator';
@@ -135,14 +133,6 @@ describe('metricsWindowWorkflow', () => {
       { key: 'solo:0', result: PRUNED_ACTION_RESULT },
       { key: 'solo:1', result: big },
     ]);
-  });
-
-  it('a run recorded before the pruning step existed still replays', async () => {
-    const file = join(__dirname, '..', 'histories', 'metrics', 'metrics-window-pre-prune.json');
-    const history = historyFromJSON(JSON.parse(readFileSync(file, 'utf8')));
-    const { code } = await workflowBundle(join(__dirname, '..', '..', 'workflows', 'metrics.ts'));
-    const r = await Worker.runReplayHistory({ workflowBundle: { code } }, history, 'metrics-window-pre-prune');
-    expect(r).toBeUndefined();
   });
 });
 

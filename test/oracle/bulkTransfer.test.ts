@@ -1,7 +1,7 @@
 /** bulkTransfer (src/ledger/bulk.ts), the set-based transfers the oracle's refunds and UBI use. */
 import { withTransaction } from '../../src/db/tx';
 import { bulkTransfer, type BulkLeg } from '../../src/ledger/bulk';
-import { eventsSince } from '../foundation/harness';
+import { eventsSince } from '../support/harness';
 import { setupOracleWorld, type OracleWorld } from './world';
 
 let w: OracleWorld;

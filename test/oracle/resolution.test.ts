@@ -4,7 +4,7 @@
  * whichever outcome comes first, idempotent repeats, the results and the event.
  */
 import { finishResolution, openResolution, resolutionIdFor, settleResolution } from '../../src/oracle/resolution';
-import { eventsSince } from '../foundation/harness';
+import { eventsSince } from '../support/harness';
 import { setupOracleWorld, type OracleWorld } from './world';
 
 let w: OracleWorld;

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../src/config/load';
 import { resolutionIdFor } from '../../src/oracle/resolution';
 import { ensureOracleSchedule } from '../../src/oracle/schedule';
-import { eventsSince } from '../foundation/harness';
+import { eventsSince } from '../support/harness';
 import { startFakeLlm, type FakeLlm } from '../support/fakeLlm';
 import { isScorerRequest, oracleTestOverrides, startOracleWorker, temporalClient, waitFor, type OracleWorker } from './temporal';
 import { setupOracleWorld, type OracleWorld } from './world';

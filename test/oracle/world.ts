@@ -5,7 +5,7 @@
 import { checkReadiness } from '../../src/agents/readiness';
 import type { EcologyConfig } from '../../src/config/schema';
 import { dispatch, type Outcome } from '../../src/genesis/dispatch';
-import { setupFoundation, type Foundation } from '../foundation/harness';
+import { setupFoundation, type Foundation } from '../support/harness';
 
 export const TOOL_CODE = 'export function run(args) { return (args.a ?? 0) + (args.b ?? 0); }';
 

@@ -4,7 +4,7 @@
  * racing buyers cannot both win, and the audit counts what is offered.
  */
 import { getQuotas } from '../../src/rights/quotas';
-import { eventsSince, setupFoundation, type Foundation } from '../foundation/harness';
+import { eventsSince, setupFoundation, type Foundation } from '../support/harness';
 
 let f: Foundation;
 const RATE0 = { compute_rate: 0 };

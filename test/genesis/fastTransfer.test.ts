@@ -7,7 +7,7 @@
 import { settle } from '../../src/buckets/math';
 import { dispatch, dispatchGeneral, type DispatchRequest, type Outcome } from '../../src/genesis/dispatch';
 import { countStatements } from '../support/statements';
-import { setupFoundation, type Foundation } from './harness';
+import { setupFoundation, type Foundation } from '../support/harness';
 
 let fast: Foundation;
 let general: Foundation;

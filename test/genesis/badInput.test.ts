@@ -4,7 +4,7 @@
  * outcome reports, and the audit still passes.
  */
 import { createHash } from 'node:crypto';
-import { eventsSince, inDays, setupFoundation, type Foundation } from './harness';
+import { eventsSince, inDays, setupFoundation, type Foundation } from '../support/harness';
 
 let f: Foundation;
 /** The offer's contract id derives from its idempotency key, so the cases below can name it up front. */

@@ -4,18 +4,12 @@
  * shutdown stopping the agents). The current workflow code must replay each without a determinism
  * error, so a change to the root's order of commands is caught before it breaks running worlds.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundle } from '../agents/support/bundle';
 import '../agents/support/harness'; // quiet runtime logger
+import { CHANGED_WORKFLOWS, loadHistories, replayAll } from '../support/replay';
 
-const DIR = join(__dirname, '..', 'histories', 'ecology');
-const histories = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(DIR, f), 'utf8'))) }));
+const histories = loadHistories('ecology');
 
 test('the recorded root histories cover its paths', () => {
   expect(histories.map((h) => h.workflowId)).toEqual(['ecology-run1', 'ecology-run2']);
@@ -29,7 +23,16 @@ test('the recorded root histories cover its paths', () => {
 
 test('every recorded root history replays against the current workflow code', async () => {
   const { code } = await workflowBundle();
-  const results = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) results.push({ id: r.workflowId, error: r.error?.message });
-  expect(results).toEqual(histories.map((h) => ({ id: h.workflowId, error: undefined })));
+  const results = await replayAll(code, histories);
+  expect(results.map((r) => ({ id: r.id, error: r.error?.message }))).toEqual(histories.map((h) => ({ id: h.workflowId, error: undefined })));
+});
+
+test('a root that reads the world before it bootstraps fails replay with a determinism error', async () => {
+  const { code } = await workflowBundle(CHANGED_WORKFLOWS);
+  const results = await replayAll(code, histories);
+  expect(results).toHaveLength(histories.length);
+  for (const r of results) {
+    expect(r.error).toBeInstanceOf(DeterminismViolationError);
+    expect(r.error!.message).toMatch(/[Nn]ondeterminism/);
+  }
 });

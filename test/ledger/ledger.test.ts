@@ -4,7 +4,7 @@ import { grant, spend } from '../../src/buckets/store';
 import { withTransaction } from '../../src/db/tx';
 import { EcologyError } from '../../src/errors';
 import { transfer } from '../../src/ledger/transfer';
-import { eventsSince, setupFoundation, type Foundation } from './harness';
+import { eventsSince, setupFoundation, type Foundation } from '../support/harness';
 
 let f: Foundation;
 

@@ -4,7 +4,7 @@
  * the quota, and the records of operations stay small whatever their arguments and results
  * (arguments are kept as a digest; results of reads are not kept: a replay reads again).
  */
-import { setupFoundation, type Foundation } from './harness';
+import { setupFoundation, type Foundation } from '../support/harness';
 
 let f: Foundation;
 const QUOTA = 2000;

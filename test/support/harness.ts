@@ -12,7 +12,7 @@ import { dispatch, type Outcome } from '../../src/genesis/dispatch';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { audit } from '../../src/audit/audit';
 import type { AuditReport } from '../../src/ledger/audit';
-import { createTestDatabase, type TestDatabase } from '../support/testDb';
+import { createTestDatabase, type TestDatabase } from './testDb';
 
 export interface PrincipalSpec {
   scrip?: number;

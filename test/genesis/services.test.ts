@@ -2,7 +2,7 @@
 import { spend } from '../../src/buckets/store';
 import { withTransaction } from '../../src/db/tx';
 import { dispatch } from '../../src/genesis/dispatch';
-import { eventsSince, inDays, setupFoundation, type Foundation } from './harness';
+import { eventsSince, inDays, setupFoundation, type Foundation } from '../support/harness';
 
 let f: Foundation;
 

@@ -12,7 +12,7 @@ import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { dispatch, dispatchGeneral, type Outcome } from '../../src/genesis/dispatch';
 import { audit } from '../../src/audit/audit';
 import { createTestDatabase } from '../support/testDb';
-import { setupFoundation, type Foundation } from './harness';
+import { setupFoundation, type Foundation } from '../support/harness';
 
 let f: Foundation;
 
