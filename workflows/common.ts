@@ -29,7 +29,7 @@ export function activityOptions(o: ActivityTimes): ActivityOptions {
   return { startToCloseTimeout: o.timeoutMs, retry: retryPolicy(o) };
 }
 
-/** The money steps must finish: retried until they succeed, except business failures (non-retryable). */
+/** Steps that must finish (the money steps, a metrics window): retried until they succeed, except business failures. */
 export function ledgerOptions(o: Omit<ActivityTimes, 'maximumAttempts'>): ActivityOptions {
   return { startToCloseTimeout: o.timeoutMs, retry: retryPolicy({ initialIntervalMs: o.initialIntervalMs, maximumIntervalMs: o.maximumIntervalMs }) };
 }
