@@ -5,6 +5,7 @@
  * keep old definitions. Applying it again changes nothing; the triggers that use its functions
  * keep working.
  */
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { checkMigrations, FUNCTIONS_FILE, listMigrations, migrate, MIGRATIONS_DI
 import { dumpSchema, SCHEMA_DUMP_FILE } from '../../src/db/schemaDump';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
 
+const ROOT = join(__dirname, '..', '..');
 const dbs: TestDatabase[] = [];
 const dirs: string[] = [];
 
@@ -128,4 +130,19 @@ test('a database upgraded from one that kept an old function ends with the defin
   expect(await definitions(old.pool)).toEqual(await definitions(fresh.pool));
   expect(dumpSchema(old.url)).toBe(dumpSchema(fresh.url));
   await expect(checkMigrations(old.pool)).resolves.toBeUndefined();
+});
+
+test('`ecology migrate` says when it applied the functions file', async () => {
+  const db = await freshDb();
+  const migrateCli = () =>
+    new Promise<unknown>((resolve, reject) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url };
+      delete env.ECOLOGY_CONFIG;
+      execFile(process.execPath, [join(ROOT, 'bin', 'ecology.cjs'), 'migrate', '--json'], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout) =>
+        err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()!)),
+      );
+    });
+  await db.pool.query('DELETE FROM schema_functions');
+  expect(await migrateCli()).toMatchObject({ ok: true, applied: [], functions: FUNCTIONS_FILE });
+  expect(await migrateCli()).toEqual({ ok: true, applied: [], genesis_created: [] });
 });
