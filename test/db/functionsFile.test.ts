@@ -5,38 +5,15 @@
  * keep old definitions. Applying it again changes nothing; the triggers that use its functions
  * keep working.
  */
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { checkMigrations, FUNCTIONS_FILE, listMigrations, migrate, MIGRATIONS_DIR, readFunctionsFile, sha256 } from '../../src/db/migrate';
 import { dumpSchema, SCHEMA_DUMP_FILE } from '../../src/db/schemaDump';
-import { createTestDatabase, type TestDatabase } from '../support/testDb';
+import { ecology, scratchSpace } from './support';
 
-const ROOT = join(__dirname, '..', '..');
-const dbs: TestDatabase[] = [];
-const dirs: string[] = [];
-
-async function freshDb(migrated = true): Promise<TestDatabase> {
-  const db = await createTestDatabase({ migrate: migrated });
-  dbs.push(db);
-  return db;
-}
-
-/** A scratch copy of migrations/, optionally without the functions file. */
-function scratchMigrations(opts: { functions?: boolean } = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'functions-'));
-  dirs.push(dir);
-  cpSync(MIGRATIONS_DIR, dir, { recursive: true });
-  if (opts.functions === false) rmSync(join(dir, FUNCTIONS_FILE));
-  return dir;
-}
-
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.drop()));
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { freshDb, scratchMigrations, cleanUp } = scratchSpace();
+afterAll(() => cleanUp());
 
 /** Every function, view and trigger of the schema, as PostgreSQL prints its definition. */
 async function definitions(pool: Pool): Promise<string[]> {
@@ -134,15 +111,7 @@ test('a database upgraded from one that kept an old function ends with the defin
 
 test('`ecology migrate` says when it applied the functions file', async () => {
   const db = await freshDb();
-  const migrateCli = () =>
-    new Promise<unknown>((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url };
-      delete env.ECOLOGY_CONFIG;
-      execFile(process.execPath, [join(ROOT, 'bin', 'ecology.cjs'), 'migrate', '--json'], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout) =>
-        err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()!)),
-      );
-    });
   await db.pool.query('DELETE FROM schema_functions');
-  expect(await migrateCli()).toMatchObject({ ok: true, applied: [], functions: FUNCTIONS_FILE });
-  expect(await migrateCli()).toEqual({ ok: true, applied: [], genesis_created: [] });
+  expect(await ecology(['migrate', '--json'], db.url)).toMatchObject({ code: 0, json: { ok: true, applied: [], functions: FUNCTIONS_FILE } });
+  expect(await ecology(['migrate', '--json'], db.url)).toEqual({ code: 0, json: { ok: true, applied: [], genesis_created: [] } });
 });
