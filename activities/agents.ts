@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { act } from '../src/agents/act';
@@ -14,6 +14,7 @@ import { markAgentStopped } from '../src/agents/runs';
 import { agentControl } from '../src/temporal/agentWorkflows';
 import { readWorldId } from '../src/world/identity';
 import { businessFailures } from './failures';
+import { heartbeating } from './heartbeat';
 import { worldGuard, type InWorld } from './world';
 
 export interface AgentActivityDeps {
@@ -28,22 +29,6 @@ export interface AgentActivityDeps {
   openai?: unknown;
   /** Where refusals of another world's work are said (default: stderr). */
   log?: (message: string) => void;
-}
-
-/**
- * Heartbeats while `work` runs, so a crashed worker's think is retried soon (heartbeat timeout),
- * and gives up waiting when the activity is cancelled (a worker shutting down): the LLM call is
- * idempotent by key, so the retry takes it over.
- */
-async function heartbeating<T>(work: Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  const timeout = ctx.info.heartbeatTimeoutMs ?? 0;
-  const timer = timeout > 0 ? setInterval(() => ctx.heartbeat(), Math.max(100, Math.floor(timeout / 3))) : undefined;
-  try {
-    return await Promise.race([work, ctx.cancelled]);
-  } finally {
-    if (timer) clearInterval(timer);
-  }
 }
 
 /**
@@ -70,7 +55,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       return businessFailures(() => inOwnWorld(input, () => checkReadiness(deps.pool, deps.config, input.agentId)));
     },
     async agentThink(input: ThinkInput & InWorld): Promise<ThinkSummary> {
-      return businessFailures(() => inOwnWorld(input, () => llmFailuresAtOnce(() => heartbeating(think({ pool: deps.pool, config: deps.config, openai: deps.openai }, input)))));
+      return businessFailures(() => inOwnWorld(input, () => llmFailuresAtOnce(() => heartbeating((live) => think({ pool: deps.pool, config: deps.config, openai: deps.openai, ...live }, input)))));
     },
     async agentAct(input: ActInput & InWorld): Promise<ActSummary> {
       return businessFailures(() => inOwnWorld(input, () => act({ pool: deps.pool, config: deps.config, control, hooks: deps.hooks, invoke: deps.invoke }, input)));

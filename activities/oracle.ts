@@ -4,6 +4,7 @@ import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../src/config/schema';
 import { businessFailures } from './failures';
+import { heartbeating } from './heartbeat';
 import { worldGuard, type InWorld } from './world';
 import { finishResolution, openResolution, settleResolution, type OpenedResolution, type ScoreOutcome, type SettledResolution } from '../src/oracle/resolution';
 import { nextResolutionTime } from '../src/oracle/schedule';
@@ -30,18 +31,6 @@ function failing<T>(run: () => Promise<T>): Promise<T> {
   });
 }
 
-/** Keeps an activity's heartbeat going while `run` waits (an LLM request can take a while). */
-async function withHeartbeat<T>(everyMs: number, run: (beat: () => void) => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  const beat = () => ctx.heartbeat();
-  const timer = setInterval(beat, everyMs);
-  try {
-    return await run(beat);
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 /**
  * The resolution saga's steps (workflows/oracle.ts). Each is idempotent: the ledger steps are keyed
  * by the resolution id and deterministic transfer ids, the scorer by its LLM call key.
@@ -55,11 +44,10 @@ export function createOracleActivities(deps: OracleActivityDeps) {
     },
 
     async oracleScoreSlot(input: { resolutionId: string; slot: number } & InWorld): Promise<{ score: number; reason: string }> {
-      const every = Math.max(100, Math.floor(config.oracle.activities.scoreHeartbeatTimeoutMs / 3));
       return failing(() =>
         inOwnWorld(input, () =>
-          withHeartbeat(every, async (heartbeat) => {
-            const r = await scoreSlot({ pool, config, openai: deps.openai as OpenAI | undefined, heartbeat }, input.resolutionId, input.slot);
+          heartbeating(async (live) => {
+            const r = await scoreSlot({ pool, config, openai: deps.openai as OpenAI | undefined, ...live }, input.resolutionId, input.slot);
             return { score: r.score, reason: r.reason };
           }),
         ),

@@ -752,6 +752,16 @@ CREATE SEQUENCE public.right_offers_id_seq
 ALTER SEQUENCE public.right_offers_id_seq OWNED BY public.right_offers.id;
 
 --
+-- Name: schema_functions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_functions (
+    file text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1012,6 +1022,13 @@ ALTER TABLE ONLY public.resource_effects
 
 ALTER TABLE ONLY public.right_offers
     ADD CONSTRAINT right_offers_pkey PRIMARY KEY (id);
+
+--
+-- Name: schema_functions schema_functions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_functions
+    ADD CONSTRAINT schema_functions_pkey PRIMARY KEY (file);
 
 --
 -- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -

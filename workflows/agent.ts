@@ -32,6 +32,7 @@ import {
   stopSignal,
   wakeSignal,
 } from './agentApi';
+import { failureText, retryPolicy } from './common';
 import { refusedByOtherWorld, untilOwnWorld } from './world';
 
 export * from './agentApi';
@@ -68,21 +69,16 @@ function activityOptions(s: AgentLoopSettings, think: boolean): ActivityOptions 
   return {
     startToCloseTimeout: think ? s.thinkTimeoutMs : s.activityTimeoutMs,
     ...(think ? { heartbeatTimeout: s.thinkHeartbeatTimeoutMs } : {}),
-    retry: { initialInterval: s.initialIntervalMs, maximumInterval: s.maximumIntervalMs, maximumAttempts: s.maximumAttempts },
+    retry: retryPolicy(s),
   };
 }
 
 function localActivityOptions(s: AgentLoopSettings): LocalActivityOptions {
-  return {
-    startToCloseTimeout: s.activityTimeoutMs,
-    retry: { initialInterval: s.initialIntervalMs, maximumInterval: s.maximumIntervalMs, maximumAttempts: s.maximumAttempts },
-  };
+  return { startToCloseTimeout: s.activityTimeoutMs, retry: retryPolicy(s) };
 }
 
-function errorText(e: unknown): string {
-  const cause = (e as { cause?: { message?: string } }).cause?.message;
-  return (cause ?? (e as Error).message ?? String(e)).slice(0, 300);
-}
+/** Failures as the agent's state shows them. */
+const errorText = (e: unknown) => failureText(e, { maxChars: 300 });
 
 /**
  * One agent's life (SPEC section 8): stopped -> finish; paused -> wait; in debt or without budget

@@ -1,6 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  ActivityFailure,
   condition,
   continueAsNew,
   defineQuery,
@@ -28,6 +27,7 @@ import {
   type SpawnRecord,
 } from '../src/ecology/types';
 import { agentWorkflow } from './agent';
+import { activityOptions, failureText } from './common';
 import { untilOwnWorld } from './world';
 
 /** The root's signals and query (SPEC section 12 names the workflow type; these are its API). */
@@ -38,15 +38,8 @@ export const summaryQuery = defineQuery<EcologySummary>(ECOLOGY_SUMMARY_QUERY);
 /** Options of the bootstrap only: later activities use the settings it returns from configuration. */
 const BOOTSTRAP_OPTIONS: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { maximumInterval: '30 seconds' } };
 
-function activityOptions(s: EcologySettings): ActivityOptions {
-  const a = s.activities;
-  return { startToCloseTimeout: a.timeoutMs, retry: { initialInterval: a.initialIntervalMs, maximumInterval: a.maximumIntervalMs, maximumAttempts: a.maximumAttempts } };
-}
-
-function failureText(e: unknown): string {
-  const cause = e instanceof ActivityFailure ? e.cause : e;
-  return ((cause as Error)?.message ?? String(cause)).slice(0, 500);
-}
+/** Failures as the summary shows them (spawn records, lastError). */
+const failure = (e: unknown) => failureText(e, { maxChars: 500 });
 
 /**
  * The world's root. Startable from the Temporal UI (type `ecologyWorkflow`, task queue `ecology`)
@@ -97,7 +90,7 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
     };
     summary.status = 'running';
   }
-  const acts = proxyActivities<EcologyActivities>(activityOptions(settings));
+  const acts = proxyActivities<EcologyActivities>(activityOptions(settings.activities));
 
   const record = (r: SpawnRecord) => {
     summary.spawns = [...summary.spawns, r].slice(-settings.maxSpawnRecords);
@@ -110,14 +103,14 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
     try {
       outcome = await untilOwnWorld(() => acts.ecologySpawnAgent({ spec, world: worldId }), settings.activities.maximumIntervalMs);
     } catch (e) {
-      return record({ id, ok: false, at, error: { code: 'UNAVAILABLE', message: failureText(e) } });
+      return record({ id, ok: false, at, error: { code: 'UNAVAILABLE', message: failure(e) } });
     }
     if (!outcome.ok) return record({ id, ok: false, at, error: outcome.error });
     try {
       const workflow = await startAgent(outcome.id, worldId);
       record({ id, ok: true, at, scrip: outcome.scrip, compute: outcome.compute, workflow });
     } catch (e) {
-      record({ id, ok: false, at, scrip: outcome.scrip, compute: outcome.compute, error: { code: 'WORKFLOW_NOT_STARTED', message: failureText(e) } });
+      record({ id, ok: false, at, scrip: outcome.scrip, compute: outcome.compute, error: { code: 'WORKFLOW_NOT_STARTED', message: failure(e) } });
     }
   }
 
@@ -137,7 +130,7 @@ export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Prom
         summary.world = await acts.ecologySnapshot({ world: worldId });
         summary.lastError = null;
       } catch (e) {
-        summary.lastError = failureText(e);
+        summary.lastError = failure(e);
       }
       refreshes++;
       nextRefreshAt = Date.now() + settings.summaryRefreshSeconds * 1000;

@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
 import type { SandboxActivities } from '../activities/sandbox';
 import type { InvocationSummary, InvokeActivityOptions, InvokeWorkflowInput } from '../src/invoke/types';
+import { ledgerOptions, retryPolicy } from './common';
 import { untilOwnWorld } from './world';
 
 /**
@@ -14,19 +15,12 @@ export async function invokeArtifactWorkflow(input: InvokeWorkflowInput): Promis
   return invokeArtifactSaga(input);
 }
 
-function ledgerOptions(o: InvokeActivityOptions): ActivityOptions {
-  return {
-    startToCloseTimeout: o.timeoutMs,
-    retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2 },
-  };
-}
-
 function sandboxOptions(o: InvokeActivityOptions, taskQueue: string): ActivityOptions {
   return {
     taskQueue,
     scheduleToStartTimeout: o.runScheduleToStartMs,
     startToCloseTimeout: o.runTimeoutMs,
-    retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2, maximumAttempts: o.runMaximumAttempts },
+    retry: retryPolicy({ ...o, maximumAttempts: o.runMaximumAttempts }),
   };
 }
 

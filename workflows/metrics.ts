@@ -1,7 +1,7 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { ActivityFailure, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { MetricsActivities } from '../activities/metrics';
 import type { MetricsActivityOptions, MetricsWindowInput, MetricsWindowSummary, RetentionActivityOptions } from '../src/metrics/types';
+import { activityOptions, failureText, ledgerOptions, scheduledTimeOf } from './common';
 
 /**
  * One metrics window (SPEC section 10), started by the `metrics-window` Schedule: a single
@@ -9,8 +9,6 @@ import type { MetricsActivityOptions, MetricsWindowInput, MetricsWindowSummary, 
  * time this run stands for, so a retried or repeated run rewrites the same row. Then stored results
  * older than their retention are pruned (src/db/retention.ts).
  */
-
-const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 /** Runs recorded before the pruning step existed replay without it. */
 const PRUNE_RETENTION = 'prune-retention';
@@ -22,36 +20,23 @@ const PRUNE_RETENTION = 'prune-retention';
 const FALLBACK_OPTIONS: MetricsActivityOptions = { timeoutMs: 60_000, initialIntervalMs: 1_000, maximumIntervalMs: 30_000 };
 const FALLBACK_RETENTION_OPTIONS: RetentionActivityOptions = { timeoutMs: 120_000, initialIntervalMs: 1_000, maximumIntervalMs: 30_000, maximumAttempts: 3 };
 
-/** The time this run stands for: given, else the Schedule's scheduled start, else the run's start. */
-function scheduledAtOf(input: MetricsWindowInput): string {
-  if (input.scheduledAt) return input.scheduledAt;
-  const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START);
-  return (scheduled ?? workflowInfo().runStartTime).toISOString();
-}
-
 /** Pruning is bounded in attempts and never fails the window: the next window's run goes on with it. */
 async function pruneRetention(input: MetricsWindowInput): Promise<void> {
   const o = input.retentionActivities ?? FALLBACK_RETENTION_OPTIONS;
-  const { metricsPruneRetention } = proxyActivities<MetricsActivities>({
-    startToCloseTimeout: o.timeoutMs,
-    retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2, maximumAttempts: o.maximumAttempts },
-  });
+  const { metricsPruneRetention } = proxyActivities<MetricsActivities>(activityOptions(o));
   try {
     await metricsPruneRetention({ world: input.world });
   } catch (e) {
     if (!(e instanceof ActivityFailure)) throw e;
-    log.warn('retention pruning failed; the next metrics window tries again', { error: e.cause?.message ?? e.message });
+    log.warn('retention pruning failed; the next metrics window tries again', { error: failureText(e) });
   }
 }
 
 export async function metricsWindowWorkflow(given?: MetricsWindowInput | null): Promise<MetricsWindowSummary> {
   const input = given ?? {};
   const o = input.activities ?? FALLBACK_OPTIONS;
-  const { metricsAggregateWindow } = proxyActivities<MetricsActivities>({
-    startToCloseTimeout: o.timeoutMs,
-    retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2 },
-  });
-  const summary = await metricsAggregateWindow({ scheduledAt: scheduledAtOf(input), ...(input.windowSeconds ? { windowSeconds: input.windowSeconds } : {}), world: input.world });
+  const { metricsAggregateWindow } = proxyActivities<MetricsActivities>(ledgerOptions(o));
+  const summary = await metricsAggregateWindow({ scheduledAt: scheduledTimeOf(input.scheduledAt), ...(input.windowSeconds ? { windowSeconds: input.windowSeconds } : {}), world: input.world });
   if (patched(PRUNE_RETENTION)) await pruneRetention(input);
   return summary;
 }

@@ -1,8 +1,8 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { isCancellation, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { OracleActivities } from '../activities/oracle';
 import type { ScoreOutcome } from '../src/oracle/resolution';
 import type { OracleActivityOptions, OracleResolutionInput, OracleResolutionSummary } from '../src/oracle/types';
+import { failureText, ledgerOptions, retryPolicy, scheduledTimeOf } from './common';
 import { untilOwnWorld } from './world';
 
 /**
@@ -18,36 +18,13 @@ import { untilOwnWorld } from './world';
  * through history: ids, slot numbers, scores.
  */
 
-const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
-
-/** The money steps must finish: retried until they succeed, except business failures. */
-function ledgerOptions(o: OracleActivityOptions): ActivityOptions {
-  return {
-    startToCloseTimeout: o.timeoutMs,
-    retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2 },
-  };
-}
-
 /** The scorer gets a bounded number of attempts; after them the slot's price is refunded. */
 function scoringOptions(o: OracleActivityOptions): ActivityOptions {
   return {
     startToCloseTimeout: o.scoreTimeoutMs,
     heartbeatTimeout: o.scoreHeartbeatTimeoutMs,
-    retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2, maximumAttempts: o.scoreMaximumAttempts },
+    retry: retryPolicy({ ...o, maximumAttempts: o.scoreMaximumAttempts }),
   };
-}
-
-/** The time this run stands for: given, else the Schedule's scheduled start, else the run's start. */
-function scheduledTimeOf(input: OracleResolutionInput): string {
-  if (input.scheduledTime) return input.scheduledTime;
-  const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START);
-  return (scheduled ?? workflowInfo().runStartTime).toISOString();
-}
-
-function describeFailure(e: unknown): string {
-  const cause = e instanceof ActivityFailure ? e.cause : e;
-  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
-  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
 
 export async function oracleResolutionWorkflow(input: OracleResolutionInput): Promise<OracleResolutionSummary> {
@@ -63,7 +40,7 @@ export async function oracleResolutionWorkflow(input: OracleResolutionInput): Pr
       return { ok: true, score: s.score, reason: s.reason };
     } catch (e) {
       if (isCancellation(e)) throw e;
-      return { ok: false, error: describeFailure(e) };
+      return { ok: false, error: failureText(e, { named: true }) };
     }
   }
 
@@ -81,7 +58,7 @@ export async function oracleResolutionWorkflow(input: OracleResolutionInput): Pr
     };
   }
 
-  const { unfinished, ...current } = await resolve(scheduledTimeOf(input));
+  const { unfinished, ...current } = await resolve(scheduledTimeOf(input.scheduledTime));
   // Earlier resolutions whose workflow was terminated before finishing: finish them too, so no
   // hold stays stuck (opening an existing resolution only returns its record).
   for (const earlier of unfinished) await resolve(earlier);

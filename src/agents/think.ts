@@ -15,6 +15,9 @@ export interface ThinkDeps {
   config: EcologyConfig;
   /** An OpenAI client to use instead of one made from configuration (tests). */
   openai?: unknown;
+  /** From the think activity: its heartbeat while the call waits, and its cancellation, which aborts the provider request. */
+  heartbeat?: () => void;
+  signal?: AbortSignal;
 }
 
 interface StoredPrompt {
@@ -89,7 +92,7 @@ export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSu
   let tokens = 0;
   try {
     const res = await callLlm(
-      { pool: deps.pool, config: deps.config, openai: deps.openai as never },
+      { pool: deps.pool, config: deps.config, openai: deps.openai as never, heartbeat: deps.heartbeat, signal: deps.signal },
       {
         key: llmKey,
         payer: input.agentId,

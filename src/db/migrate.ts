@@ -7,6 +7,12 @@ import { EcologyError, invalid } from '../errors';
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 /** The checked-in list `file name -> sha256` of committed migrations (see test/db/migrationLock.test.ts). */
 export const CHECKSUMS_FILE = 'checksums.json';
+/**
+ * The current definitions of every function, trigger function and view: edited in place, and
+ * applied after the numbered migrations whenever its sha256 differs from the one recorded in
+ * schema_functions (see the file's header).
+ */
+export const FUNCTIONS_FILE = 'functions.sql';
 /** Any constant: serialises concurrent migrators on one database. */
 const MIGRATION_LOCK = 7_261_001;
 
@@ -47,6 +53,22 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     }
   });
   return files;
+}
+
+/** `dir`'s functions file, if it has one (a scratch copy of some migrations may not). */
+export function readFunctionsFile(dir = MIGRATIONS_DIR): Omit<Migration, 'version'> | undefined {
+  const file = join(dir, FUNCTIONS_FILE);
+  if (!existsSync(file)) return undefined;
+  const bytes = readFileSync(file);
+  return { name: FUNCTIONS_FILE, sql: bytes.toString('utf8'), checksum: sha256(bytes) };
+}
+
+/** Whether the database last applied another version of the functions file than `file` (or none). */
+async function functionsStale(client: Pool | PoolClient, file: Omit<Migration, 'version'>): Promise<boolean> {
+  const table = await client.query<{ exists: boolean }>(`SELECT to_regclass('schema_functions') IS NOT NULL AS exists`);
+  if (!table.rows[0]!.exists) return true;
+  const { rows } = await client.query<{ checksum: string }>('SELECT checksum FROM schema_functions WHERE file = $1', [file.name]);
+  return rows[0]?.checksum !== file.checksum;
 }
 
 /** The locked checksums of `dir` (empty when it has no checksums.json). */
@@ -103,12 +125,13 @@ async function appliedRows(client: Pool | PoolClient): Promise<AppliedRow[] | un
 }
 
 /**
- * Applies pending migrations, all in one transaction under an advisory lock, so running it twice
- * or concurrently is safe: the second runner waits, then finds nothing to do. Refuses (typed
+ * Applies pending migrations, then the functions file when it changed (`functions` names it when
+ * it was applied), all in one transaction under an advisory lock, so running it twice or
+ * concurrently is safe: the second runner waits, then finds nothing to do. Refuses (typed
  * MIGRATION_CHANGED / MIGRATION_UNKNOWN, nothing applied) a database whose applied files differ
  * from the code's or that has files the code does not know.
  */
-export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ applied: string[] }> {
+export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ applied: string[]; functions?: string }> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -120,6 +143,10 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ appli
          version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
     await client.query('ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text');
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_functions (
+         file text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const { pending, backfill } = compare((await appliedRows(client)) ?? [], listMigrations(dir), lockedChecksums(dir));
     for (const b of backfill) await client.query('UPDATE schema_migrations SET checksum = $2 WHERE version = $1', [b.version, b.checksum]);
     const applied: string[] = [];
@@ -128,8 +155,18 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ appli
       await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
       applied.push(m.name);
     }
+    const functions = readFunctionsFile(dir);
+    const reapply = functions !== undefined && (await functionsStale(client, functions));
+    if (reapply) {
+      await client.query(functions.sql);
+      await client.query(
+        `INSERT INTO schema_functions (file, checksum) VALUES ($1, $2)
+         ON CONFLICT (file) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()`,
+        [functions.name, functions.checksum],
+      );
+    }
     await client.query('COMMIT');
-    return { applied };
+    return reapply ? { applied, functions: functions.name } : { applied };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
@@ -141,15 +178,17 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<{ appli
 /**
  * The start-up check of a process that uses the database without migrating it (the CLI, the
  * worker): throws MIGRATION_CHANGED / MIGRATION_UNKNOWN as migrate() would, and NOT_MIGRATED when
- * files are pending, unless `allowPending` (commands that report a missing table themselves, and
- * `ecology migrate`). Reads only.
+ * files are pending (the functions file too, when the database applied another version of it),
+ * unless `allowPending` (commands that report a missing table themselves, and `ecology migrate`).
+ * Reads only.
  */
 export async function checkMigrations(pool: Pool, opts: { dir?: string; allowPending?: boolean } = {}): Promise<void> {
   const dir = opts.dir ?? MIGRATIONS_DIR;
   const { pending } = compare((await appliedRows(pool)) ?? [], listMigrations(dir), lockedChecksums(dir));
-  if (pending.length && !opts.allowPending) {
-    throw new EcologyError('NOT_MIGRATED', `the database has not applied ${pending.map((m) => m.name).join(', ')}; run "ecology migrate"`, {
-      pending: pending.map((m) => m.name),
-    });
+  if (opts.allowPending) return;
+  const functions = readFunctionsFile(dir);
+  const names = [...pending.map((m) => m.name), ...(functions && (await functionsStale(pool, functions)) ? [functions.name] : [])];
+  if (names.length) {
+    throw new EcologyError('NOT_MIGRATED', `the database has not applied ${names.join(', ')}; run "ecology migrate"`, { pending: names });
   }
 }

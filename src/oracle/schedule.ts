@@ -1,6 +1,7 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
+import { ensureSchedule, type EnsuredSchedule } from '../temporal/schedules';
 import { readWorldId } from '../world/identity';
 import { writeNextResolution } from './queries';
 import type { OracleResolutionInput } from './types';
@@ -18,73 +19,36 @@ export function scheduleSpecOf(config: EcologyConfig): { interval_seconds: numbe
   return { interval_seconds: config.oracle.intervalSeconds, cron: config.oracle.cron };
 }
 
-function desiredSchedule(config: EcologyConfig, taskQueue: string, world: string | undefined): Omit<ScheduleOptions, 'scheduleId'> & { fingerprint: string } {
-  const o = config.oracle;
-  const spec = o.intervalSeconds !== null ? { intervals: [{ every: o.intervalSeconds * 1000 }] } : { cronExpressions: [o.cron as string] };
-  const args = [resolutionInput(config, undefined, world)];
-  // Compared with what the schedule carries, to update it when the configuration changed.
-  const fingerprint = JSON.stringify({ spec, taskQueue, args, catchup: o.catchupWindowSeconds });
-  return {
-    fingerprint,
-    spec,
-    action: { type: 'startWorkflow', workflowType: RESOLUTION_WORKFLOW, taskQueue, args, workflowId: o.scheduleId, memo: { oracleConfig: fingerprint } },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: o.catchupWindowSeconds * 1000 },
-    state: { paused: !o.enabled, note: o.enabled ? 'oracle enabled' : 'oracle disabled in configuration' },
-  };
-}
-
-async function describeOrNull(client: Client, scheduleId: string): Promise<ScheduleDescription | null> {
-  try {
-    return await client.schedule.getHandle(scheduleId).describe();
-  } catch (e) {
-    if (e instanceof ScheduleNotFoundError) return null;
-    throw e;
-  }
-}
-
 export interface EnsureScheduleResult {
   scheduleId: string;
-  action: 'created' | 'updated' | 'unchanged';
+  action: EnsuredSchedule['action'];
   paused: boolean;
   nextResolutionAt: Date | null;
 }
 
 /**
  * Creates the `oracle-resolution` Schedule from the configuration, or updates it when its spec,
- * action or policies differ; idempotent and safe to run at every start. With `pool`, the runs carry
- * the world's id (their activities refuse another world's worker) and the next resolution time is
- * stored where `genesis_oracle.status` reads it.
+ * action or policies differ (src/temporal/schedules.ts); idempotent and safe to run at every start.
+ * With `pool`, the runs carry the world's id (their activities refuse another world's worker) and
+ * the next resolution time is stored where `genesis_oracle.status` reads it.
  */
 export async function ensureOracleSchedule(
   client: Client,
   config: EcologyConfig,
   opts: { pool?: Pool; taskQueue?: string } = {},
 ): Promise<EnsureScheduleResult> {
-  const scheduleId = config.oracle.scheduleId;
-  const want = desiredSchedule(config, opts.taskQueue ?? config.temporal.taskQueue, opts.pool ? await readWorldId(opts.pool) : undefined);
-  const { fingerprint, ...options } = want;
-  const handle = client.schedule.getHandle(scheduleId);
-  let action: EnsureScheduleResult['action'] = 'unchanged';
-  let current = await describeOrNull(client, scheduleId);
-  if (!current) {
-    try {
-      await client.schedule.create({ scheduleId, ...options });
-      action = 'created';
-    } catch (e) {
-      // Another process created it first: fall through to the comparison.
-      if ((e as Error).name !== 'ScheduleAlreadyRunning') throw e;
-    }
-    current = await handle.describe();
-  }
-  const memo = current.action.type === 'startWorkflow' ? (current.action.memo as { oracleConfig?: unknown } | undefined) : undefined;
-  if (action !== 'created' && (memo?.oracleConfig !== fingerprint || current.state.paused !== !config.oracle.enabled)) {
-    await handle.update(() => ({ spec: options.spec, action: options.action, policies: options.policies, state: { paused: !config.oracle.enabled, note: options.state?.note } }));
-    action = 'updated';
-    current = await handle.describe();
-  }
-  const nextResolutionAt = current.state.paused ? null : (current.info.nextActionTimes[0] ?? null);
+  const o = config.oracle;
+  const world = opts.pool ? await readWorldId(opts.pool) : undefined;
+  const r = await ensureSchedule(client, o.scheduleId, {
+    spec: o.intervalSeconds !== null ? { intervals: [{ every: o.intervalSeconds * 1000 }] } : { cronExpressions: [o.cron as string] },
+    action: { type: 'startWorkflow', workflowType: RESOLUTION_WORKFLOW, taskQueue: opts.taskQueue ?? config.temporal.taskQueue, args: [resolutionInput(config, undefined, world)], workflowId: o.scheduleId },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: o.catchupWindowSeconds * 1000 },
+    state: { paused: !o.enabled, note: o.enabled ? 'oracle enabled' : 'oracle disabled in configuration' },
+  });
+  const d = r.description;
+  const nextResolutionAt = d.state.paused ? null : (d.info.nextActionTimes[0] ?? null);
   if (opts.pool) await writeNextResolution(opts.pool, nextResolutionAt);
-  return { scheduleId, action, paused: current.state.paused, nextResolutionAt };
+  return { scheduleId: r.scheduleId, action: r.action, paused: d.state.paused, nextResolutionAt };
 }
 
 /**

@@ -97,6 +97,8 @@ export interface ScoreDeps {
   config: EcologyConfig;
   openai?: OpenAI;
   heartbeat?: () => void;
+  /** Aborts the LLM request (the activity's cancellation). */
+  signal?: AbortSignal;
 }
 
 export const scoreKey = (resolutionId: string, bidId: number) => `oracle:${resolutionId}:score:${bidId}`;
@@ -117,7 +119,7 @@ export async function scoreSlot(deps: ScoreDeps, resolutionId: string, slotNo: n
   if (!artifact) throw new EcologyError('NOT_FOUND', `artifact ${slot.artifact_id} no longer exists; it cannot be scored`);
   const scorer = config.oracle.scorer;
   const answer = await callLlm(
-    { pool, config, openai: deps.openai, heartbeat: deps.heartbeat },
+    { pool, config, openai: deps.openai, heartbeat: deps.heartbeat, signal: deps.signal },
     {
       key: scoreKey(resolutionId, slot.bid_id),
       payer: null,

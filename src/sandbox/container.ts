@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { deadline } from '../deadline';
 import { locateCgroup, type CgroupProbe } from './cgroup';
 import { SANDBOX_UID, SUPERVISOR_UID } from './image';
 import { LineSplitter } from './lines';
@@ -192,12 +193,10 @@ export class SandboxContainer extends EventEmitter {
       this.readyWaiter = { resolve, reject };
     });
     ready.catch(() => undefined); // may be rejected by destroy() before anyone awaits it
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the sandbox runner did not become ready within ${this.cfg.startTimeoutMs} ms`)), this.cfg.startTimeoutMs);
-    });
+    // One deadline for starting the container and its runner's ready line.
+    const startup = deadline(this.cfg.startTimeoutMs, `the sandbox runner did not become ready within ${this.cfg.startTimeoutMs} ms`);
     try {
-      await Promise.race([container.start(), timeout]);
+      await startup.race(container.start());
       this.probe = locateCgroup(this.id);
       if (!this.probe) {
         const info = await container.inspect();
@@ -205,9 +204,9 @@ export class SandboxContainer extends EventEmitter {
       }
       if (this.probe) this.cgroupPaths = this.probe.paths;
       else this.cpuSource = 'docker-stats';
-      await Promise.race([ready, timeout]);
+      await startup.race(ready);
     } finally {
-      clearTimeout(timer);
+      startup.clear();
       this.readyWaiter = null;
     }
     this.baselineProcs = this.probe?.liveProcesses() ?? null;

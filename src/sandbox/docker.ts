@@ -1,5 +1,6 @@
 /** Connecting to the Docker Engine and telling, quickly, whether it answers. */
 import Docker from 'dockerode';
+import { withTimeout } from '../deadline';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -24,17 +25,9 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): Docker {
 
 export type DockerStatus = { ok: true; version: string; apiVersion: string } | { ok: false; reason: string };
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export async function checkDocker(docker: Docker, timeoutMs = 2000): Promise<DockerStatus> {
   try {
-    const v = await withTimeout(docker.version(), timeoutMs, 'the Docker daemon');
+    const v = await withTimeout(docker.version(), timeoutMs, `the Docker daemon did not answer within ${timeoutMs} ms`);
     return { ok: true, version: v.Version, apiVersion: v.ApiVersion };
   } catch (err) {
     return { ok: false, reason: (err as Error).message || String(err) };

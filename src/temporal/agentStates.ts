@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { AGENT_STATE_QUERY, agentWorkflowId, type AgentState } from '../agents/types';
+import { withTimeout } from '../deadline';
 import { explainQueryFailure } from './workerPresence';
 
 /** What the `state` query said, or why it could not say. */
@@ -11,19 +12,15 @@ export type AgentStateView =
   | { id: string; status: 'unknown'; state: null; reason: string };
 
 async function queryOne(client: Client, id: string, timeoutMs: number): Promise<AgentStateView> {
-  let timer: NodeJS.Timeout | undefined;
   try {
     const handle = client.workflow.getHandle(agentWorkflowId(id));
     const query = client.withDeadline(Date.now() + timeoutMs, () => handle.query<AgentState>(AGENT_STATE_QUERY));
     // The deadline covers the RPC; the race also covers a connection that never answers.
-    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs + 250)));
-    const state = await Promise.race([query, late]);
+    const state = await withTimeout(query, timeoutMs + 250, `no answer within ${timeoutMs} ms`);
     return { id, status: state.status, state };
   } catch (e) {
     if (e instanceof WorkflowNotFoundError) return { id, status: 'no-workflow', state: null };
     return { id, status: 'unknown', state: null, reason: ((e as Error).message ?? String(e)).slice(0, 300) };
-  } finally {
-    if (timer) clearTimeout(timer);
   }
 }
 

@@ -1,4 +1,5 @@
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { failureText } from './failureText';
 
 /**
  * Warnings the SDK gives for things done on purpose: `ecology up` registers no workflows on the
@@ -6,10 +7,8 @@ import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
  */
 const INTENDED = [/No workflows registered, not polling for workflow tasks/];
 
-function errorText(e: unknown): string {
-  const err = e as { message?: string; cause?: { message?: string } } | undefined;
-  return String(err?.cause?.message ?? err?.message ?? e ?? '').split('\n')[0]!.slice(0, 300);
-}
+/** The first line of a failure's text, short. */
+const errorText = (e: unknown) => failureText(e).split('\n')[0]!.slice(0, 300);
 
 /** One log entry of the Temporal SDK as one short line (no stack trace, no object dump), or null to drop it. */
 export function oneLine(entry: Pick<LogEntry, 'level' | 'message' | 'meta'>): string | null {

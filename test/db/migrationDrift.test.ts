@@ -3,49 +3,15 @@
  * typed error naming the file: an edited committed migration (MIGRATION_CHANGED), a migration the
  * code does not know (MIGRATION_UNKNOWN, a database newer than the code). Nothing is applied then.
  */
-import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load';
-import { checkMigrations, listMigrations, migrate, MIGRATIONS_DIR } from '../../src/db/migrate';
+import { checkMigrations, listMigrations, migrate } from '../../src/db/migrate';
 import { startEcologyWorker } from '../../workers/worker';
-import { createTestDatabase, type TestDatabase } from '../support/testDb';
+import type { TestDatabase } from '../support/testDb';
+import { ecology, scratchSpace } from './support';
 
-const ROOT = join(__dirname, '..', '..');
-const dbs: TestDatabase[] = [];
-const dirs: string[] = [];
-
-async function freshDb(migrated = true): Promise<TestDatabase> {
-  const db = await createTestDatabase({ migrate: migrated });
-  dbs.push(db);
-  return db;
-}
-
-/** A scratch copy of migrations/. */
-function scratchMigrations(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
-  dirs.push(dir);
-  cpSync(MIGRATIONS_DIR, dir, { recursive: true });
-  return dir;
-}
-
-/** The `ecology` CLI, a separate process, on `url`. */
-function ecology(args: string[], url: string): Promise<{ code: number; json: any }> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url };
-    delete env.ECOLOGY_CONFIG;
-    execFile(process.execPath, [join(ROOT, 'bin', 'ecology.cjs'), ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout.trim().split('\n').pop() ?? '');
-      } catch {
-        json = stdout;
-      }
-      resolve({ code: err ? Number(err.code ?? -1) : 0, json });
-    });
-  });
-}
+const { freshDb, scratchMigrations, cleanUp } = scratchSpace();
 
 /** Starts a worker; one that starts (the check failed to refuse) is shut down again, not left running. */
 const startWorker = (db: TestDatabase) =>
@@ -56,10 +22,7 @@ const startWorker = (db: TestDatabase) =>
 
 const tableNames = async (db: TestDatabase) => (await db.pool.query<{ name: string }>(`SELECT name FROM schema_migrations ORDER BY version`)).rows.map((r) => r.name);
 
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.drop()));
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+afterAll(() => cleanUp());
 
 describe('an edited committed migration', () => {
   it('is refused by migrate() on a database migrated with the original, naming the file; nothing is applied', async () => {

@@ -10,7 +10,8 @@
  *   afterAll(() => fake.close());
  *
  * Replies: { content, usage?, finishReason?, delayMs? } answers; { status, body?, headers?, delayMs? }
- * fails with that HTTP status; { hang: true } never answers (the client times out).
+ * fails with that HTTP status; { hang: true } never answers (the client times out). A request
+ * the client gave up on before its answer (aborted, timed out) has `abortedAt` set.
  * Default usage: prompt tokens = ceil(chars of all message contents / 4), completion tokens =
  * ceil(chars of content / 4); like a real provider, the completion is cut at max_tokens
  * (finish_reason 'length'). `usage: null` leaves usage out of the response.
@@ -40,6 +41,8 @@ export interface RecordedRequest {
   body: ChatRequestBody;
   /** Date.now() when the request arrived. */
   receivedAt: number;
+  /** Set when the client closed the connection before any answer was sent (an aborted request). */
+  abortedAt?: number;
 }
 
 export interface FakeUsage {
@@ -184,7 +187,11 @@ export async function startFakeLlm(opts: { responder?: Responder } = {}): Promis
         return;
       }
       const index = calls.length;
-      calls.push({ method: req.method, path, headers: req.headers, body, receivedAt: Date.now() });
+      const recorded: RecordedRequest = { method: req.method, path, headers: req.headers, body, receivedAt: Date.now() };
+      calls.push(recorded);
+      res.on('close', () => {
+        if (!res.writableEnded) recorded.abortedAt = Date.now();
+      });
       const prompt = promptText(body);
       const cached = cachedTokensOf(prompt, prompts);
       prompts.push(prompt);

@@ -8,9 +8,11 @@ export const migrateCommand: Command = {
   summary: 'apply pending database migrations and create the genesis artifacts',
   async run(ctx) {
     const pool = await ctx.pool();
-    const { applied } = await migrate(pool);
+    const { applied, functions } = await migrate(pool);
     const { created } = await bootstrapGenesis(pool);
-    ctx.print({ ok: true, applied, genesis_created: created }, applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');
+    // `functions`: the functions file, when the database ran other definitions (migrations/functions.sql).
+    const files = functions ? [...applied, functions] : applied;
+    ctx.print({ ok: true, applied, ...(functions ? { functions } : {}), genesis_created: created }, files.length ? `applied ${files.join(', ')}` : 'database is up to date');
     return 0;
   },
 };
