@@ -36,6 +36,7 @@ const WORKFLOW_SAFE = [
   'workflows/',
   'src/agents/types.ts',
   'src/ecology/types.ts',
+  'src/temporal/failureText.ts',
 ];
 
 const escape = (p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -10,7 +10,7 @@ import { bootstrapGenesis } from '../genesis/bootstrap';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
 import { ensureMetricsSchedule } from '../temporal/metricsSchedule';
-import { ensureOracleSchedule } from '../oracle/schedule';
+import { ensureOracleSchedule } from '../temporal/oracleSchedule';
 import { initialAgents } from './agents';
 import { applyComputeRates } from './computeRates';
 import { readWorldId } from '../world/identity';

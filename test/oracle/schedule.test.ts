@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../src/config/load';
 import { resolutionIdFor } from '../../src/oracle/resolution';
-import { ensureOracleSchedule } from '../../src/oracle/schedule';
+import { ensureOracleSchedule } from '../../src/temporal/oracleSchedule';
 import { eventsSince } from '../support/harness';
 import { startFakeLlm, type FakeLlm } from '../support/fakeLlm';
 import { isScorerRequest, oracleTestOverrides, startOracleWorker, temporalClient, waitFor, type OracleWorker } from './temporal';
