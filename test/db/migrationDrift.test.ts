@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/load';
 import { checkMigrations, listMigrations, migrate, MIGRATIONS_DIR } from '../../src/db/migrate';
 import { startEcologyWorker } from '../../workers/worker';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
+import { silentLogger } from '../../src/log/logger';
 
 const ROOT = join(__dirname, '..', '..');
 const dbs: TestDatabase[] = [];
@@ -49,7 +50,7 @@ function ecology(args: string[], url: string): Promise<{ code: number; json: any
 
 /** Starts a worker; one that starts (the check failed to refuse) is shut down again, not left running. */
 const startWorker = (db: TestDatabase) =>
-  startEcologyWorker({ config: loadConfig({ env: { DATABASE_URL: db.url } }), pool: db.pool, sandbox: null, log: () => undefined }).then(async (running) => {
+  startEcologyWorker({ config: loadConfig({ env: { DATABASE_URL: db.url } }), pool: db.pool, sandbox: null, logger: silentLogger() }).then(async (running) => {
     await running.shutdown();
     return running;
   });
