@@ -6,7 +6,7 @@ import type { EcologyConfig } from '../config/schema';
 import { checkMigrations } from '../db/migrate';
 import { openDatabase, type Database } from '../db/open';
 import { isEcologyError } from '../errors';
-import { loggerFromSettings, setProcessLogger } from '../log/logger';
+import { LOG_LEVELS, loggerFromSettings, setProcessLogger } from '../log/logger';
 import { UsageError, type Command, type CommandContext } from './command';
 import { COMMANDS } from './commands';
 import { globalOptions } from './parse';
@@ -17,13 +17,14 @@ import { connectionSources, describeConnectionError, describeTemporalError } fro
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`);
   return [
-    'usage: ecology [--log-level <level>] <command> [options] [--json]',
+    'usage: ecology <command> [options] [--json]',
     '',
     'commands:',
     ...lines,
     '',
     'Every command prints JSON with --json and exits non-zero on failure.',
-    'Logs go to stderr: JSON lines, or readable lines on a terminal (ECOLOGY_LOG_FORMAT=json|pretty); level info unless --log-level or ECOLOGY_LOG_LEVEL says otherwise.',
+    'Logs go to stderr: JSON lines, or readable lines on a terminal (ECOLOGY_LOG_FORMAT=json|pretty); level info unless',
+    `--log-level <level> (before or after the command) or ECOLOGY_LOG_LEVEL says otherwise (${LOG_LEVELS.join(', ')}).`,
   ].join('\n');
 }
 
