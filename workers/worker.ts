@@ -172,7 +172,12 @@ if (require.main === module) {
     .then(
       () => process.exit(0),
       (e: Error) => {
-        process.stderr.write(`ecology worker: ${e.message}\n`);
+        try {
+          processLogger().fatal(`worker failed: ${e.message}`);
+        } catch {
+          // No logger could be made (a bad ECOLOGY_LOG_LEVEL, say): the plain line.
+          process.stderr.write(`ecology worker: ${e.message}\n`);
+        }
         process.exit(1);
       },
     );
