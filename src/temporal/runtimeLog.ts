@@ -7,6 +7,13 @@ import { processLogger, type Logger } from '../log/logger';
  */
 const INTENDED = [/No workflows registered, not polling for workflow tasks/];
 
+/**
+ * The SDK's own informational lines (worker state changes, pollers not started...) are details for
+ * debugging; at info a worker says what the ecology does. Lines of workflow and activity code keep
+ * their level.
+ */
+const SDK_OWN = new Set(['worker', 'core']);
+
 /** Metadata the SDK attaches that only bloats a line (the activity's task token is a long base64). */
 const DROPPED = new Set(['taskToken']);
 
@@ -38,7 +45,7 @@ export class PinoSdkLogger implements SdkLogger {
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     if (INTENDED.some((r) => r.test(message))) return;
     const logger = this.target();
-    const method = METHOD[level] ?? 'info';
+    const method = level === 'INFO' && SDK_OWN.has(meta?.sdkComponent as string) ? 'debug' : (METHOD[level] ?? 'info');
     if (logger.isLevelEnabled(method)) logger[method](logFields(meta), message);
   }
   trace(message: string, meta?: LogMetadata): void {
