@@ -9,7 +9,7 @@
 
 /** Folders (or files) of each layer, bottom first; the names are docs/architecture.md's. */
 const LAYERS = [
-  ['kernel', ['src/errors.ts', 'src/ids.ts', 'src/validation.ts', 'src/config/', 'src/world/']],
+  ['kernel', ['src/errors.ts', 'src/ids.ts', 'src/validation.ts', 'src/deadline.ts', 'src/log/', 'src/config/', 'src/world/']],
   ['infra', ['src/db/', 'src/sandbox/', 'src/events/']],
   ['ledger', ['src/ledger/', 'src/debt/', 'src/rights/']],
   ['holdings', ['src/buckets/', 'src/escrow/']],

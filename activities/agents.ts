@@ -27,8 +27,6 @@ export interface AgentActivityDeps {
   invoke?: InvokeOptions;
   /** An OpenAI client to use instead of one made from configuration (tests). */
   openai?: unknown;
-  /** Where refusals of another world's work are said (default: stderr). */
-  log?: (message: string) => void;
 }
 
 /**
@@ -48,7 +46,7 @@ async function llmFailuresAtOnce<T>(fn: () => Promise<T>): Promise<T> {
 
 /** The agent loop's activities (workflows/agent.ts): readiness, think, act, predicate checks. */
 export function createAgentActivities(deps: AgentActivityDeps) {
-  const inOwnWorld = worldGuard(deps.pool, deps.log);
+  const inOwnWorld = worldGuard(deps.pool);
   const control = agentControl(deps.temporal, deps.config, () => readWorldId(deps.pool));
   return {
     async agentReadiness(input: { agentId: string } & InWorld): Promise<Readiness> {

@@ -14,14 +14,12 @@ export interface EcologyActivityDeps {
   config: EcologyConfig;
   /** Creates the Schedules, queries and signals the agents' workflows. */
   temporal: Client;
-  /** Where refusals of another world's work are said (default: stderr). */
-  log?: (message: string) => void;
 }
 
 /** The root workflow's activities (workflows/ecology.ts). Each is idempotent. */
 export function createEcologyActivities(deps: EcologyActivityDeps) {
   const { pool, config, temporal } = deps;
-  const inOwnWorld = worldGuard(pool, deps.log);
+  const inOwnWorld = worldGuard(pool);
   return {
     /** Migrations, genesis, the treasury's issuance, the initial agents, the two Schedules. */
     async ecologyBootstrap(input: { agents?: AgentSpec[] | null } & InWorld): Promise<BootstrapResult> {

@@ -10,14 +10,12 @@ import { worldGuard, type InWorld } from './world';
 export interface MetricsActivityDeps {
   pool: Pool;
   config: EcologyConfig;
-  /** Where refusals of another world's work are said (default: stderr). */
-  log?: (message: string) => void;
 }
 
 /** The metrics window's steps (workflows/metrics.ts). Idempotent: an upsert of the window's row, then pruning. */
 export function createMetricsActivities(deps: MetricsActivityDeps) {
   const { pool, config } = deps;
-  const inOwnWorld = worldGuard(pool, deps.log);
+  const inOwnWorld = worldGuard(pool);
   return {
     /** Aggregates the last whole window ending at or before `scheduledAt`; returns its scalar figures. */
     async metricsAggregateWindow(input: { scheduledAt: string; windowSeconds?: number } & InWorld): Promise<MetricsWindowSummary> {

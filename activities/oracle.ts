@@ -15,8 +15,6 @@ export interface OracleActivityDeps {
   config: EcologyConfig;
   /** The LLM client (an `openai` OpenAI instance) for the scorer; by default the configured endpoint's. */
   openai?: unknown;
-  /** Where refusals of another world's work are said (default: stderr). */
-  log?: (message: string) => void;
 }
 
 /** Business failures are not retried (type = our error code); an unusable score is one too. */
@@ -37,7 +35,7 @@ function failing<T>(run: () => Promise<T>): Promise<T> {
  */
 export function createOracleActivities(deps: OracleActivityDeps) {
   const { pool, config } = deps;
-  const inOwnWorld = worldGuard(pool, deps.log);
+  const inOwnWorld = worldGuard(pool);
   return {
     async oracleOpenResolution(input: { scheduledTime: string } & InWorld): Promise<OpenedResolution> {
       return failing(() => inOwnWorld(input, () => openResolution(pool, config, input.scheduledTime)));

@@ -18,8 +18,6 @@ export interface SandboxActivityDeps {
   sandbox: SandboxPool | null;
   openai?: unknown;
   hooks?: DispatchHooks;
-  /** Where refusals of another world's work are said (default: stderr). */
-  log?: (message: string) => void;
 }
 
 /**
@@ -30,7 +28,7 @@ export interface SandboxActivityDeps {
  */
 export function createSandboxActivities(deps: SandboxActivityDeps) {
   const d: InvokeDeps = { pool: deps.pool, config: deps.config, sandbox: deps.sandbox, openai: deps.openai as OpenAI | undefined, hooks: deps.hooks };
-  const inOwnWorld = worldGuard(deps.pool, deps.log);
+  const inOwnWorld = worldGuard(deps.pool);
   return {
     async holdInvocation(input: SagaRequest & InWorld): Promise<HoldResult> {
       const { world, ...request } = input;

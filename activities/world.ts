@@ -14,8 +14,10 @@ export interface InWorld {
  * refusal is a WORLD_MISMATCH failure: retryable for an ordinary activity (a retry may reach the
  * right world's worker); non-retryable for a local one, whose retries would stay on this worker
  * (the workflow then fails its workflow task, which another worker takes: workflows/agent.ts).
+ * The refusal is logged as a warning through the activity's logger (it carries the workflow and
+ * activity ids).
  */
-export function worldGuard(pool: Pool, log: (message: string) => void = (m) => process.stderr.write(`${m}\n`)) {
+export function worldGuard(pool: Pool) {
   let own: Promise<string> | undefined;
   const ownWorld = () => (own ??= readWorldId(pool).catch((e: unknown) => ((own = undefined), Promise.reject(e))));
   return async function inOwnWorld<T>(input: InWorld, work: () => Promise<T>): Promise<T> {
@@ -26,11 +28,11 @@ export function worldGuard(pool: Pool, log: (message: string) => void = (m) => p
     } catch (e) {
       if (!isEcologyError(e) || e.code !== 'WORLD_MISMATCH') throw e;
       const mine = await ownWorld();
-      const info = Context.current().info;
+      const { info, log } = Context.current();
       const message =
         `WORLD_MISMATCH: this worker serves world ${mine}; ${e.message}. Workflow ${info.workflowExecution?.workflowId ?? '?'} (${info.activityType}) ` +
         `refused without acting. Two worlds share task queue ${info.taskQueue}: give each world its own namespace or task queue.`;
-      log(`ecology worker: ${message}`);
+      log.warn(message, { code: 'WORLD_MISMATCH', world: mine, workflowWorld: input.world ?? null });
       throw ApplicationFailure.create({ type: 'WORLD_MISMATCH', message, nonRetryable: info.isLocal });
     }
   };

@@ -19,6 +19,7 @@ import { DevServer, exited, freePort } from '../test/operator/support';
 import { startFakeLlm, type ChatRequestBody, type FakeLlm, type FakeReply } from '../test/support/fakeLlm';
 import { createTestDatabase, type TestDatabase } from '../test/support/testDb';
 import { loadConfig } from '../src/config/load';
+import { processLogger } from '../src/log/logger';
 import type { BenchOptions, BenchReport, Benchmark, ScenarioResult } from './support/types';
 
 const ROOT = join(__dirname, '..');
@@ -142,7 +143,7 @@ export const startupBenchmark: Benchmark = {
     const base: NodeJS.ProcessEnv = { ...process.env };
     delete base.ECOLOGY_CONFIG;
     // A warm machine has started this code before: the workflow bundle is cached.
-    await cachedWorkflowBundle({ dir: join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), log: opts.log });
+    await cachedWorkflowBundle({ dir: join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), logger: processLogger() });
     const fake = await startFakeLlm({ responder: reply });
     const results: ScenarioResult[] = [];
     const firsts: number[] = [];

@@ -19,6 +19,7 @@ import { readWorldId } from '../src/world/identity';
 import { sandboxPoolIfDocker } from '../src/invoke/sandboxPool';
 import { temporalSagaRunner } from '../src/invoke/temporal';
 import type { InvokeOptions } from '../src/invoke/types';
+import type { Logger } from '../src/log/logger';
 import type { SandboxPool } from '../src/sandbox';
 
 export interface SandboxWorkerOptions {
@@ -30,8 +31,6 @@ export interface SandboxWorkerOptions {
   hooks?: DispatchHooks;
   /** Defaults to config.temporal.sandboxTaskQueue. */
   taskQueue?: string;
-  /** Where refusals of another world's work are said (default: stderr). */
-  log?: (message: string) => void;
 }
 
 /** A worker serving only holdInvocation, runInvocation and settleInvocation on the sandbox queue. */
@@ -40,7 +39,7 @@ export async function createSandboxWorker(opts: SandboxWorkerOptions): Promise<W
     connection: opts.connection,
     namespace: opts.config.temporal.namespace,
     taskQueue: opts.taskQueue ?? opts.config.temporal.sandboxTaskQueue,
-    activities: createSandboxActivities({ pool: opts.pool, config: opts.config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks, log: opts.log }),
+    activities: createSandboxActivities({ pool: opts.pool, config: opts.config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks }),
     shutdownGraceTime: opts.config.agents.workerShutdownGraceMs,
   });
 }
@@ -73,21 +72,24 @@ export async function startSandboxSide(opts: {
   sandbox?: SandboxPool | null;
   openai?: unknown;
   hooks?: DispatchHooks;
-  log: (message: string) => void;
+  logger: Logger;
 }): Promise<SandboxSide> {
-  const { config, pool, log } = opts;
+  const { config, pool, logger } = opts;
   let sandbox = opts.sandbox ?? null;
   const own = opts.sandbox === undefined;
   if (own) {
     const found = await sandboxPoolIfDocker(config);
     sandbox = found.pool;
-    if (!sandbox) log(`ecology worker: no Docker daemon (${found.reason}); not serving task queue ${config.temporal.sandboxTaskQueue}, so invocations of code are refunded unless another host serves it`);
+    if (!sandbox) {
+      const taskQueue = config.temporal.sandboxTaskQueue;
+      logger.warn({ reason: found.reason, taskQueue }, `no Docker daemon (${found.reason}); not serving task queue ${taskQueue}, so invocations of code are refunded unless another host serves it`);
+    }
   }
   // Code that creates an agent through ctx.invoke starts its workflow like every other path.
   const agentCreated = agentCreatedHook(pool, agentControl(opts.client, config, () => readWorldId(pool)));
   const hooks = hooksOf({ pool, config, sandbox, hooks: { agentCreated, ...opts.hooks } });
-  const activities = createSandboxActivities({ pool, config, sandbox, openai: opts.openai, hooks, log });
-  const worker = sandbox ? await createSandboxWorker({ connection: opts.connection, pool, config, sandbox, openai: opts.openai, hooks, log }) : null;
+  const activities = createSandboxActivities({ pool, config, sandbox, openai: opts.openai, hooks });
+  const worker = sandbox ? await createSandboxWorker({ connection: opts.connection, pool, config, sandbox, openai: opts.openai, hooks }) : null;
   const openai = opts.openai as InvokeOptions['openai'];
   return {
     sandbox,
@@ -97,7 +99,7 @@ export async function startSandboxSide(opts: {
     worker,
     run: () =>
       worker
-        ? worker.run().catch((e: Error) => log(`ecology worker: the sandbox worker stopped: ${e.message}`))
+        ? worker.run().catch((e: Error) => logger.error(`the sandbox worker stopped: ${e.message}`))
         : Promise.resolve(),
     shutdown() {
       if (worker?.getState() === 'RUNNING') worker.shutdown();

@@ -12,6 +12,7 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { startEventRelay, type EventRelay } from '../src/temporal/eventRelay';
+import { loggerFromSettings, processLogger, setProcessLogger, type Logger } from '../src/log/logger';
 import { loadConfig } from '../src/config/load';
 import { withLlmProvider } from '../src/config/provider';
 import type { EcologyConfig } from '../src/config/schema';
@@ -21,6 +22,7 @@ import { prebuiltWorkflowBundle } from '../src/ecology/workflowBundle';
 import type { DispatchHooks } from '../src/genesis/context';
 import { startAllAgentWorkflows } from '../src/temporal/agentWorkflows';
 import { connectClient } from '../src/temporal/connection';
+import { installRuntimeLogger } from '../src/temporal/runtimeLog';
 import { connectWorkerConnection } from '../src/temporal/workerConnection';
 import { readWorldId } from '../src/world/identity';
 import type { SandboxPool } from '../src/sandbox';
@@ -38,7 +40,8 @@ export interface EcologyWorkerOptions {
   openai?: unknown;
   /** Docker sandbox: undefined = one from config.sandbox when a daemon answers (then also serving task queue 'sandbox'); null = none. */
   sandbox?: SandboxPool | null;
-  log?: (message: string) => void;
+  /** Where the worker's own lines go (default: the process logger, src/log/logger.ts). */
+  logger?: Logger;
   /** Also start the workflow of every agent artifact that has none running (idempotent). */
   startAgents?: boolean;
 }
@@ -78,7 +81,9 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
   const taskQueue = opts.taskQueue ?? opts.config.temporal.taskQueue;
   // Agents this worker starts (created ones, --start-agents) run on the queue it serves.
   const config: EcologyConfig = { ...opts.config, temporal: { ...opts.config.temporal, taskQueue } };
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const log = opts.logger ?? processLogger();
+  // Workflow and activity code, and the SDK itself, log through the process logger (before any native connection).
+  installRuntimeLogger();
   // Made here (and closed on shutdown) only when not given: the database as configured, embedded included.
   const db: Pick<Database, 'pool' | 'close'> = opts.pool ? { pool: opts.pool, close: async () => undefined } : await openDatabase(config);
   const pool = db.pool;
@@ -92,26 +97,26 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
     await checkMigrations(pool);
     // The world this worker serves: it refuses (and says so) work of any other (SPEC section 11).
     const world = await readWorldId(pool);
-    log(`ecology worker: world ${world}, task queue ${taskQueue}`);
+    log.info({ world, taskQueue }, `worker of world ${world}, task queue ${taskQueue}`);
     client = await connectClient(config);
     connection = await connectWorkerConnection(config);
-    side = await startSandboxSide({ connection, client, pool, config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks, log });
+    side = await startSandboxSide({ connection, client, pool, config, sandbox: opts.sandbox, openai: opts.openai, hooks: opts.hooks, logger: log });
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue,
       ...workflowSource(opts.workflowBundle),
-      activities: { ...createActivities({ pool, config, temporal: client, hooks: side.hooks, openai: opts.openai, invoke: side.invoke, log }), ...side.activities },
+      activities: { ...createActivities({ pool, config, temporal: client, hooks: side.hooks, openai: opts.openai, invoke: side.invoke }), ...side.activities },
       shutdownGraceTime: config.agents.workerShutdownGraceMs,
       ...workerTuning(config),
     });
-    relay = startEventRelay({ pool, config, temporal: client, log });
+    relay = startEventRelay({ pool, config, temporal: client, logger: log.child({ component: 'event-relay' }) });
     await relay.ready;
     const sandboxSide = side;
     const done = Promise.all([worker.run().finally(() => sandboxSide.shutdown()), sandboxSide.run()]).then(() => undefined);
     if (opts.startAgents) {
       const ids = await startAllAgentWorkflows(pool, client, config);
-      log(`ecology worker: ${ids.length} agent workflow(s) running`);
+      log.info({ agents: ids.length }, `${ids.length} agent workflow(s) running`);
     }
     const [c, conn, r] = [client, connection, relay];
     let closing: Promise<void> | undefined;
@@ -147,24 +152,33 @@ export async function startEcologyWorker(opts: EcologyWorkerOptions): Promise<Ru
 /** Runs a worker until SIGINT or SIGTERM, then shuts it down gracefully. */
 export async function runWorkerUntilSignalled(opts: EcologyWorkerOptions): Promise<void> {
   const running = await startEcologyWorker(opts);
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  log(`ecology worker: serving task queue ${running.taskQueue} on ${opts.config.temporal.address} (namespace ${opts.config.temporal.namespace})`);
+  const log = opts.logger ?? processLogger();
+  const { address, namespace } = opts.config.temporal;
+  log.info({ taskQueue: running.taskQueue, address, namespace }, `serving task queue ${running.taskQueue} on ${address} (namespace ${namespace})`);
   const stop = (sig: string) => {
-    log(`ecology worker: ${sig} received, shutting down gracefully`);
+    log.info({ signal: sig }, `${sig} received, shutting down gracefully`);
     void running.shutdown();
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   await running.done;
-  log('ecology worker: stopped');
+  log.info('worker stopped');
 }
 
 if (require.main === module) {
-  runWorkerUntilSignalled({ config: withLlmProvider(loadConfig()) }).then(
-    () => process.exit(0),
-    (e: Error) => {
-      process.stderr.write(`ecology worker: ${e.message}\n`);
-      process.exit(1);
-    },
-  );
+  Promise.resolve()
+    .then(() => setProcessLogger(loggerFromSettings()))
+    .then(() => runWorkerUntilSignalled({ config: withLlmProvider(loadConfig()) }))
+    .then(
+      () => process.exit(0),
+      (e: Error) => {
+        try {
+          processLogger().fatal(`worker failed: ${e.message}`);
+        } catch {
+          // No logger could be made (a bad ECOLOGY_LOG_LEVEL, say): the plain line.
+          process.stderr.write(`ecology worker: ${e.message}\n`);
+        }
+        process.exit(1);
+      },
+    );
 }

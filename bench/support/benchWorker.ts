@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerStatus } from '@temporalio/worker';
 import { loadConfig } from '../../src/config/load';
+import { processLogger } from '../../src/log/logger';
 import { startEcologyWorker, workerTuning } from '../../workers/worker';
 
 export interface WorkerStats {
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     shutdown = f.shutdown;
     floorDone = f.done;
   } else {
-    const running = await startEcologyWorker({ config: loadConfig(), log: (m) => process.stderr.write(`[worker] ${m}\n`) });
+    const running = await startEcologyWorker({ config: loadConfig(), logger: processLogger().child({ process: 'bench-worker' }) });
     worker = running.worker;
     shutdown = running.shutdown;
   }

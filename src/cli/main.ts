@@ -6,20 +6,31 @@ import type { EcologyConfig } from '../config/schema';
 import { checkMigrations } from '../db/migrate';
 import { openDatabase, type Database } from '../db/open';
 import { isEcologyError } from '../errors';
+import { LOG_LEVELS, loggerFromSettings, setProcessLogger } from '../log/logger';
 import { UsageError, type Command, type CommandContext } from './command';
 import { COMMANDS } from './commands';
+import { globalOptions } from './parse';
 import { didYouMean } from './suggest';
 import { readWorldLayer } from '../config/worldFile';
 import { connectionSources, describeConnectionError, describeTemporalError } from './connectionErrors';
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`);
-  return ['usage: ecology <command> [options] [--json]', '', 'commands:', ...lines, '', 'Every command prints JSON with --json and exits non-zero on failure.'].join('\n');
+  return [
+    'usage: ecology <command> [options] [--json]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Every command prints JSON with --json and exits non-zero on failure.',
+    'Logs go to stderr: JSON lines, or readable lines on a terminal (ECOLOGY_LOG_FORMAT=json|pretty); level info unless',
+    `--log-level <level> (before or after the command) or ECOLOGY_LOG_LEVEL says otherwise (${LOG_LEVELS.join(', ')}).`,
+  ].join('\n');
 }
 
 /** `ecology <command> --help`: its usage, what it does, and its options. */
 function commandHelp(c: Command): string {
-  const options = [...(c.valueOptions ?? []).map((o) => `--${o} <value>`), ...(c.flagOptions ?? []).map((o) => `--${o}`), '--json', '--config <file>'];
+  const options = [...(c.valueOptions ?? []).map((o) => `--${o} <value>`), ...(c.flagOptions ?? []).map((o) => `--${o}`), '--json', '--config <file>', '--log-level <level>'];
   return [`usage: ecology ${c.usage}`, '', c.summary, '', `options: ${options.join('  ')}`, '', 'Every command prints JSON with --json and exits non-zero on failure.'].join('\n');
 }
 
@@ -27,7 +38,19 @@ const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('
 
 /** Runs one CLI invocation and returns its exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  let args: string[];
+  try {
+    const global = globalOptions(argv);
+    // The process logger, as told: --log-level over $ECOLOGY_LOG_LEVEL (a bad level is refused here).
+    // Told nothing, the one the process has (made from the defaults at first use) is kept.
+    if (global.logLevel !== undefined || process.env.ECOLOGY_LOG_LEVEL || process.env.ECOLOGY_LOG_FORMAT) setProcessLogger(loggerFromSettings({ flag: global.logLevel }));
+    args = global.rest;
+  } catch (e) {
+    if (e instanceof UsageError) return fail(argv.includes('--json'), { code: 'USAGE', message: e.message });
+    if (isEcologyError(e)) return fail(argv.includes('--json'), e.toJSON());
+    throw e;
+  }
+  const [name, ...rest] = args;
   const json = rest.includes('--json');
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const about = name === 'help' && rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
@@ -50,6 +73,8 @@ export async function main(argv: string[]): Promise<number> {
   const world = command.startsWorld ? undefined : readWorldLayer();
   try {
     const parsed = command.rawArgs ? { positionals: rest, values: { json } as Record<string, string | boolean | undefined> } : parseOptions(command, rest);
+    // --log-level after the command name works too.
+    if (typeof parsed.values['log-level'] === 'string') setProcessLogger(loggerFromSettings({ flag: parsed.values['log-level'] }));
     const ctx: CommandContext = {
       positionals: parsed.positionals,
       options: parsed.values as Record<string, string | boolean | undefined>,
@@ -94,12 +119,13 @@ export async function main(argv: string[]): Promise<number> {
 
 /**
  * Strict parsing: an unknown option, or a value option without its value, is a usage error rather
- * than something silently ignored. Every command takes --json and --config <file>.
+ * than something silently ignored. Every command takes --json, --config <file> and --log-level <level>.
  */
 function parseOptions(command: Command, args: string[]) {
   const options = {
     json: { type: 'boolean' as const },
     config: { type: 'string' as const },
+    'log-level': { type: 'string' as const },
     ...Object.fromEntries((command.valueOptions ?? []).map((o) => [o, { type: 'string' as const }])),
     ...Object.fromEntries((command.flagOptions ?? []).map((o) => [o, { type: 'boolean' as const }])),
   };

@@ -30,3 +30,21 @@ export function jsonArgument(text: string | undefined, what: string): unknown {
     throw new UsageError(`${what} is not valid JSON: ${(e as Error).message}`);
   }
 }
+
+/**
+ * Options given before the command name, for every command: `--log-level <level>` (or
+ * `--log-level=<level>`). Returns them and the arguments that follow.
+ */
+export function globalOptions(argv: string[]): { logLevel?: string; rest: string[] } {
+  let logLevel: string | undefined;
+  let i = 0;
+  for (; i < argv.length && argv[i]!.startsWith('--log-level'); i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--log-level=')) logLevel = arg.slice('--log-level='.length);
+    else if (arg === '--log-level') {
+      if (argv[i + 1] === undefined) throw new UsageError('--log-level needs a value');
+      logLevel = argv[++i];
+    } else break;
+  }
+  return { logLevel, rest: argv.slice(i) };
+}

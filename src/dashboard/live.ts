@@ -10,6 +10,7 @@ import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { eventLogNow, followEvents, type EventFollower } from '../events/follow';
 import type { EventView } from '../events/view';
+import type { Logger } from '../log/logger';
 import type { AgentStatusView } from './agentStatus';
 import type { QueryCounter } from './counter';
 import { latestEvents, type EventRow } from './queries';
@@ -38,7 +39,7 @@ export interface LiveHubDeps {
   config: EcologyConfig;
   temporal?: Client;
   counter: QueryCounter;
-  log: (message: string) => void;
+  logger: Logger;
 }
 
 /** An event as the stream sends it: its data cut to a size a page can show. */
@@ -145,10 +146,10 @@ export class LiveHub {
           intervalMs: this.deps.config.events.pollMs,
           batch: this.deps.config.events.batch,
           onEvents: (events) => this.onEvents(generation, events),
-          log: (m) => this.deps.log(`dashboard: ${m}`),
+          logger: this.deps.logger,
         });
       } catch (e) {
-        this.deps.log(`dashboard: reading recent events failed: ${(e as Error).message}`);
+        this.deps.logger.warn(`dashboard: reading recent events failed: ${(e as Error).message}`);
       }
     })().finally(() => {
       this.following = undefined;
@@ -223,7 +224,7 @@ export class LiveHub {
       this.broadcast('snapshot', this.lastSnapshot);
       if (!this.follower) void this.follow();
     } catch (e) {
-      this.deps.log(`dashboard: snapshot failed: ${(e as Error).message}`);
+      this.deps.logger.warn(`dashboard: snapshot failed: ${(e as Error).message}`);
       this.broadcast('problem', JSON.stringify({ message: `cannot read the database: ${(e as Error).message}`, at: new Date().toISOString() }));
     }
   }

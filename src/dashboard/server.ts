@@ -14,6 +14,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { EcologyError } from '../errors';
+import { processLogger, type Logger } from '../log/logger';
 import { checkBindRule, hostHeaderAllowed, requestAuthorized, sessionCookieHeader } from './auth';
 import { QueryCounter, type QueryCounts } from './counter';
 import { LiveHub, streamEvent, type LiveStats } from './live';
@@ -30,7 +31,8 @@ export interface DashboardOptions {
   host?: string;
   port?: number;
   token?: string | null;
-  log?: (message: string) => void;
+  /** Default: the process logger (src/log/logger.ts). */
+  logger?: Logger;
 }
 
 export interface DashboardStats extends LiveStats {
@@ -114,9 +116,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const host = opts.host ?? cfg.host;
   const port = opts.port ?? cfg.port;
   const token = checkBindRule(host, opts.token === undefined ? cfg.token : opts.token);
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const log = opts.logger ?? processLogger();
   const counter = new QueryCounter();
-  const hub = new LiveHub({ pool, config, temporal: opts.temporalClient, counter, log });
+  const hub = new LiveHub({ pool, config, temporal: opts.temporalClient, counter, logger: log });
 
   const files = new Map(Object.keys(STATIC).map((name) => [name, readFileSync(join(STATIC_DIR, name))]));
   const indexHtml = readFileSync(join(STATIC_DIR, 'index.html'));
@@ -192,7 +194,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
-      if (!(e instanceof HttpError)) log(`dashboard: ${req.method} ${req.url?.split('?')[0]} failed: ${(e as Error).message}`);
+      if (!(e instanceof HttpError)) log.warn({ method: req.method, path: req.url?.split('?')[0] }, `dashboard: ${req.method} ${req.url?.split('?')[0]} failed: ${(e as Error).message}`);
       if (res.headersSent) {
         res.destroy();
         return;

@@ -5,6 +5,7 @@
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { EcologyError } from '../errors';
+import { silentLogger, type Logger } from '../log/logger';
 import { connectDocker, SandboxPool, type RunResult } from '../sandbox';
 import '../db/int8';
 
@@ -41,7 +42,8 @@ export interface MeasureOptions {
   config: EcologyConfig;
   seconds: number;
   containers?: number;
-  log?: (line: string) => void;
+  /** Progress (default: nothing). */
+  logger?: Logger;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface MeasureOptions {
  */
 export async function measurePool(opts: MeasureOptions): Promise<PoolMeasurement> {
   const s = opts.config.sandbox;
-  const log = opts.log ?? (() => undefined);
+  const log = opts.logger ?? silentLogger();
   const cal = opts.config.ecology.calibration;
   const probeMs = Math.max(50, Math.min(cal.probeMs, s.limits.timeoutMs - 500));
   const docker = connectDocker();
@@ -65,7 +67,7 @@ export async function measurePool(opts: MeasureOptions): Promise<PoolMeasurement
   try {
     const owners = Array.from({ length: containers }, (_, i) => `calibrate-${i}`);
     const run = (owner: string, ms: number) => pool.run({ owner, code: PROBE_CODE, args: { ms } });
-    log(`warming up ${containers} container(s) (the first run may build the sandbox image)`);
+    log.info(`warming up ${containers} container(s) (the first run may build the sandbox image)`);
     const warm = await Promise.all(owners.map((o) => run(o, 100)));
     const broken = warm.find((r) => !r.ok) as Extract<RunResult, { ok: false }> | undefined;
     if (broken) throw new EcologyError('SANDBOX_UNAVAILABLE', `the probe could not run in the sandbox: ${broken.error.code}: ${broken.error.message}`);
@@ -75,7 +77,7 @@ export async function measurePool(opts: MeasureOptions): Promise<PoolMeasurement
     let rounds = 0;
     let failed = 0;
     const until = Date.now() + opts.seconds * 1000;
-    log(`probing for ${opts.seconds} s in rounds of ${probeMs} ms`);
+    log.info(`probing for ${opts.seconds} s in rounds of ${probeMs} ms`);
     while (rounds === 0 || Date.now() < until) {
       const t0 = Date.now();
       const results = await Promise.all(owners.map((o) => run(o, probeMs)));

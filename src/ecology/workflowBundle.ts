@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { invalid } from '../errors';
+import type { Logger } from '../log/logger';
 
 const ROOT = join(__dirname, '..', '..');
 const PREFIX = 'workflow-bundle-';
@@ -70,7 +71,8 @@ export interface BundleCacheOptions {
    * another process may still be about to read its own.
    */
   pruneAfterMs?: number;
-  log?: (m: string) => void;
+  /** Says when it bundles (default: nothing). */
+  logger?: Logger;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function cachedWorkflowBundle(opts: BundleCacheOptions): Promise<{ 
   mkdirSync(opts.dir, { recursive: true });
   const file = join(opts.dir, `${PREFIX}${sourceHash(workflowsPath)}.js`);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8'), file };
-  opts.log?.('bundling the workflow code (first start of this version; cached for the next)');
+  opts.logger?.info('bundling the workflow code (first start of this version; cached for the next)');
   const code = await bundle(workflowsPath);
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import '../db/int8';
+import type { Logger } from '../log/logger';
 
 /** An event row as followers read it. */
 export interface FollowedEvent {
@@ -39,7 +40,8 @@ export interface FollowOptions {
   batch: number;
   /** Called with each batch, in order, one batch at a time. A throw is logged; the batch is not read again. */
   onEvents: (events: FollowedEvent[]) => void | Promise<void>;
-  log?: (message: string) => void;
+  /** Where failed reads and handlers are said (default: nowhere). */
+  logger?: Logger;
 }
 
 /*
@@ -87,7 +89,7 @@ export function followEvents(db: Db, opts: FollowOptions): EventFollower {
     try {
       await opts.onEvents(r.rows.map(({ xid_text: _xid, ...e }) => e));
     } catch (e) {
-      opts.log?.(`event follower: handling events failed: ${(e as Error).message}`);
+      opts.logger?.warn(`event follower: handling events failed: ${(e as Error).message}`);
     }
     return r.rows.length === opts.batch;
   };
@@ -101,7 +103,7 @@ export function followEvents(db: Db, opts: FollowOptions): EventFollower {
         try {
           again = await readOnce();
         } catch (e) {
-          opts.log?.(`event follower: read failed: ${(e as Error).message}`);
+          opts.logger?.warn(`event follower: read failed: ${(e as Error).message}`);
           again = false;
         }
       }

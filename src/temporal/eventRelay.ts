@@ -2,6 +2,7 @@ import { Client as PgClient, type Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import type { EcologyConfig } from '../config/schema';
 import { followEvents, type EventFollower, type FollowedEvent } from '../events/follow';
+import { silentLogger, type Logger } from '../log/logger';
 import { signalAgent } from './agentWorkflows';
 import { deleteSubscriptions, firedSubscriptions } from '../agents/queries';
 import { signalDebounce } from '../agents/signalDebounce';
@@ -25,7 +26,8 @@ export interface EventRelayDeps {
   pool: Pool;
   config: EcologyConfig;
   temporal: Client;
-  log?: (message: string) => void;
+  /** Default: says nothing. */
+  logger?: Logger;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface EventRelayDeps {
  * the relay leads at once.
  */
 export function startEventRelay(deps: EventRelayDeps): EventRelay {
-  const log = deps.log ?? (() => undefined);
+  const log = deps.logger ?? silentLogger();
   const touched = new Set<string>();
   const eventTypes = new Set<string>();
   let fullSweep = true;
@@ -64,7 +66,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
       await signalAgent(deps.temporal, agentId, name, arg);
       return true; // delivered, or the workflow is not running: either way done
     } catch (e) {
-      log(`event relay: signal ${name} to ${agentId} failed: ${(e as Error).message}`);
+      log.warn({ agentId, signal: name }, `event relay: signal ${name} to ${agentId} failed: ${(e as Error).message}`);
       return false;
     }
   };
@@ -111,7 +113,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
           await sweepOnce();
         } catch (e) {
           fullSweep = true;
-          log(`event relay: sweep failed: ${(e as Error).message}`);
+          log.warn(`event relay: sweep failed: ${(e as Error).message}`);
         }
       } while (again && !stopped);
       sweeping = undefined;
@@ -130,7 +132,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
 
   /** Leads: follows the event log from now, and sweeps everything once for what came before. */
   const lead = async (how: string): Promise<void> => {
-    const f = followEvents(deps.pool, { intervalMs: deps.config.events.pollMs, batch: deps.config.events.batch, onEvents, log });
+    const f = followEvents(deps.pool, { intervalMs: deps.config.events.pollMs, batch: deps.config.events.batch, onEvents, logger: log });
     follower = f;
     try {
       await f.ready;
@@ -141,7 +143,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
     if (stopped || follower !== f) return;
     leader = true;
     fullSweep = true;
-    log(`event relay: leading${how}`);
+    log.info(`event relay: leading${how}`);
     sweep();
   };
 
@@ -166,7 +168,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
   const connect = async (): Promise<void> => {
     const c = new PgClient({ connectionString: deps.config.database.url });
     c.on('error', (e) => {
-      log(`event relay: lock session lost: ${e.message}`);
+      log.warn(`event relay: lock session lost: ${e.message}`);
       reconnect(c);
     });
     c.on('end', () => reconnect(c));
@@ -196,7 +198,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
       reconnectTimer = undefined;
       if (stopped) return;
       open().catch((e: Error) => {
-        log(`event relay: reconnect failed: ${e.message}`);
+        log.warn(`event relay: reconnect failed: ${e.message}`);
         reconnectTimer = setTimeout(retry, deps.config.agents.relay.reconnectMs);
       });
     };
@@ -208,13 +210,13 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
       fullSweep = true;
       sweep();
     } else if (deps.config.database.mode === 'server' && !lockSession && !reconnectTimer) {
-      open().catch((e: Error) => log(`event relay: cannot connect: ${e.message}`)); // the first attempt failed
+      open().catch((e: Error) => log.warn(`event relay: cannot connect: ${e.message}`)); // the first attempt failed
     } else {
-      tryLead().catch((e: Error) => log(`event relay: cannot take the lead: ${e.message}`));
+      tryLead().catch((e: Error) => log.warn(`event relay: cannot take the lead: ${e.message}`));
     }
   }, deps.config.agents.relay.sweepMs);
   const ready = deps.config.database.mode === 'embedded' ? tryLead() : open();
-  ready.catch((e: Error) => log(`event relay: cannot connect: ${e.message}`));
+  ready.catch((e: Error) => log.warn(`event relay: cannot connect: ${e.message}`));
 
   return {
     ready,

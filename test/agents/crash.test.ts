@@ -100,5 +100,5 @@ test('a worker killed mid-think and mid-sleep: the agent goes on, nothing runs o
   third.proc.kill('SIGTERM');
   const end = await third.exited;
   expect(end).toEqual({ code: 0, signal: null });
-  expect(third.output()).toMatch(/SIGTERM received, shutting down gracefully[\s\S]*ecology worker: stopped/);
+  expect(third.output()).toMatch(/SIGTERM received, shutting down gracefully[\s\S]*worker stopped/);
 }, 180_000);

@@ -11,7 +11,9 @@ import { removeUnstartedAgent } from '../../src/agents/compensate';
 import { AGENT_WORKFLOW_TYPE, agentWorkflowId } from '../../src/agents/types';
 import { RESOLUTION_WORKFLOW, resolutionInput } from '../../src/oracle/schedule';
 import { readWorldId } from '../../src/world/identity';
+import { setProcessLogger, silentLogger } from '../../src/log/logger';
 import { startEcologyWorker, type RunningWorker } from '../../workers/worker';
+import { captureLog, type LogLine } from '../support/logCapture';
 import { workflowBundle } from './support/bundle';
 import { SETTLE, startAgentWorld, type AgentWorld } from './support/harness';
 
@@ -19,15 +21,18 @@ let a: AgentWorld;
 let b: AgentWorld;
 let workerA: RunningWorker | undefined;
 let workerB: RunningWorker | undefined;
-const bLog: string[] = [];
+// The refusals are logged by the activities, through the process logger: read its JSON lines.
+const captured = captureLog({ level: 'warn' });
+const refusals = (): LogLine[] => captured.lines.filter((l) => l.msg.includes('WORLD_MISMATCH'));
 
 beforeAll(async () => {
+  setProcessLogger(captured.logger);
   // Neither world's own worker: both of ours serve A's task queue.
   // Quick retries of the resolution's steps, so a refused one is soon asked again.
   a = await startAgentWorld({ oracle: { activities: { initialIntervalMs: 100, maximumIntervalMs: 500 } } }, { worker: false });
   b = await startAgentWorld({}, { worker: false });
   const { code } = await workflowBundle();
-  workerB = await startEcologyWorker({ config: b.config, pool: b.pool, taskQueue: a.taskQueue, workflowBundle: { code }, sandbox: null, log: (m) => bLog.push(m) });
+  workerB = await startEcologyWorker({ config: b.config, pool: b.pool, taskQueue: a.taskQueue, workflowBundle: { code }, sandbox: null, logger: silentLogger() });
 }, 60_000);
 afterAll(async () => {
   await workerA?.shutdown();
@@ -56,10 +61,12 @@ test("world B's worker refuses the tasks of world A's agents and never ends them
   await a.client.workflow.start(AGENT_WORKFLOW_TYPE, { workflowId: agentWorkflowId(legacy), taskQueue: a.taskQueue, args: [{ agentId: legacy }] });
 
   // Only B's worker serves the queue: it takes the agents' tasks and refuses them, saying why.
-  await a.waitFor('B to refuse both agents', async () => [agent, legacy].every((id) => bLog.some((m) => m.includes('WORLD_MISMATCH') && m.includes(agentWorkflowId(id)))));
-  const refusal = bLog.find((m) => m.includes(agentWorkflowId(agent)))!;
-  expect(refusal).toContain(await readWorldId(a.pool));
-  expect(refusal).toContain(await readWorldId(b.pool));
+  await a.waitFor('B to refuse both agents', async () => [agent, legacy].every((id) => refusals().some((l) => l.workflowId === agentWorkflowId(id))));
+  const refusal = refusals().find((l) => l.workflowId === agentWorkflowId(agent))!;
+  expect(refusal.msg).toContain(await readWorldId(a.pool));
+  expect(refusal.msg).toContain(await readWorldId(b.pool));
+  // One JSON line with the level and the ids of the workflow and the refused activity.
+  expect(refusal).toMatchObject({ level: 'warn', code: 'WORLD_MISMATCH', world: await readWorldId(b.pool), activityId: expect.any(String), activityType: expect.any(String) });
   expect(await status(agent)).toBe('RUNNING');
   expect(await status(legacy)).toBe('RUNNING');
   // A's oracle resolution too: B does not resolve it against its own database.
@@ -69,11 +76,11 @@ test("world B's worker refuses the tasks of world A's agents and never ends them
     workflowId: resolutionId,
     args: [resolutionInput(a.config, new Date().toISOString(), await readWorldId(a.pool))],
   });
-  await a.waitFor("B to refuse A's resolution", async () => bLog.some((m) => m.includes('WORLD_MISMATCH') && m.includes(resolutionId)));
+  await a.waitFor("B to refuse A's resolution", async () => refusals().some((l) => l.workflowId === resolutionId));
 
   // Now A's worker serves the queue too; B's worker keeps taking some of the tasks.
   const { code } = await workflowBundle();
-  workerA = await startEcologyWorker({ config: a.config, pool: a.pool, workflowBundle: { code }, sandbox: null, log: () => undefined });
+  workerA = await startEcologyWorker({ config: a.config, pool: a.pool, workflowBundle: { code }, sandbox: null, logger: silentLogger() });
   await a.waitFor('alice to run three iterations', async () => (await a.actions(agent)).length >= 3, 60_000);
   await a.waitFor('the old-style agent to run two iterations', async () => (await a.actions(legacy)).length >= 2, 60_000);
   expect(await status(agent)).toBe('RUNNING');

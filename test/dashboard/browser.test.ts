@@ -13,6 +13,7 @@ import { startDashboard, type Dashboard } from '../../src/dashboard/server';
 import { aggregateWindow } from '../../src/metrics/aggregate';
 import { launchBrowser, type TestBrowser } from './support/browser';
 import { AGENTS, IDS, seedEcology, type SeededEcology } from './support/seed';
+import { silentLogger } from '../../src/log/logger';
 
 // Functions run in the page use the DOM's globals, typed loosely: the project compiles without the DOM library.
 declare const document: any;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   // The Temporal UI where the scripts' port variable says it is (not the default 8233).
   const ui = loadConfig({ env: { ECOLOGY_TEMPORAL_UI_PORT: String(UI_PORT) } }).dashboard.temporalUiUrl;
   const config = { ...eco.w.config, dashboard: { ...eco.w.config.dashboard, temporalUiUrl: ui } };
-  dash = await startDashboard({ pool: eco.w.pool, config, temporalClient: eco.w.client, port: 0, log: () => undefined });
+  dash = await startDashboard({ pool: eco.w.pool, config, temporalClient: eco.w.client, port: 0, logger: silentLogger() });
   browser = await launchBrowser();
   page = await browser.newPage();
 }, 240_000);
@@ -157,7 +158,7 @@ test('the graph shows who owns and who invokes whose artifacts', async () => {
 
 test('with a token the page asks for it once, then reads through an HttpOnly cookie; no request carries it in its URL', async () => {
   const TOKEN = 'browser-test-token-0123456789abcdef';
-  const guarded = await startDashboard({ pool: eco.w.pool, config: eco.w.config, temporalClient: eco.w.client, port: 0, token: TOKEN, log: () => undefined });
+  const guarded = await startDashboard({ pool: eco.w.pool, config: eco.w.config, temporalClient: eco.w.client, port: 0, token: TOKEN, logger: silentLogger() });
   const p = await browser.newPage();
   const urls: string[] = [];
   p.on('request', (r) => void urls.push(r.url()));

@@ -13,6 +13,7 @@ import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { dispatch } from '../../src/genesis/dispatch';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
 import { openSse, type SseMessage, type SseReader } from './support/http';
+import { silentLogger } from '../../src/log/logger';
 
 let db: TestDatabase;
 let pool: Pool;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   // Every tick reads the slow sections too, so that every tick costs the same.
   config = loadConfig({ env: {}, overrides: { database: { url: db.url }, dashboard: { pollIntervalMs: 300, slowPollIntervalMs: 100, minSnapshotGapMs: 50 } } });
   for (const id of ['ana', 'ben', 'cy']) await createOperatorPrincipal(pool, config, { id, kind: 'agent', scrip: 100, compute: 1000 });
-  dash = await startDashboard({ pool, config, port: 0, log: () => undefined });
+  dash = await startDashboard({ pool, config, port: 0, logger: silentLogger() });
 });
 
 afterAll(async () => {

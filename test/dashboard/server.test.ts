@@ -13,6 +13,7 @@ import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { dispatch } from '../../src/genesis/dispatch';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
 import { request } from './support/http';
+import { silentLogger } from '../../src/log/logger';
 
 const TOKEN = 'a-long-enough-test-token-0123456789';
 
@@ -22,7 +23,7 @@ let config: EcologyConfig;
 const open: Dashboard[] = [];
 
 async function start(opts: Partial<Parameters<typeof startDashboard>[0]> = {}): Promise<Dashboard> {
-  const d = await startDashboard({ pool, config, port: 0, log: () => undefined, ...opts });
+  const d = await startDashboard({ pool, config, port: 0, logger: silentLogger(), ...opts });
   open.push(d);
   return d;
 }

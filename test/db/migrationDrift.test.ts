@@ -10,12 +10,13 @@ import { checkMigrations, listMigrations, migrate } from '../../src/db/migrate';
 import { startEcologyWorker } from '../../workers/worker';
 import type { TestDatabase } from '../support/testDb';
 import { ecology, scratchSpace } from './support';
+import { silentLogger } from '../../src/log/logger';
 
 const { freshDb, scratchMigrations, cleanUp } = scratchSpace();
 
 /** Starts a worker; one that starts (the check failed to refuse) is shut down again, not left running. */
 const startWorker = (db: TestDatabase) =>
-  startEcologyWorker({ config: loadConfig({ env: { DATABASE_URL: db.url } }), pool: db.pool, sandbox: null, log: () => undefined }).then(async (running) => {
+  startEcologyWorker({ config: loadConfig({ env: { DATABASE_URL: db.url } }), pool: db.pool, sandbox: null, logger: silentLogger() }).then(async (running) => {
     await running.shutdown();
     return running;
   });

@@ -83,7 +83,7 @@ async function invoke(connection: NativeConnection, client: Client): Promise<voi
 
     // Another world's sandbox worker on the same queue refuses the run; then this world's takes it.
     await bootstrapGenesis(other.pool);
-    const otherStop = run(await createSandboxWorker({ connection, pool: other.pool, config: w.config, sandbox: w.sandbox!, log: () => undefined }));
+    const otherStop = run(await createSandboxWorker({ connection, pool: other.pool, config: w.config, sandbox: w.sandbox! }));
     const refused = await start('other-world', 'adder');
     await waitFor('a refusal by the other world', async () => (await refused.fetchHistory()).events!.some((e) => e.timerStartedEventAttributes), 60_000);
     await otherStop();

@@ -12,6 +12,7 @@ import { connectClient } from '../../src/temporal/connection';
 import { startEcologyWorker, type RunningWorker } from '../../workers/worker';
 import { workflowBundle } from '../agents/support/bundle';
 import { setupWorld, type World } from './support';
+import { silentLogger } from '../../src/log/logger';
 
 const suffix = randomBytes(4).toString('hex');
 let w: World;
@@ -30,7 +31,7 @@ beforeAll(async () => {
   for (const p of ['alice', 'bob']) await w.principal(p);
   await w.artifact('alice', 'adder', { code: 'export function run(a) { return a.x + a.y }', price: 2 });
   const { code } = await workflowBundle();
-  worker = await startEcologyWorker({ config: w.config, pool: w.pool, sandbox: w.sandbox, workflowBundle: { code }, log: () => undefined });
+  worker = await startEcologyWorker({ config: w.config, pool: w.pool, sandbox: w.sandbox, workflowBundle: { code }, logger: silentLogger() });
   client = await connectClient(w.config);
 }, 180_000);
 

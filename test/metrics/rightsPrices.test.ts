@@ -11,6 +11,7 @@ import { aggregateWindow } from '../../src/metrics/aggregate';
 import type { MetricsWindow } from '../../src/metrics/types';
 import { request } from '../dashboard/support/http';
 import { setupFoundation, type Foundation } from '../support/harness';
+import { silentLogger } from '../../src/log/logger';
 
 const ROOT = join(__dirname, '..', '..');
 let f: Foundation;
@@ -85,7 +86,7 @@ test('`ecology metrics` prints the rights traded, as JSON and as text', async ()
 });
 
 test("the dashboard's metrics API carries each window's rights for the rights price chart", async () => {
-  const d = await startDashboard({ pool: f.pool, config: f.config, port: 0, log: () => undefined });
+  const d = await startDashboard({ pool: f.pool, config: f.config, port: 0, logger: silentLogger() });
   try {
     const reply = await request(`${d.url}api/metrics`);
     expect(reply.status).toBe(200);

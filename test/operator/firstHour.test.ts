@@ -232,9 +232,11 @@ describe('a world on non-default ports, watched from a second shell', () => {
     const world = JSON.parse(readFileSync(join(dataDir, 'world.json'), 'utf8'));
     const dash = (await (await fetch(`${world.dashboard_url.replace(/\/$/, '')}/api/agents`)).json()) as Array<{ state: { status: string; detail?: string } }>;
     expect(dash.some((a) => a.state.status === 'think-failing' && (a.state.detail ?? '').includes(closed))).toBe(true);
-    // One short line per failure in the up log, no stack traces, no warning for the idle sandbox queue.
-    expect(up!.err).not.toMatch(/\n\s+at /);
-    expect(up!.err).toMatch(/\[WARN\] Activity failed \(agent-fh\d+ agentThink\): cannot reach/);
+    // One JSON line per failure in the up log (its error a short text, no stack trace), no warning for the idle sandbox queue.
+    const lines = up!.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const failed = lines.find((l) => l.msg === 'Activity failed' && l.activityType === 'agentThink');
+    expect(failed).toMatchObject({ level: 'warn', workflowId: expect.stringMatching(/^agent-fh\d+$/), activityId: expect.any(String), error: expect.stringMatching(/^cannot reach/) });
+    expect(failed!.error).not.toMatch(/\n\s+at /);
     expect(up!.err).not.toContain('No workflows registered');
   });
 });

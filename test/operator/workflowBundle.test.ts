@@ -14,6 +14,7 @@ import { prebuiltWorkflowBundle, PREBUILT_BUNDLE_ENV, writeWorkflowBundle } from
 import { connectClient } from '../../src/temporal/connection';
 import { startEcologyWorker, workflowSource, WORKFLOWS_PATH, type RunningWorker } from '../../workers/worker';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
+import { silentLogger } from '../../src/log/logger';
 
 const dir = mkdtempSync(join(tmpdir(), 'prebuilt-bundle-'));
 const bundleFile = join(dir, 'dist', 'workflow-bundle.js');
@@ -66,7 +67,7 @@ describe('a worker started with a prebuilt bundle file', () => {
     const taskQueue = `prebuilt-bundle-${randomBytes(4).toString('hex')}`;
     const config = loadConfig({ env: { ...process.env, DATABASE_URL: db.url }, overrides: { temporal: { taskQueue } } });
     process.env[PREBUILT_BUNDLE_ENV] = bundleFile;
-    worker = await startEcologyWorker({ config, pool: db.pool, sandbox: null, log: () => undefined });
+    worker = await startEcologyWorker({ config, pool: db.pool, sandbox: null, logger: silentLogger() });
     client = await connectClient(config);
     // Only the fixture's bundle has this workflow; workflows/index.ts does not.
     const result = await client.workflow.execute('prebuiltMarkerWorkflow', { taskQueue, workflowId: `${taskQueue}-marker`, workflowExecutionTimeout: '60s' });

@@ -16,6 +16,7 @@ import { aggregateWindow } from '../../src/metrics/aggregate';
 import { finishResolution, openResolution, settleResolution } from '../../src/oracle/resolution';
 import { openSse, request, type SseReader } from '../dashboard/support/http';
 import { setupOracleWorld, type OracleWorld } from './world';
+import { silentLogger } from '../../src/log/logger';
 
 const BID = 4321;
 const RIVAL_BID = 1500;
@@ -50,7 +51,7 @@ beforeAll(async () => {
   await w.tool('ag_c', 'ag_c_tool');
   await subscribe(w.pool, { key: 'sleep:ag_b', agentId: 'ag_b', eventType: 'oracle_bid_placed' });
   await subscribe(w.pool, { key: 'sleep:ag_c', agentId: 'ag_c', eventType: 'oracle_bid_placed' });
-  dash = await startDashboard({ pool: w.pool, config: w.config, port: 0, log: () => undefined });
+  dash = await startDashboard({ pool: w.pool, config: w.config, port: 0, logger: silentLogger() });
   stream = await openSse(`${dash.url}api/stream`);
   await stream.until('a first snapshot', (ms) => ms.some((m) => m.event === 'snapshot'));
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { deepMerge } from '../../config/load';
 import { configFragment, measurePool, principalRates, proposeRates } from '../../ecology/calibrate';
+import { processLogger, silentLogger } from '../../log/logger';
 import { UsageError, type Command } from '../command';
 import { stringOption, wholeOption } from '../parse';
 
@@ -26,8 +27,8 @@ export const calibrateCommand: Command = {
     if (containers !== undefined && containers < 1) throw new UsageError('--containers must be at least 1');
     const out = resolve(stringOption(ctx.options.out, 'out') ?? cal.out ?? defaultOut());
     const pool = await ctx.pool();
-    const log = (line: string) => void (ctx.json ? undefined : process.stderr.write(`calibrate: ${line}\n`));
-    const measurement = await measurePool({ config, seconds, containers, log });
+    const logger = ctx.json ? silentLogger() : processLogger().child({ component: 'calibrate' });
+    const measurement = await measurePool({ config, seconds, containers, logger });
     const proposal = proposeRates(measurement.delivered_cpu_ms_per_s, target, await principalRates(pool));
     const fragment = configFragment(proposal);
     mkdirSync(dirname(out), { recursive: true });

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { EcologyConfig } from '../../config/schema';
 import { eventLogNow, followEvents, type FollowedEvent } from '../../events/follow';
 import type { EventType } from '../../events/emit';
+import { processLogger } from '../../log/logger';
 import { UsageError, type Command } from '../command';
 import { limitOption, stringOption, wholeOption } from '../parse';
 import { didYouMean } from '../suggest';
@@ -83,7 +84,7 @@ async function follow(config: EcologyConfig, pool: Pool, from: string, printed: 
     onEvents: (events) => {
       for (const e of events) if (!printed.has(e.seq)) out(asRow(e));
     },
-    log: (m) => process.stderr.write(`${m}\n`),
+    logger: processLogger(),
   });
   await new Promise<void>((resolve) => {
     const end = () => {

@@ -13,6 +13,7 @@ import { EcologyError } from '../../errors';
 import { usesLocalModel, withLlmProvider, type LlmProviderChoice } from '../../config/provider';
 import { describeProvider, NO_ENDPOINT_MESSAGE } from '../../llm/client';
 import { stopLocalModel } from '../../llm/local/child';
+import { processLogger, type Logger } from '../../log/logger';
 import { probeLlmEndpoint, type ProbeResult } from '../../llm/preflight';
 import type { Command, CommandContext } from '../command';
 
@@ -53,16 +54,16 @@ interface Dashboard {
   close(): Promise<void>;
 }
 
-async function startDashboardIfWanted(ctx: CommandContext, client: Client, log: (m: string) => void): Promise<Dashboard | null> {
+async function startDashboardIfWanted(ctx: CommandContext, client: Client, log: Logger): Promise<Dashboard | null> {
   const config = ctx.config();
   if (ctx.options['no-dashboard'] === true || (config.dashboard as { enabled?: boolean }).enabled === false) return null;
   try {
     // Loaded lazily: only `up` and `dashboard` serve it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startDashboard } = require('../../dashboard/server') as typeof import('../../dashboard/server');
-    return await startDashboard({ pool: await ctx.pool(), config, temporalClient: client, log });
+    return await startDashboard({ pool: await ctx.pool(), config, temporalClient: client, logger: log });
   } catch (e) {
-    log(`the dashboard did not start (${(e as Error).message}); everything else runs (try "ecology dashboard --port N")`);
+    log.warn(`the dashboard did not start (${(e as Error).message}); everything else runs (try "ecology dashboard --port N")`);
     return null;
   }
 }
@@ -117,10 +118,10 @@ export const upCommand: Command = {
       );
       return 0;
     }
-    const log = (m: string) => void process.stderr.write(`ecology up: ${m}\n`);
+    const log = processLogger();
     // The world starts anyway (the endpoint may come back); the agents show think-failing meanwhile.
-    if (probe && !probe.ok) log(`warning: the LLM endpoint failed its start-up request (model ${probe.model}): ${probe.message}`);
-    const event = (name: string, value: Record<string, unknown>, human: string) => (ctx.json ? ctx.print({ ok: true, event: name, ...value }) : log(human));
+    if (probe && !probe.ok) log.warn({ endpoint: probe.endpoint, model: probe.model }, `the LLM endpoint failed its start-up request (model ${probe.model}): ${probe.message}`);
+    const event = (name: string, value: Record<string, unknown>, human: string) => (ctx.json ? ctx.print({ ok: true, event: name, ...value }) : log.info(human));
 
     let stopSignal: string | null = null;
     let wake: () => void = () => undefined;
@@ -128,7 +129,7 @@ export const upCommand: Command = {
     const onSignal = (sig: string) => () => {
       if (stopSignal) return;
       stopSignal = sig;
-      log(`${sig} received: stopping the worker (services and the world stay; scripts/stop-services.sh stops the services)`);
+      log.info({ signal: sig }, `${sig} received: stopping the worker (services and the world stay; scripts/stop-services.sh stops the services)`);
       wake();
     };
     const onInt = onSignal('SIGINT');
@@ -144,12 +145,9 @@ export const upCommand: Command = {
       if (stopSignal) return 0;
 
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { installOneLineRuntimeLog } = require('../../temporal/runtimeLog') as typeof import('../../temporal/runtimeLog');
-      installOneLineRuntimeLog(log);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startEcologyWorker } = require('../../../workers/worker') as typeof import('../../../workers/worker');
-      const { code } = await cachedWorkflowBundle({ dir: join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), log });
-      const worker = await startEcologyWorker({ config, pool, workflowBundle: { code }, log });
+      const { code } = await cachedWorkflowBundle({ dir: join(process.env.ECOLOGY_DATA_DIR ?? join(ROOT, '.data')), logger: log });
+      const worker = await startEcologyWorker({ config, pool, workflowBundle: { code }, logger: log });
       let crashed = null as Error | null;
       worker.done.catch((e: Error) => {
         crashed = e;
@@ -184,7 +182,7 @@ export const upCommand: Command = {
             `  other shells: every ecology command finds this world through ${worldFile}`,
             '  Ctrl-C stops this worker; the world stays in PostgreSQL and Temporal, and the next "npm start" resumes it.',
           ].join('\n'));
-          const feed = ctx.options.follow === true ? followActions(pool, config, (a) => (ctx.json ? ctx.print({ ok: true, event: 'action', action: a }) : log(actionLine(a, config.ecology.follow.maxLineChars)))) : null;
+          const feed = ctx.options.follow === true ? followActions(pool, config, (a) => (ctx.json ? ctx.print({ ok: true, event: 'action', action: a }) : log.info(actionLine(a, config.ecology.follow.maxLineChars)))) : null;
           try {
             if (ctx.options['exit-after-bootstrap'] !== true) await stopped;
           } finally {

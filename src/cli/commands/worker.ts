@@ -10,9 +10,6 @@ export const workerCommand: Command = {
     // Loaded lazily: the worker brings in Temporal's native bridge, which other commands don't need.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runWorkerUntilSignalled } = require('../../../workers/worker') as typeof import('../../../workers/worker');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { installOneLineRuntimeLog } = require('../../temporal/runtimeLog') as typeof import('../../temporal/runtimeLog');
-    installOneLineRuntimeLog((line) => void process.stderr.write(`ecology worker: ${line}\n`));
     const config = ctx.config();
     const taskQueue = stringOption(ctx.options['task-queue'], 'task-queue') ?? config.temporal.taskQueue;
     await runWorkerUntilSignalled({ config, taskQueue, pool: await ctx.pool() });

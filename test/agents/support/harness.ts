@@ -11,7 +11,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { ActionRow } from '../../../src/agents/queries';
 import { agentWorkflowId, type AgentState } from '../../../src/agents/types';
@@ -28,12 +27,12 @@ import { startEcologyWorker, type RunningWorker } from '../../../workers/worker'
 import { fakeLlmOverrides, startFakeLlm, type FakeLlm, type FakeReply, type RecordedRequest } from '../../support/fakeLlm';
 import { createTestDatabase, type TestDatabase } from '../../support/testDb';
 import { workflowBundle } from './bundle';
+import { createLogger, setProcessLogger, silentLogger } from '../../../src/log/logger';
+import { installRuntimeLogger } from '../../../src/temporal/runtimeLog';
 
-try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-} catch {
-  // already installed in this process
-}
+// The SDK's lines, those of workflow and activity code included, go to the process logger: warnings and worse.
+installRuntimeLogger();
+setProcessLogger(createLogger({ level: 'warn' }));
 
 /** What an agent answers at iteration n: JSON text, a fake reply, or a function of the request. */
 export type ScriptItem = string | FakeReply | ((req: { iteration: number; prompt: string }) => FakeReply | Promise<FakeReply>);
@@ -114,7 +113,7 @@ export async function startAgentWorld(overrides: Record<string, unknown> = {}, o
   });
   const client = await connectClient(config);
   const bundle = await workflowBundle();
-  const worker = opts.worker === false ? undefined : await startEcologyWorker({ config, pool: db.pool, workflowBundle: { code: bundle.code }, log: () => undefined });
+  const worker = opts.worker === false ? undefined : await startEcologyWorker({ config, pool: db.pool, workflowBundle: { code: bundle.code }, logger: silentLogger() });
 
   const scripts = new Map<string, { items: ScriptItem[]; then: ScriptItem }>();
   fake.respond(async (body) => {
