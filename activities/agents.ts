@@ -10,6 +10,7 @@ import type { EcologyConfig } from '../src/config/schema';
 import { isEcologyError } from '../src/errors';
 import type { DispatchHooks } from '../src/genesis/context';
 import type { InvokeOptions } from '../src/invoke/types';
+import type { LlmClient } from '../src/llm/client';
 import { markAgentStopped } from '../src/agents/runs';
 import { agentControl } from '../src/temporal/agentWorkflows';
 import { readWorldId } from '../src/world/identity';
@@ -25,7 +26,7 @@ export interface AgentActivityDeps {
   /** Sandbox / saga runner for invoke_artifact on executable artifacts (workers/sandboxWorker.ts). */
   invoke?: InvokeOptions;
   /** An OpenAI client to use instead of one made from configuration (tests). */
-  openai?: unknown;
+  openai?: LlmClient;
   /** Where refusals of another world's work are said (default: stderr). */
   log?: (message: string) => void;
 }

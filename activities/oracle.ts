@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../src/config/schema';
+import type { LlmClient } from '../src/llm/client';
 import { businessFailures } from './failures';
 import { worldGuard, type InWorld } from './world';
 import { finishResolution, openResolution, settleResolution, type OpenedResolution, type ScoreOutcome, type SettledResolution } from '../src/oracle/resolution';
@@ -12,8 +12,8 @@ import { ScoreInvalidError, scoreSlot } from '../src/oracle/scoring';
 export interface OracleActivityDeps {
   pool: Pool;
   config: EcologyConfig;
-  /** The LLM client (an `openai` OpenAI instance) for the scorer; by default the configured endpoint's. */
-  openai?: unknown;
+  /** The LLM client for the scorer; by default the configured endpoint's. */
+  openai?: LlmClient;
   /** Where refusals of another world's work are said (default: stderr). */
   log?: (message: string) => void;
 }
@@ -59,7 +59,7 @@ export function createOracleActivities(deps: OracleActivityDeps) {
       return failing(() =>
         inOwnWorld(input, () =>
           withHeartbeat(every, async (heartbeat) => {
-            const r = await scoreSlot({ pool, config, openai: deps.openai as OpenAI | undefined, heartbeat }, input.resolutionId, input.slot);
+            const r = await scoreSlot({ pool, config, openai: deps.openai, heartbeat }, input.resolutionId, input.slot);
             return { score: r.score, reason: r.reason };
           }),
         ),

@@ -19,6 +19,7 @@ import { readWorldId } from '../src/world/identity';
 import { sandboxPoolIfDocker } from '../src/invoke/sandboxPool';
 import { temporalSagaRunner } from '../src/invoke/temporal';
 import type { InvokeOptions } from '../src/invoke/types';
+import type { LlmClient } from '../src/llm/client';
 import type { SandboxPool } from '../src/sandbox';
 
 export interface SandboxWorkerOptions {
@@ -26,7 +27,7 @@ export interface SandboxWorkerOptions {
   pool: Pool;
   config: EcologyConfig;
   sandbox: SandboxPool;
-  openai?: unknown;
+  openai?: LlmClient;
   hooks?: DispatchHooks;
   /** Defaults to config.temporal.sandboxTaskQueue. */
   taskQueue?: string;
@@ -71,7 +72,7 @@ export async function startSandboxSide(opts: {
   config: EcologyConfig;
   /** undefined: make one when a daemon answers; null: none. */
   sandbox?: SandboxPool | null;
-  openai?: unknown;
+  openai?: LlmClient;
   hooks?: DispatchHooks;
   log: (message: string) => void;
 }): Promise<SandboxSide> {
@@ -88,7 +89,7 @@ export async function startSandboxSide(opts: {
   const hooks = hooksOf({ pool, config, sandbox, hooks: { agentCreated, ...opts.hooks } });
   const activities = createSandboxActivities({ pool, config, sandbox, openai: opts.openai, hooks, log });
   const worker = sandbox ? await createSandboxWorker({ connection: opts.connection, pool, config, sandbox, openai: opts.openai, hooks, log }) : null;
-  const openai = opts.openai as InvokeOptions['openai'];
+  const openai = opts.openai;
   return {
     sandbox,
     invoke: sandbox ? { sandbox, openai } : { sandbox: null, openai, runSaga: temporalSagaRunner(opts.client, { pool, config }) },

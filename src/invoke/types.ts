@@ -1,9 +1,9 @@
 /** Shapes of the invocation saga, shared by the in-process path, the activities and the workflow. */
-import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import type { DispatchHooks, MethodGuard } from '../genesis/context';
 import type { Outcome } from '../genesis/dispatch';
+import type { LlmClient } from '../llm/client';
 import type { SandboxPool } from '../sandbox';
 
 export interface InvokeDeps {
@@ -12,7 +12,7 @@ export interface InvokeDeps {
   /** Runs the code; null or absent: executable artifacts and custom contracts fail SANDBOX_UNAVAILABLE. */
   sandbox?: SandboxPool | null;
   /** For ctx.llm; by default a client made from configuration. */
-  openai?: OpenAI;
+  openai?: LlmClient;
   /** Dispatch hooks; the custom-contract hook is made from `sandbox` when not given. */
   hooks?: DispatchHooks;
   /**

@@ -1,10 +1,10 @@
-import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { EcologyConfig } from '../config/schema';
 import { getArtifact, type ArtifactRow } from '../artifacts/queries';
 import { EcologyError, notFound } from '../errors';
 import { callLlm } from '../llm/call';
+import type { LlmClient } from '../llm/client';
 import type { ChatMessage } from '../llm/types';
 import * as q from './queries';
 
@@ -95,7 +95,7 @@ export class ScoreInvalidError extends Error {
 export interface ScoreDeps {
   pool: Pool;
   config: EcologyConfig;
-  openai?: OpenAI;
+  openai?: LlmClient;
   heartbeat?: () => void;
 }
 
