@@ -15,6 +15,19 @@ export const AGENT_SIGNALS = {
   /** Internal: the event relay saw an event this agent subscribed to with `sleep {until_event}`. */
   event: 'event',
 } as const;
+export type AgentSignalName = keyof typeof AGENT_SIGNALS;
+/** What each signal carries (workflows/agentApi.ts defines the signals with these). */
+export interface AgentSignalArgs {
+  wake: [];
+  pause: [];
+  resume: [];
+  stop: [];
+  /** The agent artifact's content changed; the payload is informational. */
+  configChanged: [unknown?];
+  balanceChanged: [unknown?];
+  /** An event the agent sleeps on happened: `key` names the sleeping iteration. */
+  event: [{ key: string; type: string; seq: number }];
+}
 export const AGENT_STATE_QUERY = 'state';
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 
@@ -184,6 +197,6 @@ export interface PredicateCheck {
 export interface AgentControl {
   /** Starts `agent-<id>`; an already running one is fine. Throws when the start fails. */
   start(agentId: string): Promise<void>;
-  /** Signals `agent-<id>`; false when it is not running. */
-  signal(agentId: string, signal: string, arg?: unknown): Promise<boolean>;
+  /** Signals `agent-<id>` (through the signal's definition); false when it is not running. */
+  signal<N extends AgentSignalName>(agentId: string, signal: N, ...args: AgentSignalArgs[N]): Promise<boolean>;
 }

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { AGENT_STATE_QUERY, agentWorkflowId, type AgentState } from '../agents/types';
+import { agentWorkflowId, type AgentState } from '../agents/types';
+import { stateQuery } from '../../workflows/agentApi';
 import { explainQueryFailure } from './workerPresence';
 
 /** What the `state` query said, or why it could not say. */
@@ -14,7 +15,7 @@ async function queryOne(client: Client, id: string, timeoutMs: number): Promise<
   let timer: NodeJS.Timeout | undefined;
   try {
     const handle = client.workflow.getHandle(agentWorkflowId(id));
-    const query = client.withDeadline(Date.now() + timeoutMs, () => handle.query<AgentState>(AGENT_STATE_QUERY));
+    const query = client.withDeadline(Date.now() + timeoutMs, () => handle.query(stateQuery));
     // The deadline covers the RPC; the race also covers a connection that never answers.
     const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs + 250)));
     const state = await Promise.race([query, late]);

@@ -28,6 +28,7 @@ import { startEcologyWorker, type RunningWorker } from '../../../workers/worker'
 import { fakeLlmOverrides, startFakeLlm, type FakeLlm, type FakeReply, type RecordedRequest } from '../../support/fakeLlm';
 import { createTestDatabase, type TestDatabase } from '../../support/testDb';
 import { workflowBundle } from './bundle';
+import { stateQuery } from '../../../workflows/agentApi';
 
 try {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -158,7 +159,7 @@ export async function startAgentWorld(overrides: Record<string, unknown> = {}, o
       return w.handle(agentId);
     },
     handle: (agentId) => client.workflow.getHandle(agentWorkflowId(agentId)),
-    state: (agentId) => w.handle(agentId).query<AgentState>('state'),
+    state: (agentId) => w.handle(agentId).query(stateQuery),
     calls: (agentId) => fake.calls.filter((c) => lineValue(promptOf(c), 'Agent') === agentId),
     async actions(agentId) {
       return (await db.pool.query<ActionRow>('SELECT * FROM agent_actions WHERE agent_id = $1 ORDER BY iteration', [agentId])).rows;
