@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { act } from '../src/agents/act';
@@ -14,7 +14,7 @@ import type { LlmClient } from '../src/llm/client';
 import { markAgentStopped } from '../src/agents/runs';
 import { agentControl } from '../src/temporal/agentWorkflows';
 import { readWorldId } from '../src/world/identity';
-import { businessFailures } from './failures';
+import { businessFailures, codedFailure } from './failures';
 import { worldGuard, type InWorld } from './world';
 
 export interface AgentActivityDeps {
@@ -57,7 +57,7 @@ async function llmFailuresAtOnce<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (isEcologyError(e) && e.code === 'UNAVAILABLE') throw ApplicationFailure.nonRetryable(e.message, 'LLM_UNAVAILABLE', e.details ?? null);
+    if (isEcologyError(e) && e.code === 'UNAVAILABLE') throw codedFailure('LLM_UNAVAILABLE', e.message, true, e.details ?? null);
     throw e;
   }
 }

@@ -1,9 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../src/config/schema';
 import type { LlmClient } from '../src/llm/client';
-import { businessFailures } from './failures';
+import { businessFailures, codedFailure } from './failures';
 import { worldGuard, type InWorld } from './world';
 import { finishResolution, openResolution, settleResolution, type OpenedResolution, type ScoreOutcome, type SettledResolution } from '../src/oracle/resolution';
 import { nextResolutionTime } from '../src/oracle/schedule';
@@ -24,7 +23,7 @@ function failing<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (e) {
-      if (e instanceof ScoreInvalidError) throw ApplicationFailure.nonRetryable(e.message, e.type);
+      if (e instanceof ScoreInvalidError) throw codedFailure(e.type, e.message, true);
       throw e;
     }
   });

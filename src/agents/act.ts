@@ -10,6 +10,7 @@ import { readBalances } from './balances';
 import { agentCreatedHook } from './startCreated';
 import { finishAct, getAction, subscribe, type ActionRow } from './queries';
 import { iterationKey, type ActInput, type ActSummary, type AgentControl, type SleepPlan } from './types';
+import type { ErrorInfo } from '../errors';
 
 export interface ActDeps {
   pool: Pool;
@@ -20,7 +21,7 @@ export interface ActDeps {
   invoke?: InvokeOptions;
 }
 
-type Failure = { code: string; message: string };
+type Failure = ErrorInfo;
 interface Executed {
   ok: boolean;
   result: unknown;

@@ -2,6 +2,7 @@
  * Shapes shared by the agent workflow, its activities and clients. Pure types and constants only:
  * the workflow sandbox imports this file.
  */
+import type { ErrorInfo } from '../errors';
 
 /** Signal and query names (SPEC sections 8 and 12); outside tools rely on them. */
 export const AGENT_SIGNALS = {
@@ -103,7 +104,7 @@ export interface AgentState {
   /** The iteration running now, or the next one. */
   iteration: number;
   lastAction?: string;
-  lastResult?: { ok: boolean; summary: string; error?: { code: string; message: string } };
+  lastResult?: { ok: boolean; summary: string; error?: ErrorInfo };
   balances?: Balances;
   paused: boolean;
   /** The last few iterations (carried across continue-as-new). */
@@ -180,7 +181,7 @@ export interface ActSummary {
   ok: boolean;
   action: string;
   summary: string;
-  error?: { code: string; message: string };
+  error?: ErrorInfo;
   /** Read after a sleep action only (the state query shows them during the sleep). */
   balances?: Balances;
   sleep?: SleepPlan;

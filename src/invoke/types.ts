@@ -5,6 +5,7 @@ import type { DispatchHooks, MethodGuard } from '../genesis/context';
 import type { Outcome } from '../genesis/dispatch';
 import type { LlmClient } from '../llm/client';
 import type { SandboxPool } from '../sandbox';
+import type { ErrorInfo } from '../errors';
 
 export interface InvokeDeps {
   pool: Pool;
@@ -95,10 +96,10 @@ export type InvocationOutcome = Outcome & { invocation?: InvocationInfo };
 /** The hold step's answer. */
 export type HoldResult =
   | { ok: true; key: string; price: number; payer: string; payee: string; owner: string; replayed: boolean }
-  | { ok: false; key: string; error: { code: string; message: string; details?: Record<string, unknown> }; replayed: boolean };
+  | { ok: false; key: string; error: ErrorInfo; replayed: boolean };
 
 /** What a run reported, as stored in invocations.run_result. */
-export type RunRecord = ({ ok: true; value: unknown } | { ok: false; error: { code: string; message: string } }) & {
+export type RunRecord = ({ ok: true; value: unknown } | { ok: false; error: ErrorInfo }) & {
   cpuMs: number;
   wallMs: number;
   logs?: string;
@@ -109,12 +110,12 @@ export type RunRecord = ({ ok: true; value: unknown } | { ok: false; error: { co
 };
 
 /** The run step's answer, small enough for workflow history (the value stays in the database). */
-export type RunSummary = ({ ok: true } | { ok: false; error: { code: string; message: string } }) & { cpuMs: number; wallMs: number; replayed: boolean };
+export type RunSummary = ({ ok: true } | { ok: false; error: ErrorInfo }) & { cpuMs: number; wallMs: number; replayed: boolean };
 
 /** The settle step's answer through Temporal: the outcome without the code's result (read it with invocationOutcome). */
 export type InvocationSummary = (
   | { ok: true; replayed: boolean; compute_charged: number }
-  | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> }; replayed: boolean; compute_charged: number }
+  | { ok: false; error: ErrorInfo; replayed: boolean; compute_charged: number }
 ) & { invocation?: InvocationInfo };
 
 /** Temporal options of the saga's activities (config sandbox.activities), passed in the workflow input. */

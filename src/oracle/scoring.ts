@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { EcologyConfig } from '../config/schema';
 import { getArtifact, type ArtifactRow } from '../artifacts/queries';
-import { EcologyError, notFound } from '../errors';
+import { EcologyError, notFound, type ErrorCode } from '../errors';
 import { callLlm } from '../llm/call';
 import type { LlmClient } from '../llm/client';
 import type { ChatMessage } from '../llm/types';
@@ -89,7 +89,7 @@ export function parseScore(content: string, maxReasonChars: number): { score: nu
  */
 export class ScoreInvalidError extends Error {
   override readonly name = 'ScoreInvalidError';
-  readonly type = 'SCORE_INVALID';
+  readonly type: ErrorCode = 'SCORE_INVALID';
 }
 
 export interface ScoreDeps {
