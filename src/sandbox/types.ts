@@ -1,5 +1,4 @@
 /** Public types of the sandbox: limits, jobs, results, the host bridge. */
-
 import type { ErrorInfo, SandboxErrorCode } from '../errors';
 
 export interface SandboxLimits {
