@@ -73,6 +73,13 @@ const OTHER_ERROR_CODES = [
   'USAGE',
   'INTERNAL',
   'DATABASE_UNREACHABLE',
+  /** The dashboard's refusals, by HTTP status (src/dashboard/server.ts). */
+  'HTTP_400',
+  'HTTP_401',
+  'HTTP_403',
+  'HTTP_404',
+  'HTTP_405',
+  'HTTP_503',
 ] as const;
 
 export const ERROR_CODES = [...DOMAIN_ERROR_CODES, ...SANDBOX_ERROR_CODES, ...OTHER_ERROR_CODES] as const;
