@@ -18,8 +18,8 @@ const LAYERS = [
   ['genesis', ['src/genesis/']],
   ['invoke', ['src/invoke/']],
   ['agents', ['src/agents/', 'src/audit/']],
-  ['temporal', ['src/temporal/']],
-  ['world', ['src/ecology/', 'src/dashboard/']],
+  ['temporal', ['src/temporal/', 'workflows/agentApi.ts']],
+  ['world', ['src/ecology/', 'src/dashboard/', 'workflows/ecologyApi.ts']],
   ['activities', ['activities/']],
   ['entry', ['workflows/', 'workers/']],
   ['cli', ['src/cli/']],
@@ -36,6 +36,7 @@ const WORKFLOW_SAFE = [
   'workflows/',
   'src/agents/types.ts',
   'src/ecology/types.ts',
+  'src/errors.ts',
   'src/temporal/failureText.ts',
 ];
 
@@ -66,7 +67,9 @@ module.exports = {
       severity: 'error',
       comment: 'A layer imports only its own layer and those below it (LAYERS here; docs/architecture.md).',
       from: { path: under(paths) },
-      to: { path: under(LAYERS.slice(i + 1).flatMap(([, p]) => p)) },
+      // A file named in a lower layer stands there even inside a higher layer's folder (the
+      // workflows' signal and query definitions, which clients import).
+      to: { path: under(LAYERS.slice(i + 1).flatMap(([, p]) => p)), pathNot: under(LAYERS.slice(0, i + 1).flatMap(([, p]) => p)) },
     })),
     {
       name: 'not-in-a-layer',

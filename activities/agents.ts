@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { act } from '../src/agents/act';
@@ -10,10 +9,11 @@ import type { EcologyConfig } from '../src/config/schema';
 import { isEcologyError } from '../src/errors';
 import type { DispatchHooks } from '../src/genesis/context';
 import type { InvokeOptions } from '../src/invoke/types';
+import type { LlmClient } from '../src/llm/client';
 import { markAgentStopped } from '../src/agents/runs';
 import { agentControl } from '../src/temporal/agentWorkflows';
 import { readWorldId } from '../src/world/identity';
-import { businessFailures } from './failures';
+import { businessFailures, codedFailure } from './failures';
 import { heartbeating } from './heartbeat';
 import { worldGuard, type InWorld } from './world';
 
@@ -26,7 +26,7 @@ export interface AgentActivityDeps {
   /** Sandbox / saga runner for invoke_artifact on executable artifacts (workers/sandboxWorker.ts). */
   invoke?: InvokeOptions;
   /** An OpenAI client to use instead of one made from configuration (tests). */
-  openai?: unknown;
+  openai?: LlmClient;
 }
 
 /**
@@ -39,7 +39,7 @@ async function llmFailuresAtOnce<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (isEcologyError(e) && e.code === 'UNAVAILABLE') throw ApplicationFailure.nonRetryable(e.message, 'LLM_UNAVAILABLE', e.details ?? null);
+    if (isEcologyError(e) && e.code === 'UNAVAILABLE') throw codedFailure('LLM_UNAVAILABLE', e.message, true, e.details ?? null);
     throw e;
   }
 }

@@ -6,6 +6,7 @@ import { agentIds, worldSnapshot } from '../src/ecology/snapshot';
 import { trySpawnAgent } from '../src/ecology/spawn';
 import type { AgentSpec, BootstrapResult, SpawnOutcome, WorldSnapshot } from '../src/ecology/types';
 import { signalAgent } from '../src/temporal/agentWorkflows';
+import { stopSignal } from '../workflows/agentApi';
 import { businessFailures } from './failures';
 import { worldGuard, type InWorld } from './world';
 
@@ -36,7 +37,7 @@ export function createEcologyActivities(deps: EcologyActivityDeps) {
     async ecologyStopAgents(input?: InWorld): Promise<number> {
       return inOwnWorld(input ?? {}, async () => {
         const ids = await agentIds(pool);
-        const sent = await Promise.all(ids.map((id) => signalAgent(temporal, id, 'stop')));
+        const sent = await Promise.all(ids.map((id) => signalAgent(temporal, id, stopSignal)));
         return sent.filter(Boolean).length;
       });
     },

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { isEcologyError } from '../src/errors';
+import { isEcologyError, type ErrorCode } from '../src/errors';
 
 /**
  * Runs an activity body; a business failure (EcologyError, except UNAVAILABLE which may pass) is
@@ -11,8 +11,13 @@ export async function businessFailures<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (isEcologyError(e) && e.code !== 'UNAVAILABLE') {
-      throw ApplicationFailure.nonRetryable(e.message, e.code, e.details ?? null);
+      throw codedFailure(e.code, e.message, true, e.details ?? null);
     }
     throw e;
   }
+}
+
+/** A Temporal failure whose type is one of our codes (workflows read it back with errorCodeOf). */
+export function codedFailure(code: ErrorCode, message: string, nonRetryable: boolean, ...details: unknown[]): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable, details });
 }

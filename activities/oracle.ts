@@ -1,9 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../src/config/schema';
-import { businessFailures } from './failures';
+import type { LlmClient } from '../src/llm/client';
+import { businessFailures, codedFailure } from './failures';
 import { heartbeating } from './heartbeat';
 import { worldGuard, type InWorld } from './world';
 import { finishResolution, openResolution, settleResolution, type OpenedResolution, type ScoreOutcome, type SettledResolution } from '../src/oracle/resolution';
@@ -13,8 +12,8 @@ import { ScoreInvalidError, scoreSlot } from '../src/oracle/scoring';
 export interface OracleActivityDeps {
   pool: Pool;
   config: EcologyConfig;
-  /** The LLM client (an `openai` OpenAI instance) for the scorer; by default the configured endpoint's. */
-  openai?: unknown;
+  /** The LLM client for the scorer; by default the configured endpoint's. */
+  openai?: LlmClient;
 }
 
 /** Business failures are not retried (type = our error code); an unusable score is one too. */
@@ -23,7 +22,7 @@ function failing<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (e) {
-      if (e instanceof ScoreInvalidError) throw ApplicationFailure.nonRetryable(e.message, e.type);
+      if (e instanceof ScoreInvalidError) throw codedFailure(e.type, e.message, true);
       throw e;
     }
   });
@@ -45,7 +44,7 @@ export function createOracleActivities(deps: OracleActivityDeps) {
       return failing(() =>
         inOwnWorld(input, () =>
           heartbeating(async (live) => {
-            const r = await scoreSlot({ pool, config, openai: deps.openai as OpenAI | undefined, ...live }, input.resolutionId, input.slot);
+            const r = await scoreSlot({ pool, config, openai: deps.openai, ...live }, input.resolutionId, input.slot);
             return { score: r.score, reason: r.reason };
           }),
         ),

@@ -1,7 +1,7 @@
-import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../src/config/schema';
 import type { DispatchHooks } from '../src/genesis/context';
+import type { LlmClient } from '../src/llm/client';
 import { holdInvocation } from '../src/invoke/hold';
 import { invoke } from '../src/invoke/invoke';
 import { runInvocation } from '../src/invoke/run';
@@ -16,7 +16,7 @@ export interface SandboxActivityDeps {
   config: EcologyConfig;
   /** The process's sandbox; null where no Docker daemon is reachable (runs then fail SANDBOX_UNAVAILABLE and are refunded). */
   sandbox: SandboxPool | null;
-  openai?: unknown;
+  openai?: LlmClient;
   hooks?: DispatchHooks;
 }
 
@@ -27,7 +27,7 @@ export interface SandboxActivityDeps {
  * on the workflow's own queue. Results stay small: the code's return value stays in PostgreSQL.
  */
 export function createSandboxActivities(deps: SandboxActivityDeps) {
-  const d: InvokeDeps = { pool: deps.pool, config: deps.config, sandbox: deps.sandbox, openai: deps.openai as OpenAI | undefined, hooks: deps.hooks };
+  const d: InvokeDeps = { pool: deps.pool, config: deps.config, sandbox: deps.sandbox, openai: deps.openai, hooks: deps.hooks };
   const inOwnWorld = worldGuard(deps.pool);
   return {
     async holdInvocation(input: SagaRequest & InWorld): Promise<HoldResult> {

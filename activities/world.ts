@@ -1,7 +1,8 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { isEcologyError } from '../src/errors';
 import { readWorldId, worldMismatch } from '../src/world/identity';
+import { codedFailure } from './failures';
 
 /** What a workflow of a world passes to its activities (absent in workflows started before worlds had ids). */
 export interface InWorld {
@@ -33,7 +34,7 @@ export function worldGuard(pool: Pool) {
         `WORLD_MISMATCH: this worker serves world ${mine}; ${e.message}. Workflow ${info.workflowExecution?.workflowId ?? '?'} (${info.activityType}) ` +
         `refused without acting. Two worlds share task queue ${info.taskQueue}: give each world its own namespace or task queue.`;
       log.warn(message, { code: 'WORLD_MISMATCH', world: mine, workflowWorld: input.world ?? null });
-      throw ApplicationFailure.create({ type: 'WORLD_MISMATCH', message, nonRetryable: info.isLocal });
+      throw codedFailure('WORLD_MISMATCH', message, info.isLocal);
     }
   };
 }

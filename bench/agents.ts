@@ -38,6 +38,7 @@ import { findProcess, processCpuMs, trackPostgresCpu } from './support/proc';
 import type { WorkerStats } from './support/benchWorker';
 import type { FloorInput } from './support/floorWorkflow';
 import type { BenchOptions, BenchReport, Benchmark, ScenarioResult } from './support/types';
+import { wakeSignal } from '../workflows/agentApi';
 
 const DEFAULT_AGENTS = 100;
 const SLEEPERS = 1_000;
@@ -317,7 +318,7 @@ async function iterations(w: World, worker: ChildWorker, ids: string[], seconds:
 async function wakeOne(w: World, agentId: string): Promise<number> {
   const thought = w.llm.nextThink(agentId);
   const sent = Date.now();
-  await w.client.workflow.getHandle(agentWorkflowId(agentId)).signal('wake');
+  await w.client.workflow.getHandle(agentWorkflowId(agentId)).signal(wakeSignal);
   return (await thought) - sent;
 }
 

@@ -20,6 +20,7 @@ import { sandboxPoolIfDocker } from '../src/invoke/sandboxPool';
 import { temporalSagaRunner } from '../src/invoke/temporal';
 import type { InvokeOptions } from '../src/invoke/types';
 import type { Logger } from '../src/log/logger';
+import type { LlmClient } from '../src/llm/client';
 import type { SandboxPool } from '../src/sandbox';
 
 export interface SandboxWorkerOptions {
@@ -27,7 +28,7 @@ export interface SandboxWorkerOptions {
   pool: Pool;
   config: EcologyConfig;
   sandbox: SandboxPool;
-  openai?: unknown;
+  openai?: LlmClient;
   hooks?: DispatchHooks;
   /** Defaults to config.temporal.sandboxTaskQueue. */
   taskQueue?: string;
@@ -70,7 +71,7 @@ export async function startSandboxSide(opts: {
   config: EcologyConfig;
   /** undefined: make one when a daemon answers; null: none. */
   sandbox?: SandboxPool | null;
-  openai?: unknown;
+  openai?: LlmClient;
   hooks?: DispatchHooks;
   logger: Logger;
 }): Promise<SandboxSide> {
@@ -90,7 +91,7 @@ export async function startSandboxSide(opts: {
   const hooks = hooksOf({ pool, config, sandbox, hooks: { agentCreated, ...opts.hooks } });
   const activities = createSandboxActivities({ pool, config, sandbox, openai: opts.openai, hooks });
   const worker = sandbox ? await createSandboxWorker({ connection: opts.connection, pool, config, sandbox, openai: opts.openai, hooks }) : null;
-  const openai = opts.openai as InvokeOptions['openai'];
+  const openai = opts.openai;
   return {
     sandbox,
     invoke: sandbox ? { sandbox, openai } : { sandbox: null, openai, runSaga: temporalSagaRunner(opts.client, { pool, config }) },

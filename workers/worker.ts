@@ -20,6 +20,7 @@ import { checkMigrations } from '../src/db/migrate';
 import { openDatabase, type Database } from '../src/db/open';
 import { prebuiltWorkflowBundle } from '../src/ecology/workflowBundle';
 import type { DispatchHooks } from '../src/genesis/context';
+import type { LlmClient } from '../src/llm/client';
 import { startAllAgentWorkflows } from '../src/temporal/agentWorkflows';
 import { connectClient } from '../src/temporal/connection';
 import { installRuntimeLogger } from '../src/temporal/runtimeLog';
@@ -37,7 +38,7 @@ export interface EcologyWorkerOptions {
   /** Prebuilt workflow code (or its file); else $ECOLOGY_WORKFLOW_BUNDLE; else bundled from workflows/index.ts. */
   workflowBundle?: WorkflowBundleOption;
   hooks?: DispatchHooks;
-  openai?: unknown;
+  openai?: LlmClient;
   /** Docker sandbox: undefined = one from config.sandbox when a daemon answers (then also serving task queue 'sandbox'); null = none. */
   sandbox?: SandboxPool | null;
   /** Where the worker's own lines go (default: the process logger, src/log/logger.ts). */

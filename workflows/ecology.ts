@@ -2,8 +2,6 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -15,8 +13,6 @@ import {
 import type { EcologyActivities } from '../activities/ecology';
 import { agentWorkflowId } from '../src/agents/types';
 import {
-  ECOLOGY_SIGNALS,
-  ECOLOGY_SUMMARY_QUERY,
   type AgentSpec,
   type EcologyCarry,
   type EcologyResult,
@@ -28,12 +24,8 @@ import {
 } from '../src/ecology/types';
 import { agentWorkflow } from './agent';
 import { activityOptions, failureText } from './common';
+import { shutdownSignal, spawnAgentSignal, summaryQuery } from './ecologyApi';
 import { untilOwnWorld } from './world';
-
-/** The root's signals and query (SPEC section 12 names the workflow type; these are its API). */
-export const spawnAgentSignal = defineSignal<[AgentSpec]>(ECOLOGY_SIGNALS.spawnAgent);
-export const shutdownSignal = defineSignal<[ShutdownRequest?]>(ECOLOGY_SIGNALS.shutdown);
-export const summaryQuery = defineQuery<EcologySummary>(ECOLOGY_SUMMARY_QUERY);
 
 /** Options of the bootstrap only: later activities use the settings it returns from configuration. */
 const BOOTSTRAP_OPTIONS: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { maximumInterval: '30 seconds' } };

@@ -3,6 +3,7 @@ import type { SandboxActivities } from '../activities/sandbox';
 import type { InvocationSummary, InvokeActivityOptions, InvokeWorkflowInput } from '../src/invoke/types';
 import { ledgerOptions, retryPolicy } from './common';
 import { untilOwnWorld } from './world';
+import { errorCodeOf, type ErrorInfo } from '../src/errors';
 
 /**
  * The invocation saga of SPEC section 7 on Temporal: hold the price (the workflow's own task
@@ -25,7 +26,7 @@ function sandboxOptions(o: InvokeActivityOptions, taskQueue: string): ActivityOp
 }
 
 /** Why the run step gave no answer, as the failure settle records (and refunds for). */
-function runFailure(e: unknown, input: InvokeWorkflowInput): { code: string; message: string } {
+function runFailure(e: unknown, input: InvokeWorkflowInput): ErrorInfo {
   const cause = e instanceof ActivityFailure ? e.cause : e;
   if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') {
     return {
@@ -34,7 +35,8 @@ function runFailure(e: unknown, input: InvokeWorkflowInput): { code: string; mes
     };
   }
   if (cause instanceof TimeoutFailure) return { code: 'TIMEOUT', message: `the run activity timed out (${cause.timeoutType ?? 'timeout'})` };
-  if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'CRASHED', message: cause.message };
+  // The failure's type is any error's name (a plain Error's after the last retry): only ours pass.
+  if (cause instanceof ApplicationFailure) return { code: errorCodeOf(cause.type, 'CRASHED'), message: cause.message };
   return { code: 'CRASHED', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
@@ -48,7 +50,7 @@ export async function invokeArtifactSaga(input: InvokeWorkflowInput): Promise<In
   const held = await CancellationScope.nonCancellable(() => ledger.holdInvocation({ ...input.request, world }));
   if (!held.ok) return { ok: false, error: held.error, replayed: held.replayed, compute_charged: 0 };
 
-  let failure: { code: string; message: string } | undefined;
+  let failure: ErrorInfo | undefined;
   let cancelled: unknown;
   try {
     // Attempts that reached another world's sandbox worker are no run failure: asked again.

@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
+import type { ErrorCode } from '../src/errors';
 
 /**
  * A worker of another world (another database on the same task queue) refused an activity without
@@ -6,7 +7,7 @@ import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow
  */
 export function refusedByOtherWorld(e: unknown): boolean {
   const failure = e instanceof ActivityFailure ? e.cause : e;
-  return failure instanceof ApplicationFailure && failure.type === 'WORLD_MISMATCH';
+  return failure instanceof ApplicationFailure && failure.type === ('WORLD_MISMATCH' satisfies ErrorCode);
 }
 
 /**

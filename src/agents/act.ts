@@ -10,6 +10,7 @@ import { readBalances } from './balances';
 import { agentCreatedHook } from './startCreated';
 import { finishAct, getAction, subscribe, type ActionRow } from './queries';
 import { iterationKey, type ActInput, type ActSummary, type AgentControl, type SleepPlan } from './types';
+import type { ErrorInfo } from '../errors';
 
 export interface ActDeps {
   pool: Pool;
@@ -20,11 +21,10 @@ export interface ActDeps {
   invoke?: InvokeOptions;
 }
 
-type Failure = { code: string; message: string };
 interface Executed {
   ok: boolean;
   result: unknown;
-  error: Failure | null;
+  error: ErrorInfo | null;
   sleep?: SleepPlan;
 }
 
@@ -97,7 +97,7 @@ async function execute(deps: ActDeps, agentId: string, key: string, action: Agen
   return exec.ok && target ? afterStoreWrite(deps, agentId, target.id, exec) : exec;
 }
 
-function resultSummary(action: string, ok: boolean, error: Failure | null): string {
+function resultSummary(action: string, ok: boolean, error: ErrorInfo | null): string {
   return clip(ok ? `${action} -> ok` : `${action} -> ${error?.code ?? 'FAILED'}: ${error?.message ?? ''}`, 300);
 }
 

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import '../db/int8';
+import type { ErrorInfo } from '../errors';
 
 /** One finished agent action, as `ecology up --follow` prints it. */
 export interface FinishedAction {
@@ -9,7 +10,7 @@ export interface FinishedAction {
   status: 'invalid' | 'done' | 'failed';
   action_type: string | null;
   summary: string | null;
-  error: { code: string; message: string } | null;
+  error: ErrorInfo | null;
   at: Date;
 }
 

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import '../db/int8';
 import { eventVisibleToSql } from '../events/visibility';
+import type { ErrorInfo } from '../errors';
 
 /** Plain SQL for agent_actions and agent_subscriptions (the loop's statements named: prepared once per connection). */
 
@@ -20,7 +21,7 @@ export interface ActionRow {
   action: unknown;
   reasoning: string | null;
   raw_output: string | null;
-  error: { code: string; message: string } | null;
+  error: ErrorInfo | null;
   result: unknown;
   summary: string | null;
   cost_micros: number;
@@ -57,7 +58,7 @@ export async function finishThink(
     action: unknown;
     reasoning: string | null;
     rawOutput: string | null;
-    error: { code: string; message: string } | null;
+    error: ErrorInfo | null;
     summary: string;
     costMicros: number;
     tokens: number;
@@ -75,7 +76,7 @@ export async function finishThink(
   });
 }
 
-export async function finishAct(db: Db, r: { key: string; ok: boolean; result: unknown; error: { code: string; message: string } | null; summary: string }): Promise<void> {
+export async function finishAct(db: Db, r: { key: string; ok: boolean; result: unknown; error: ErrorInfo | null; summary: string }): Promise<void> {
   await db.query({
     name: 'agent_action_finish_act',
     text: `UPDATE agent_actions SET status = $2, result = $3, error = $4, summary = $5, acted_at = now() WHERE key = $1 AND status = 'ready'`,

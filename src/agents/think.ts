@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { isEcologyError } from '../errors';
 import { abandonLlmCall, callLlm } from '../llm/call';
+import type { LlmClient } from '../llm/client';
 import { actionJsonSchema, ACTION_WRAPPING_DEPTH, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
 import { agentConfigFrom, type AgentConfig } from './config';
 import { buildPrompt, type ChatMessage } from './prompt';
@@ -14,7 +15,7 @@ export interface ThinkDeps {
   pool: Pool;
   config: EcologyConfig;
   /** An OpenAI client to use instead of one made from configuration (tests). */
-  openai?: unknown;
+  openai?: LlmClient;
   /** From the think activity: its heartbeat while the call waits, and its cancellation, which aborts the provider request. */
   heartbeat?: () => void;
   signal?: AbortSignal;
@@ -92,7 +93,7 @@ export async function think(deps: ThinkDeps, input: ThinkInput): Promise<ThinkSu
   let tokens = 0;
   try {
     const res = await callLlm(
-      { pool: deps.pool, config: deps.config, openai: deps.openai as never, heartbeat: deps.heartbeat, signal: deps.signal },
+      { pool: deps.pool, config: deps.config, openai: deps.openai, heartbeat: deps.heartbeat, signal: deps.signal },
       {
         key: llmKey,
         payer: input.agentId,

@@ -2,6 +2,7 @@
  * Shapes shared by the agent workflow, its activities and clients. Pure types and constants only:
  * the workflow sandbox imports this file.
  */
+import type { ErrorInfo } from '../errors';
 
 /** Signal and query names (SPEC sections 8 and 12); outside tools rely on them. */
 export const AGENT_SIGNALS = {
@@ -15,6 +16,19 @@ export const AGENT_SIGNALS = {
   /** Internal: the event relay saw an event this agent subscribed to with `sleep {until_event}`. */
   event: 'event',
 } as const;
+export type AgentSignalName = keyof typeof AGENT_SIGNALS;
+/** What each signal carries (workflows/agentApi.ts defines the signals with these). */
+export interface AgentSignalArgs {
+  wake: [];
+  pause: [];
+  resume: [];
+  stop: [];
+  /** The agent artifact's content changed; the payload is informational. */
+  configChanged: [unknown?];
+  balanceChanged: [unknown?];
+  /** An event the agent sleeps on happened: `key` names the sleeping iteration. */
+  event: [{ key: string; type: string; seq: number }];
+}
 export const AGENT_STATE_QUERY = 'state';
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 
@@ -90,7 +104,7 @@ export interface AgentState {
   /** The iteration running now, or the next one. */
   iteration: number;
   lastAction?: string;
-  lastResult?: { ok: boolean; summary: string; error?: { code: string; message: string } };
+  lastResult?: { ok: boolean; summary: string; error?: ErrorInfo };
   balances?: Balances;
   paused: boolean;
   /** The last few iterations (carried across continue-as-new). */
@@ -167,7 +181,7 @@ export interface ActSummary {
   ok: boolean;
   action: string;
   summary: string;
-  error?: { code: string; message: string };
+  error?: ErrorInfo;
   /** Read after a sleep action only (the state query shows them during the sleep). */
   balances?: Balances;
   sleep?: SleepPlan;
@@ -184,6 +198,6 @@ export interface PredicateCheck {
 export interface AgentControl {
   /** Starts `agent-<id>`; an already running one is fine. Throws when the start fails. */
   start(agentId: string): Promise<void>;
-  /** Signals `agent-<id>`; false when it is not running. */
-  signal(agentId: string, signal: string, arg?: unknown): Promise<boolean>;
+  /** Signals `agent-<id>` (through the signal's definition); false when it is not running. */
+  signal<N extends AgentSignalName>(agentId: string, signal: N, ...args: AgentSignalArgs[N]): Promise<boolean>;
 }

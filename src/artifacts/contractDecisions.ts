@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { spend } from '../buckets/store';
+import type { ErrorInfo } from '../errors';
 
 /** What a custom access contract decided about one request, and the CPU its check took. */
 export interface ContractDecision {
@@ -11,7 +12,7 @@ export interface ContractDecision {
   targetId: string;
   allowed: boolean;
   cpuMs: number;
-  error: { code: string; message: string } | null;
+  error: ErrorInfo | null;
 }
 
 /**

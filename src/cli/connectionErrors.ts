@@ -1,4 +1,5 @@
 import type { EcologyConfig } from '../config/schema';
+import type { ErrorInfo } from '../errors';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOENT', '3D000', '28P01', '28000']);
 
@@ -30,7 +31,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Turns "cannot reach PostgreSQL" into an error that says where, why that server, and what to do. */
-export function describeConnectionError(e: unknown, config: EcologyConfig | undefined, sources?: ConnectionSources): { code: string; message: string } | undefined {
+export function describeConnectionError(e: unknown, config: EcologyConfig | undefined, sources?: ConnectionSources): ErrorInfo | undefined {
   const code = (e as { code?: string })?.code;
   const where = config ? redactUrl(config.database.url) : 'DATABASE_URL';
   const why = sources ? ` (address from ${sources.database})` : '';
@@ -48,7 +49,7 @@ export function describeConnectionError(e: unknown, config: EcologyConfig | unde
  * A failure of a Temporal call (a gRPC ServiceError, a query that failed) gets the server it went
  * to; anything else is left alone.
  */
-export function describeTemporalError(e: unknown, config: EcologyConfig | undefined, sources?: ConnectionSources): { code: string; message: string } | undefined {
+export function describeTemporalError(e: unknown, config: EcologyConfig | undefined, sources?: ConnectionSources): ErrorInfo | undefined {
   if (!config) return undefined;
   const err = e as { name?: string; message?: string; code?: unknown };
   const temporalish = /ServiceError|QueryNotRegistered|WorkflowNotFound|WorkflowFailed|Grpc/i.test(err?.name ?? '') || typeof err?.code === 'number';

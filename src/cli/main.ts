@@ -5,7 +5,7 @@ import { loadConfig } from '../config/load';
 import type { EcologyConfig } from '../config/schema';
 import { checkMigrations } from '../db/migrate';
 import { openDatabase, type Database } from '../db/open';
-import { isEcologyError } from '../errors';
+import { isEcologyError, type ErrorInfo } from '../errors';
 import { LOG_LEVELS, loggerFromSettings, setProcessLogger } from '../log/logger';
 import { UsageError, type Command, type CommandContext } from './command';
 import { COMMANDS } from './commands';
@@ -140,7 +140,7 @@ function parseOptions(command: Command, args: string[]) {
   }
 }
 
-function fail(json: boolean, error: { code: string; message: string }): number {
+function fail(json: boolean, error: ErrorInfo): number {
   if (json) process.stdout.write(JSON.stringify({ ok: false, error }) + '\n');
   else process.stderr.write(`ecology: ${error.code}: ${error.message}\n`);
   return 1;

@@ -10,6 +10,7 @@ import type { ListingRow } from '../escrow/queries';
 import type { FollowedEvent } from '../events/follow';
 import { publicEventSql } from '../events/visibility';
 import type { MetricsScalars, RightWindowTrades } from '../metrics/types';
+import type { ErrorInfo } from '../errors';
 
 export type Db = Pick<PoolClient, 'query'>;
 
@@ -34,7 +35,7 @@ export interface AgentRow {
     status: string;
     action_type: string | null;
     summary: string | null;
-    error: { code: string; message: string } | null;
+    error: ErrorInfo | null;
     at: Date;
   } | null;
 }

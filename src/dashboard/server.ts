@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
-import { EcologyError } from '../errors';
+import { EcologyError, type ErrorInfo } from '../errors';
 import { processLogger, type Logger } from '../log/logger';
 import { checkBindRule, hostHeaderAllowed, requestAuthorized, sessionCookieHeader } from './auth';
 import { QueryCounter, type QueryCounts } from './counter';
@@ -68,9 +68,12 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
+/** The statuses the dashboard refuses with; each is an error code `HTTP_<status>` (src/errors.ts). */
+type RefusalStatus = 400 | 401 | 403 | 404 | 405 | 503;
+
 class HttpError extends Error {
   constructor(
-    readonly status: number,
+    readonly status: RefusalStatus,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
@@ -200,7 +203,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         return;
       }
       const message = e instanceof HttpError ? e.message : `cannot read the ecology: ${(e as Error).message}`;
-      sendJson(res, req, status, { ok: false, error: { code: status === 500 ? 'UNAVAILABLE' : `HTTP_${status}`, message } }, e instanceof HttpError ? e.headers : {});
+      const error: ErrorInfo = { code: e instanceof HttpError ? `HTTP_${e.status}` : 'UNAVAILABLE', message };
+      sendJson(res, req, status, { ok: false, error }, e instanceof HttpError ? e.headers : {});
     });
   });
   server.on('clientError', (_e, socket) => socket.destroy());

@@ -2,6 +2,7 @@
  * Shapes shared by the root workflow (workflows/ecology.ts), its activities and clients. Pure types
  * and constants only: the workflow sandbox imports this file.
  */
+import type { ErrorInfo } from '../errors';
 
 /** Names outside tools rely on (SPEC section 12; the Temporal UI, `temporal workflow signal`). */
 export const ECOLOGY_WORKFLOW_TYPE = 'ecologyWorkflow';
@@ -72,10 +73,10 @@ export interface SpawnRecord {
   scrip?: number;
   compute?: number;
   workflow?: 'started' | 'already-running';
-  error?: { code: string; message: string };
+  error?: ErrorInfo;
 }
 
-export type SpawnOutcome = { ok: true; id: string; scrip: number; compute: number; replayed: boolean } | { ok: false; id: string; error: { code: string; message: string } };
+export type SpawnOutcome = { ok: true; id: string; scrip: number; compute: number; replayed: boolean } | { ok: false; id: string; error: ErrorInfo };
 
 /** The periodic read of the world, by an activity. */
 export interface WorldSnapshot {

@@ -5,7 +5,7 @@ import { getArtifact } from '../artifacts/queries';
 import { BUCKET_READ_SQL, bucketReadValues, bucketViewFromRow, spendSeen, type AlsoWrite, type SeenBucket } from '../buckets/store';
 import { argsDigestSql } from '../db/argsDigest';
 import { withTransaction } from '../db/tx';
-import { boundedError, EcologyError, forbidden, isEcologyError, invalid, notFound } from '../errors';
+import { boundedError, EcologyError, forbidden, isEcologyError, invalid, notFound, type ErrorInfo } from '../errors';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
 import { bindOperationKey, type AgentCreation, type DispatchHooks, type CallContext, type MethodGuard } from './context';
@@ -25,7 +25,7 @@ export interface DispatchRequest {
 
 export type Outcome =
   | { ok: true; result: unknown; replayed: boolean; compute_charged: number }
-  | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> }; replayed: boolean; compute_charged: number };
+  | { ok: false; error: ErrorInfo; replayed: boolean; compute_charged: number };
 
 export interface DispatchDeps {
   pool: Pool;
@@ -265,7 +265,7 @@ function storedOutcome(outcome: Outcome, compute: number, readOnly: boolean): St
   return readOnly ? { reread: true, compute_charged: compute } : { result: outcome.result ?? null, compute_charged: compute };
 }
 
-type StoredOutcome = { result?: unknown; reread?: true; error?: { code: string; message: string; details?: Record<string, unknown> }; compute_charged: number };
+type StoredOutcome = { result?: unknown; reread?: true; error?: ErrorInfo; compute_charged: number };
 
 function isReadOnly(req: DispatchRequest): boolean {
   if (!isGenesisService(req.artifactId)) return false;

@@ -11,7 +11,7 @@ import { callLlm, type LlmCallRequest, type LlmCallResult } from '../llm';
 import { worstCaseOf } from '../llm/call';
 import { withTransaction } from '../db/tx';
 import { dispatch } from '../genesis/dispatch';
-import { EcologyError, forbidden } from '../errors';
+import { EcologyError, forbidden, type ErrorCode } from '../errors';
 import { parseArgs } from '../validation';
 import { hooksOf } from './contract';
 import { adjustChain, chargeChain, grantGuard } from './grant';
@@ -45,7 +45,7 @@ export interface BridgeState {
  */
 class BridgeError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message.startsWith(`${code}: `) ? message : `${code}: ${message}`);

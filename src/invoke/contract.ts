@@ -25,7 +25,7 @@ import type { CustomContractCheck } from '../artifacts/access';
 import { recordDecision, type ContractDecision } from '../artifacts/contractDecisions';
 import type { ArtifactRow } from '../artifacts/queries';
 import type { EcologyConfig } from '../config/schema';
-import { EcologyError } from '../errors';
+import { EcologyError, type ErrorInfo } from '../errors';
 import type { DispatchHooks } from '../genesis/context';
 import type { SandboxPool } from '../sandbox';
 import { containerOwner } from './owner';
@@ -97,13 +97,13 @@ async function decide(
     throw new EcologyError('SANDBOX_UNAVAILABLE', `the custom contract ${contract.id} guarding ${target.id} could not run: ${r.error.message}`);
   }
   const allowed = r.ok && r.value === true;
-  const error = r.ok ? (allowed ? null : { code: 'DENIED', message: `returned ${JSON.stringify(r.value)?.slice(0, 200)}, not true` }) : r.error;
+  const error: ErrorInfo | null = r.ok ? (allowed ? null : { code: 'DENIED', message: `returned ${JSON.stringify(r.value)?.slice(0, 200)}, not true` }) : r.error;
   return { allowed, cpuMs, error: error === null ? null : sanitizeError(error) };
 }
 
-/** Error text from the sandbox as PostgreSQL can store it (no NUL, no lone surrogates). */
-export function sanitizeError(e: { code: string; message: string }): { code: string; message: string } {
-  return { code: cleanText(e.code).slice(0, 64), message: cleanText(e.message).slice(0, 4000) };
+/** Error text from the sandbox as PostgreSQL can store it (no NUL, no lone surrogates); the code is one of ours already. */
+export function sanitizeError(e: ErrorInfo): ErrorInfo {
+  return { code: e.code, message: cleanText(e.message).slice(0, 4000) };
 }
 
 export function cleanText(s: string): string {

@@ -13,6 +13,7 @@ import { holdInvocation } from './hold';
 import { runInvocation } from './run';
 import { settleInvocation } from './settle';
 import type { InvocationOutcome, InvokeDeps, InvokeRequest, SagaRequest } from './types';
+import type { ErrorInfo } from '../errors';
 
 export async function invoke(deps: InvokeDeps, req: InvokeRequest & Pick<SagaRequest, 'depth' | 'deadlineMs' | 'callBudget' | 'spendChain' | 'spendAllow'>): Promise<InvocationOutcome> {
   const method = req.method ?? 'run';
@@ -42,7 +43,7 @@ async function isSaga(deps: InvokeDeps, key: string, artifactId: string): Promis
 export async function runSagaInProcess(deps: InvokeDeps, req: SagaRequest): Promise<InvocationOutcome> {
   const held = await holdInvocation(deps, req);
   if (!held.ok) return { ok: false, error: held.error, replayed: held.replayed, compute_charged: 0 };
-  let failure: { code: string; message: string } | undefined;
+  let failure: ErrorInfo | undefined;
   try {
     await runInvocation(deps, { key: req.key, deadlineMs: req.deadlineMs, callBudget: req.callBudget }, invoke);
   } catch (e) {

@@ -4,6 +4,7 @@ import { BUCKET_READ_SQL, bucketReadValues, seenBucketColumnsSql, type AlsoWrite
 import { argsDigestSql } from '../db/argsDigest';
 import '../db/int8';
 import type { RunRecord } from './types';
+import type { ErrorInfo } from '../errors';
 
 export type InvocationStatus = 'held' | 'paid' | 'refunded' | 'rejected';
 
@@ -22,7 +23,7 @@ export interface InvocationRow {
   status: InvocationStatus;
   run_result: RunRecord | null;
   cpu_ms: number;
-  error: { code: string; message: string; details?: Record<string, unknown> } | null;
+  error: ErrorInfo | null;
   /** Grant columns (migrations/014_invocation_grants.sql); see ./grant. */
   code_hash: string | null;
   grant_chain: string[] | null;

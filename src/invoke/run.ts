@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { spend } from '../buckets/store';
 import { withTransaction } from '../db/tx';
-import { notFound } from '../errors';
+import { notFound, type ErrorCode } from '../errors';
 import type { RunResult } from '../sandbox';
 import { checkJson } from '../validation';
 import { createBridge, type BridgeState } from './bridge';
@@ -26,7 +26,7 @@ export interface RunInput {
 
 export type NestedInvoke = (deps: InvokeDeps, req: SagaRequest) => Promise<InvocationOutcome>;
 
-const failed = (code: string, message: string): RunRecord => ({ ok: false, error: { code, message }, cpuMs: 0, wallMs: 0 });
+const failed = (code: ErrorCode, message: string): RunRecord => ({ ok: false, error: { code, message }, cpuMs: 0, wallMs: 0 });
 
 export async function runInvocation(deps: InvokeDeps, input: RunInput, invokeNested: NestedInvoke): Promise<{ record: RunRecord; replayed: boolean }> {
   const row = await q.getForRun(deps.pool, input.key);

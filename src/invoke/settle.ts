@@ -7,7 +7,7 @@
  */
 import { spendSeen } from '../buckets/store';
 import { withTransaction } from '../db/tx';
-import { notFound } from '../errors';
+import { notFound, type ErrorInfo } from '../errors';
 import { emit } from '../events/emit';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
@@ -20,7 +20,7 @@ import type { InvocationOutcome, InvokeDeps, RunRecord } from './types';
 export interface SettleInput {
   key: string;
   /** Why the run step did not report (activity timed out, no sandbox worker...); used only when no run was recorded. */
-  failure?: { code: string; message: string };
+  failure?: ErrorInfo;
 }
 
 export async function settleInvocation(deps: InvokeDeps, input: SettleInput): Promise<InvocationOutcome> {

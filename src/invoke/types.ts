@@ -1,10 +1,11 @@
 /** Shapes of the invocation saga, shared by the in-process path, the activities and the workflow. */
-import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import type { DispatchHooks, MethodGuard } from '../genesis/context';
 import type { Outcome } from '../genesis/dispatch';
+import type { LlmClient } from '../llm/client';
 import type { SandboxPool } from '../sandbox';
+import type { ErrorInfo } from '../errors';
 
 export interface InvokeDeps {
   pool: Pool;
@@ -12,7 +13,7 @@ export interface InvokeDeps {
   /** Runs the code; null or absent: executable artifacts and custom contracts fail SANDBOX_UNAVAILABLE. */
   sandbox?: SandboxPool | null;
   /** For ctx.llm; by default a client made from configuration. */
-  openai?: OpenAI;
+  openai?: LlmClient;
   /** Dispatch hooks; the custom-contract hook is made from `sandbox` when not given. */
   hooks?: DispatchHooks;
   /**
@@ -95,10 +96,10 @@ export type InvocationOutcome = Outcome & { invocation?: InvocationInfo };
 /** The hold step's answer. */
 export type HoldResult =
   | { ok: true; key: string; price: number; payer: string; payee: string; owner: string; replayed: boolean }
-  | { ok: false; key: string; error: { code: string; message: string; details?: Record<string, unknown> }; replayed: boolean };
+  | { ok: false; key: string; error: ErrorInfo; replayed: boolean };
 
 /** What a run reported, as stored in invocations.run_result. */
-export type RunRecord = ({ ok: true; value: unknown } | { ok: false; error: { code: string; message: string } }) & {
+export type RunRecord = ({ ok: true; value: unknown } | { ok: false; error: ErrorInfo }) & {
   cpuMs: number;
   wallMs: number;
   logs?: string;
@@ -109,12 +110,12 @@ export type RunRecord = ({ ok: true; value: unknown } | { ok: false; error: { co
 };
 
 /** The run step's answer, small enough for workflow history (the value stays in the database). */
-export type RunSummary = ({ ok: true } | { ok: false; error: { code: string; message: string } }) & { cpuMs: number; wallMs: number; replayed: boolean };
+export type RunSummary = ({ ok: true } | { ok: false; error: ErrorInfo }) & { cpuMs: number; wallMs: number; replayed: boolean };
 
 /** The settle step's answer through Temporal: the outcome without the code's result (read it with invocationOutcome). */
 export type InvocationSummary = (
   | { ok: true; replayed: boolean; compute_charged: number }
-  | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> }; replayed: boolean; compute_charged: number }
+  | { ok: false; error: ErrorInfo; replayed: boolean; compute_charged: number }
 ) & { invocation?: InvocationInfo };
 
 /** Temporal options of the saga's activities (config sandbox.activities), passed in the workflow input. */

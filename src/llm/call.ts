@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import type OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Pool } from 'pg';
 import type { EcologyConfig } from '../config/schema';
 import { withTransaction } from '../db/tx';
 import { invalid, isEcologyError } from '../errors';
 import { chargeOpenAttempt } from './abandon';
-import { openAiClient, usesLocalModel } from './client';
+import { openAiClient, usesLocalModel, type LlmClient } from './client';
 import type { Completion, OpenCall } from './callRecords';
 import { estimateTokens, promptChars, promptTokenBound } from './estimate';
 import { billedOutputTokens, costMicros, priceOf } from './pricing';
@@ -25,7 +24,7 @@ export interface LlmDeps {
   pool: Pool;
   config: EcologyConfig;
   /** A ready client; by default one for the configured endpoint (llm.baseUrl, llm.apiKey). */
-  openai?: OpenAI;
+  openai?: LlmClient;
   /** Waiting for the rate limit and between retries; tests may shorten it. */
   sleep?: (ms: number) => Promise<void>;
   /** Called while waiting and between attempts: an activity passes its heartbeat. */
@@ -75,7 +74,7 @@ export async function callLlm(deps: LlmDeps, req: LlmCallRequest): Promise<LlmCa
   const limits = rateLimitsOf(llm);
   const rateTokens = estimateTokens(promptChars(req.messages), llm) + req.maxTokens;
   // Made before the claim, so that a claim for a request that cannot be sent takes no rate slot.
-  let openai: OpenAI | undefined;
+  let openai: LlmClient | undefined;
   let noClient: unknown;
   try {
     openai = deps.openai ?? openAiClient(llm);
@@ -168,7 +167,7 @@ export function backoffMs(llm: EcologyConfig['llm'], attempt: number, failure: P
 }
 
 async function requestWithRetries(
-  openai: OpenAI,
+  openai: LlmClient,
   deps: LlmDeps,
   req: LlmCallRequest,
   sleep: (ms: number) => Promise<void>,

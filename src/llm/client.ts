@@ -16,6 +16,12 @@ export function describeProvider(llm: LlmConfig): string {
   return `${llm.baseUrl ?? OPENAI_API}, model ${llm.defaultModel}`;
 }
 
+/**
+ * What of the `openai` client the ecology uses: chat completions and the endpoint's URL (for
+ * messages). Every dependency that takes a client (tests pass their own) takes this.
+ */
+export type LlmClient = Pick<OpenAI, 'chat' | 'baseURL'>;
+
 const clients = new Map<string, OpenAI>();
 
 /**

@@ -1,10 +1,10 @@
-import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { EcologyConfig } from '../config/schema';
 import { getArtifact, type ArtifactRow } from '../artifacts/queries';
-import { EcologyError, notFound } from '../errors';
+import { EcologyError, notFound, type ErrorCode } from '../errors';
 import { callLlm } from '../llm/call';
+import type { LlmClient } from '../llm/client';
 import type { ChatMessage } from '../llm/types';
 import * as q from './queries';
 
@@ -89,13 +89,13 @@ export function parseScore(content: string, maxReasonChars: number): { score: nu
  */
 export class ScoreInvalidError extends Error {
   override readonly name = 'ScoreInvalidError';
-  readonly type = 'SCORE_INVALID';
+  readonly type: ErrorCode = 'SCORE_INVALID';
 }
 
 export interface ScoreDeps {
   pool: Pool;
   config: EcologyConfig;
-  openai?: OpenAI;
+  openai?: LlmClient;
   heartbeat?: () => void;
   /** Aborts the LLM request (the activity's cancellation). */
   signal?: AbortSignal;

@@ -15,6 +15,7 @@ import { locateCgroup, type CgroupProbe } from './cgroup';
 import { SANDBOX_UID, SUPERVISOR_UID } from './image';
 import { LineSplitter } from './lines';
 import { jobHeapMiB, type BridgeHandler, type RunResult, type SandboxError, type SandboxErrorCode, type SandboxLimits } from './types';
+import { errorCodeOf, type ErrorInfo } from '../errors';
 
 export interface ContainerConfig {
   docker: Docker;
@@ -73,7 +74,8 @@ interface RunnerMessage {
 }
 
 const MiB = 1024 * 1024;
-const JOB_ERROR_CODES = ['CODE_THREW', 'INVALID_CODE', 'OUTPUT_TOO_LARGE', 'OUTPUT_NOT_JSON', 'NO_SUCH_FUNCTION', 'OUT_OF_MEMORY', 'CRASHED'] as const;
+/** The codes a job may claim in its result line (the container is untrusted: no others). */
+const JOB_ERROR_CODES: readonly SandboxErrorCode[] = ['CODE_THREW', 'INVALID_CODE', 'OUTPUT_TOO_LARGE', 'OUTPUT_NOT_JSON', 'NO_SUCH_FUNCTION', 'OUT_OF_MEMORY', 'CRASHED'];
 /** Room for the envelope and the escaped log tail around a result of maxOutputBytes. */
 const LINE_OVERHEAD_BYTES = 64 * 1024;
 const STDERR_TAIL_CHARS = 4000;
@@ -363,7 +365,7 @@ export class SandboxContainer extends EventEmitter {
 
   private onCall(job: ActiveJob, msg: RunnerMessage): void {
     const callId = msg.callId;
-    const reply = (body: { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } }) => {
+    const reply = (body: { ok: true; result: unknown } | { ok: false; error: ErrorInfo }) => {
       if (this.job !== job || job.done || this.state === 'dead') return; // the job ended meanwhile
       let line: string;
       try {
@@ -386,7 +388,7 @@ export class SandboxContainer extends EventEmitter {
           const e = err as { code?: unknown; message?: unknown };
           reply({
             ok: false,
-            error: { code: typeof e?.code === 'string' ? e.code : 'CALL_FAILED', message: typeof e?.message === 'string' ? e.message : String(err) },
+            error: { code: errorCodeOf(e?.code, 'CALL_FAILED'), message: typeof e?.message === 'string' ? e.message : String(err) },
           });
         },
       );
@@ -402,7 +404,7 @@ export class SandboxContainer extends EventEmitter {
     }
     // The container is untrusted: it may only claim the codes a job can cause.
     const claimed = String(msg.error?.code ?? 'CRASHED');
-    const code: SandboxErrorCode = (JOB_ERROR_CODES as readonly string[]).includes(claimed) ? (claimed as SandboxErrorCode) : 'CODE_THREW';
+    const code = JOB_ERROR_CODES.find((c) => c === claimed) ?? 'CODE_THREW';
     const message = String(msg.error?.message ?? 'the job failed');
     // A dead job process (or an OOM kill anywhere in the container) poisons the container.
     const poisoned = oomKilled || code === 'CRASHED' || code === 'OUT_OF_MEMORY' || msg.exit != null;

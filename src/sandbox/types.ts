@@ -1,4 +1,5 @@
 /** Public types of the sandbox: limits, jobs, results, the host bridge. */
+import type { ErrorInfo, SandboxErrorCode } from '../errors';
 
 export interface SandboxLimits {
   /** Container memory limit; swap is disabled (MemorySwap = Memory). Covers the supervisor (~40 MB) too. */
@@ -43,21 +44,11 @@ export function jobHeapMiB(limits: SandboxLimits): number {
   return Math.max(16, Math.floor(bytes / MiB));
 }
 
-export type SandboxErrorCode =
-  | 'TIMEOUT'
-  | 'OUT_OF_MEMORY'
-  | 'CODE_THREW'
-  | 'INVALID_CODE' // the module does not parse
-  | 'OUTPUT_TOO_LARGE'
-  | 'OUTPUT_NOT_JSON'
-  | 'NO_SUCH_FUNCTION'
-  | 'INVALID_INPUT' // args not JSON-serialisable
-  | 'SANDBOX_UNAVAILABLE' // no daemon, no image, pool closed or saturated
-  | 'CRASHED'; // the job process or container died for another reason
+export type { SandboxErrorCode };
 
-export interface SandboxError {
+/** How a run failed: the codes are the sandbox's (src/errors.ts SANDBOX_ERROR_CODES). */
+export interface SandboxError extends ErrorInfo {
   code: SandboxErrorCode;
-  message: string;
 }
 
 interface RunMeasures {

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { AGENT_STATE_QUERY, agentWorkflowId, type AgentState } from '../agents/types';
+import { agentWorkflowId, type AgentState } from '../agents/types';
 import { withTimeout } from '../deadline';
+import { stateQuery } from '../../workflows/agentApi';
 import { explainQueryFailure } from './workerPresence';
 
 /** What the `state` query said, or why it could not say. */
@@ -14,7 +15,7 @@ export type AgentStateView =
 async function queryOne(client: Client, id: string, timeoutMs: number): Promise<AgentStateView> {
   try {
     const handle = client.workflow.getHandle(agentWorkflowId(id));
-    const query = client.withDeadline(Date.now() + timeoutMs, () => handle.query<AgentState>(AGENT_STATE_QUERY));
+    const query = client.withDeadline(Date.now() + timeoutMs, () => handle.query(stateQuery));
     // The deadline covers the RPC; the race also covers a connection that never answers.
     const state = await withTimeout(query, timeoutMs + 250, `no answer within ${timeoutMs} ms`);
     return { id, status: state.status, state };

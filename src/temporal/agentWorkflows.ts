@@ -1,8 +1,10 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { AgentControl } from '../agents/types';
 import { AGENT_WORKFLOW_TYPE, agentWorkflowId, type AgentWorkflowInput } from '../agents/types';
 import type { EcologyConfig } from '../config/schema';
+import { agentSignals } from '../../workflows/agentApi';
 import { readWorldId } from '../world/identity';
 
 /**
@@ -22,10 +24,9 @@ export async function startAgentWorkflow(client: Client, config: EcologyConfig, 
 }
 
 /** Signals an agent's workflow; false when it is not running. */
-export async function signalAgent(client: Client, agentId: string, signal: string, arg?: unknown): Promise<boolean> {
+export async function signalAgent<Args extends unknown[]>(client: Client, agentId: string, signal: SignalDefinition<Args>, ...args: Args): Promise<boolean> {
   try {
-    const handle = client.workflow.getHandle(agentWorkflowId(agentId));
-    await (arg === undefined ? handle.signal(signal) : handle.signal(signal, arg));
+    await client.workflow.getHandle(agentWorkflowId(agentId)).signal(signal, ...args);
     return true;
   } catch (e) {
     if (e instanceof WorkflowNotFoundError) return false;
@@ -36,7 +37,7 @@ export async function signalAgent(client: Client, agentId: string, signal: strin
 export function agentControl(client: Client, config: EcologyConfig, world: () => Promise<string>): AgentControl {
   return {
     start: async (agentId) => startAgentWorkflow(client, config, agentId, await world()),
-    signal: (agentId, signal, arg) => signalAgent(client, agentId, signal, arg),
+    signal: (agentId, signal, ...args) => signalAgent(client, agentId, agentSignals[signal], ...args),
   };
 }
 

@@ -1,12 +1,13 @@
 import { Client as PgClient, type Pool } from 'pg';
 import type { Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import type { EcologyConfig } from '../config/schema';
 import { followEvents, type EventFollower, type FollowedEvent } from '../events/follow';
 import { silentLogger, type Logger } from '../log/logger';
 import { signalAgent } from './agentWorkflows';
+import { balanceChangedSignal, eventSignal } from '../../workflows/agentApi';
 import { deleteSubscriptions, firedSubscriptions } from '../agents/queries';
 import { signalDebounce } from '../agents/signalDebounce';
-import { AGENT_SIGNALS } from '../agents/types';
 
 /** Events after which an agent's balances or rights differ: its predicate sleeps and debt waits re-check. */
 const BALANCE_EVENTS = new Set(['transfer', 'compute_transferred', 'quota_transferred', 'quota_set']);
@@ -61,12 +62,12 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
     sweep();
   });
 
-  const signal = async (agentId: string, name: string, arg?: unknown): Promise<boolean> => {
+  const signal = async <Args extends unknown[]>(agentId: string, def: SignalDefinition<Args>, ...args: Args): Promise<boolean> => {
     try {
-      await signalAgent(deps.temporal, agentId, name, arg);
+      await signalAgent(deps.temporal, agentId, def, ...args);
       return true; // delivered, or the workflow is not running: either way done
     } catch (e) {
-      log.warn({ agentId, signal: name }, `event relay: signal ${name} to ${agentId} failed: ${(e as Error).message}`);
+      log.warn({ agentId, signal: def.name }, `event relay: signal ${def.name} to ${agentId} failed: ${(e as Error).message}`);
       return false;
     }
   };
@@ -79,7 +80,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
         await deps.pool.query<{ id: string }>('SELECT id FROM artifacts WHERE id = ANY($1) AND has_standing AND can_execute AND NOT genesis', [principals])
       ).rows;
       const due = balanceSignals.admit(agents.map((a) => a.id));
-      await Promise.all(due.map(async (id) => (await signal(id, AGENT_SIGNALS.balanceChanged)) || balanceSignals.forget(id)));
+      await Promise.all(due.map(async (id) => (await signal(id, balanceChangedSignal)) || balanceSignals.forget(id)));
     }
     const types = fullSweep ? null : [...eventTypes];
     fullSweep = false;
@@ -89,7 +90,7 @@ export function startEventRelay(deps: EventRelayDeps): EventRelay {
     const done: string[] = [];
     await Promise.all(
       fired.map(async (s) => {
-        if (await signal(s.agent_id, AGENT_SIGNALS.event, { key: s.key, type: s.event_type, seq: s.seq })) done.push(s.key);
+        if (await signal(s.agent_id, eventSignal, { key: s.key, type: s.event_type, seq: s.seq })) done.push(s.key);
       }),
     );
     await deleteSubscriptions(deps.pool, done);

@@ -5,6 +5,7 @@
  */
 import { recordedSpend } from '../../src/llm/budget';
 import { startAgentWorld, type AgentWorld } from './support/harness';
+import { wakeSignal } from '../../workflows/agentApi';
 
 // A few thinks of each agent (each reserves its worst case: every prompt byte and the response format a token).
 const BUDGET = 60_000;
@@ -40,7 +41,7 @@ test('concurrent agents never spend more than the budget, then all wait for it',
   // the operator adds money (here: the running worker's configuration) and wakes one agent
   w.config.llm.systemBudgetMicros = BUDGET * 2;
   const before = (await w.actions(ids[0])).length;
-  await w.handle(ids[0]).signal('wake');
+  await w.handle(ids[0]).signal(wakeSignal);
   await w.waitFor('a think after the wake', async () => (await w.actions(ids[0])).length > before);
   const after = await recordedSpend(w.pool);
   expect(after.calls_cost_micros).toBeLessThanOrEqual(BUDGET * 2);

@@ -7,6 +7,7 @@
  * (no lock to take) the relay leads alone and does the same.
  */
 import type { Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import { startEventRelay, type EventRelay } from '../../src/temporal/eventRelay';
 import { subscribe } from '../../src/agents/queries';
 import { withTransaction } from '../../src/db/tx';
@@ -18,7 +19,12 @@ let w: AgentWorld;
 const relays: EventRelay[] = [];
 const signals: Array<{ workflowId: string; name: string; arg: unknown }> = [];
 const recorder = {
-  workflow: { getHandle: (workflowId: string) => ({ signal: async (name: string, arg?: unknown) => void signals.push({ workflowId, name, arg }) }) },
+  workflow: {
+    getHandle: (workflowId: string) => ({
+      // The relay signals through the definitions (workflows/agentApi.ts); the client sends their names.
+      signal: async (def: SignalDefinition<unknown[]>, arg?: unknown) => void signals.push({ workflowId, name: def.name, arg }),
+    }),
+  },
 } as unknown as Client;
 
 beforeAll(async () => {

@@ -7,6 +7,7 @@
  */
 import type { AgentState } from '../../src/agents/types';
 import { startAgentWorld, type AgentWorld } from './support/harness';
+import { balanceChangedSignal } from '../../workflows/agentApi';
 
 let w: AgentWorld;
 beforeAll(async () => {
@@ -61,7 +62,7 @@ test('a flood of signals sent directly makes a sleeping agent continue as new; i
   const before = new Map<string, AgentState>();
   for (const id of sleepers) before.set(id, await w.waitFor(`${id} asleep`, stateIs(id, (s) => s.status === 'sleeping' && s.iteration === 1)));
 
-  for (let i = 0; i < 150; i++) await Promise.all(sleepers.map((id) => w.handle(id).signal('balanceChanged')));
+  for (let i = 0; i < 150; i++) await Promise.all(sleepers.map((id) => w.handle(id).signal(balanceChangedSignal)));
 
   for (const id of sleepers) {
     const runs = await w.waitFor(`${id} to continue as new`, async () => {

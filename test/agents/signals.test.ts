@@ -8,6 +8,7 @@ import { withTransaction } from '../../src/db/tx';
 import { emit } from '../../src/events/emit';
 import type { AgentState } from '../../src/agents/types';
 import { SETTLE, startAgentWorld, type AgentWorld } from './support/harness';
+import { configChangedSignal, pauseSignal, resumeSignal, stopSignal, wakeSignal } from '../../workflows/agentApi';
 
 let w: AgentWorld;
 beforeAll(async () => {
@@ -35,24 +36,24 @@ test('wake ends a long sleep; pause holds the loop until resume; stop finishes t
   expect(asleep.lastResult).toEqual({ ok: true, summary: 'sleep 3600s -> ok' });
   expect(asleep.balances).toEqual({ scrip: 0, compute: expect.any(Number), llm_tokens: expect.any(Number) });
 
-  await handle.signal('wake');
+  await handle.signal(wakeSignal);
   await w.waitFor('the second sleep', stateIs(a, (s) => s.status === 'sleeping' && s.iteration === 2));
   expect(await thoughts(a)).toBe(2);
 
   // paused while asleep: the sleep goes on; once woken the loop stops at the pause
-  await handle.signal('pause');
-  await handle.signal('wake');
+  await handle.signal(pauseSignal);
+  await handle.signal(wakeSignal);
   const paused = await w.waitFor('the pause', stateIs(a, (s) => s.status === 'paused'));
   expect(paused).toMatchObject({ paused: true, iteration: 2, waitingFor: 'a resume signal' });
-  await handle.signal('wake'); // a wake does not end a pause
+  await handle.signal(wakeSignal); // a wake does not end a pause
   expect((await w.state(a)).status).toBe('paused');
   expect(await thoughts(a)).toBe(2);
 
-  await handle.signal('resume');
+  await handle.signal(resumeSignal);
   await w.waitFor('a think after resume', stateIs(a, (s) => s.status === 'sleeping' && s.iteration === 3 && !s.paused));
   expect(await thoughts(a)).toBe(3);
 
-  await handle.signal('stop');
+  await handle.signal(stopSignal);
   expect(await handle.result()).toEqual({ agentId: a, iteration: 3, reason: 'stopped' });
   expect((await w.state(a)).status).toBe('stopped');
 });
@@ -67,7 +68,7 @@ test('configChanged: a think delay from the configuration, ended by the signal; 
 
   // an operator edits the agent's configuration and tells its workflow
   await w.pool.query(`UPDATE artifacts SET content = '{"think_delay_ms": 0}' WHERE id = $1`, [a]);
-  await handle.signal('configChanged');
+  await handle.signal(configChangedSignal);
   // iteration 0 rewrites its own configuration; iteration 1's request uses it
   await w.waitFor('a think with the agent-written configuration', async () => w.calls(a).length >= 2);
   expect(w.calls(a)[0].body.max_tokens).toBe(w.config.agents.defaults.max_tokens);
@@ -75,7 +76,7 @@ test('configChanged: a think delay from the configuration, ended by the signal; 
   expect(w.calls(a)[1].body.temperature).toBe(0.1);
   const content = await w.pool.query('SELECT content FROM artifacts WHERE id = $1', [a]);
   expect(content.rows[0].content).toEqual({ max_tokens: 77, temperature: 0.1, note: 'tuned myself' });
-  await handle.signal('stop');
+  await handle.signal(stopSignal);
   await handle.result();
 });
 

@@ -8,10 +8,11 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { agentWorkflowId, type AgentState, type AgentWorkflowInput } from '../../src/agents/types';
+import { agentWorkflowId, type AgentWorkflowInput } from '../../src/agents/types';
 import { testServerPath } from '../support/timeSkipping';
 import { workflowBundle } from './support/bundle';
 import { startAgentWorld, type AgentWorld } from './support/harness';
+import { stateQuery, stopSignal } from '../../workflows/agentApi';
 
 let w: AgentWorld;
 let env: TestWorkflowEnvironment;
@@ -44,7 +45,7 @@ test('a day-long sleep and a day-long bounded event wait pass in virtual time', 
   ]);
   const input: AgentWorkflowInput = { agentId: a };
   const handle = await env.client.workflow.start('agentWorkflow', { workflowId: agentWorkflowId(a), taskQueue: w.taskQueue, args: [input] });
-  const state = () => handle.query<AgentState>('state');
+  const state = () => handle.query(stateQuery);
 
   const first = await w.waitFor('the day-long sleep', async () => ((await state()).iteration === 1 && (await state()).status === 'sleeping' ? state() : undefined));
   const virtualStart = await env.currentTimeMs();
@@ -63,6 +64,6 @@ test('a day-long sleep and a day-long bounded event wait pass in virtual time', 
     ['sleep', 'done'],
   ]);
   expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(virtualStart + 2 * 86_400 * 1000);
-  await handle.signal('stop');
+  await handle.signal(stopSignal);
   expect(await handle.result()).toMatchObject({ reason: 'stopped', iteration: 4 });
 });

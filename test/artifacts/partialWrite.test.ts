@@ -8,6 +8,7 @@ import { act } from '../../src/agents/act';
 import type { AgentControl } from '../../src/agents/types';
 import { iterationKey } from '../../src/agents/types';
 import { setupWorld, show, type World } from '../invoke/support';
+import type { ErrorInfo } from '../../src/errors';
 
 let w: World;
 const control: AgentControl = { start: async () => undefined, signal: async () => false };
@@ -24,7 +25,7 @@ afterEach(() => w.expectAuditOk());
 
 async function write(caller: string, args: Record<string, unknown>) {
   const o = await w.invoke(caller, 'genesis_store', 'write', args);
-  return o as { ok: boolean; result?: any; error?: { code: string; message: string } };
+  return o as { ok: boolean; result?: any; error?: ErrorInfo };
 }
 const row = async (id: string) =>
   (await w.pool.query(`SELECT type, content, code, price::int, can_execute, access_contract_id FROM artifacts WHERE id = $1`, [id])).rows[0];

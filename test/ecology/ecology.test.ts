@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { agentWorkflowId } from '../../src/agents/types';
-import { ECOLOGY_SIGNALS, ECOLOGY_WORKFLOW_TYPE, type EcologyResult, type EcologySummary, type EcologyWorkflowInput } from '../../src/ecology/types';
+import { ECOLOGY_WORKFLOW_TYPE, type EcologyResult, type EcologyWorkflowInput } from '../../src/ecology/types';
 import { startAgentWorld, type AgentWorld } from '../agents/support/harness';
+import { shutdownSignal, spawnAgentSignal, summaryQuery } from '../../workflows/ecologyApi';
 
 const suffix = randomBytes(3).toString('hex');
 const ROOT_ID = `ecology-test-${suffix}`;
@@ -25,7 +26,7 @@ function startRoot(id: string, input: EcologyWorkflowInput | null): Promise<Work
     .then((h) => (roots.push(h), h));
 }
 
-const summary = (h: WorkflowHandle = root) => h.query<EcologySummary>('summary');
+const summary = (h: WorkflowHandle = root) => h.query(summaryQuery);
 
 async function running(id: string): Promise<boolean> {
   return (await w.client.workflow.getHandle(agentWorkflowId(id)).describe()).status.name === 'RUNNING';
@@ -80,7 +81,7 @@ describe('ecologyWorkflow', () => {
     expect(s.bootstrap).toMatchObject({ agentsCreated: [], agentsExisting: [agents[0]], treasuryIssued: { scrip: 0, compute: 0 } });
     expect(s.children).toEqual({ started: [], alreadyRunning: [agents[0]] });
     expect((await w.pool.query<{ b: number }>(`SELECT -balance AS b FROM accounts WHERE principal_id = 'mint' AND asset = 'scrip'`)).rows[0]!.b).toBe(supply);
-    await other.signal(ECOLOGY_SIGNALS.shutdown);
+    await other.signal(shutdownSignal);
     const result = await other.result();
     expect(result).toMatchObject({ stopped: true, agentsStopped: null });
     expect(await running(agents[0]!)).toBe(true);
@@ -89,9 +90,9 @@ describe('ecologyWorkflow', () => {
   it('spawns agents paid by the treasury; one it cannot pay creates nothing', async () => {
     const gamma = w.id('gamma');
     const delta = w.id('delta');
-    await root.signal(ECOLOGY_SIGNALS.spawnAgent, { id: gamma, system_prompt: 'You are gamma.', scrip: 30, compute: 200 });
-    await root.signal(ECOLOGY_SIGNALS.spawnAgent, { id: delta, system_prompt: 'You are delta.', scrip: 1000 });
-    await root.signal(ECOLOGY_SIGNALS.spawnAgent, { id: 'bad id!', system_prompt: 'x' });
+    await root.signal(spawnAgentSignal, { id: gamma, system_prompt: 'You are gamma.', scrip: 30, compute: 200 });
+    await root.signal(spawnAgentSignal, { id: delta, system_prompt: 'You are delta.', scrip: 1000 });
+    await root.signal(spawnAgentSignal, { id: 'bad id!', system_prompt: 'x' });
     const s = await w.waitFor('three spawn records', async () => ((await summary()).spawns.length >= 3 ? summary() : undefined));
     const byId = Object.fromEntries(s.spawns.map((r) => [r.id, r]));
     expect(byId[gamma]).toMatchObject({ ok: true, scrip: 30, compute: 200, workflow: 'started' });
@@ -115,7 +116,7 @@ describe('ecologyWorkflow', () => {
   });
 
   it('shuts down on the shutdown signal, stopping the agents when asked', async () => {
-    await root.signal(ECOLOGY_SIGNALS.shutdown, { stopAgents: true });
+    await root.signal(shutdownSignal, { stopAgents: true });
     const result = (await w.client.workflow.getHandle(ROOT_ID).result()) as EcologyResult;
     expect(result.stopped).toBe(true);
     expect(result.agentsStopped).toBe(3);

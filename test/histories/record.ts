@@ -18,6 +18,7 @@ import { withTransaction } from '../../src/db/tx';
 import { emit } from '../../src/events/emit';
 import type { AgentState } from '../../src/agents/types';
 import { startAgentWorld, type AgentWorld } from '../agents/support/harness';
+import { balanceChangedSignal, configChangedSignal, pauseSignal, resumeSignal, stopSignal, wakeSignal } from '../../workflows/agentApi';
 
 const DIR = __dirname;
 const invoke = (id: string, method: string, args: Record<string, unknown> = {}) => JSON.stringify({ action: 'invoke_artifact', id, method, args });
@@ -64,15 +65,15 @@ async function life(w: AgentWorld): Promise<void> {
   await until(w, a, 'the predicate sleep', (s) => s.waitingFor === 'scrip >= 200');
   await w.call(rich, 'genesis_ledger', 'transfer', { to: a, amount: 150 });
   await until(w, a, 'the long sleep', (s) => s.iteration === 6 && s.waitingFor === 'timer');
-  await h.signal('wake');
+  await h.signal(wakeSignal);
   await until(w, a, 'the second long sleep', (s) => s.iteration === 7 && s.waitingFor === 'timer');
-  await h.signal('pause');
-  await h.signal('wake');
+  await h.signal(pauseSignal);
+  await h.signal(wakeSignal);
   await until(w, a, 'the pause', (s) => s.status === 'paused');
-  await h.signal('configChanged');
-  await h.signal('resume');
+  await h.signal(configChangedSignal);
+  await h.signal(resumeSignal);
   await w.waitFor('a think after resume', async () => (await w.actions(a)).length >= 8);
-  await h.signal('stop');
+  await h.signal(stopSignal);
   await h.result();
   await save(w, a, 'life');
 }
@@ -86,7 +87,7 @@ async function debt(w: AgentWorld): Promise<void> {
   await until(w, a, 'the freeze', (s) => s.status === 'frozen-in-debt');
   await w.call(rescuer, 'genesis_ledger', 'transfer_compute', { to: a, amount: 50_010_000 });
   await until(w, a, 'the sleep after the rescue', (s) => s.iteration === 2 && s.status === 'sleeping');
-  await h.signal('stop');
+  await h.signal(stopSignal);
   await h.result();
   await save(w, a, 'debt');
 }
@@ -97,7 +98,7 @@ async function continued(w: AgentWorld): Promise<void> {
   w.script(a, [NOOP, NOOP, NOOP, NOOP], LONG);
   const h = await w.start(a);
   await until(w, a, 'the sleep in the third run', (s) => s.iteration === 5 && s.status === 'sleeping');
-  await h.signal('stop');
+  await h.signal(stopSignal);
   await h.result();
   await save(w, a, 'continued');
 }
@@ -108,8 +109,8 @@ async function budget(w: AgentWorld): Promise<void> {
   w.script(a, [], NOOP);
   const h = await w.start(a);
   await until(w, a, 'the budget wait', (s) => s.status === 'waiting-for-budget');
-  await h.signal('wake');
-  await h.signal('stop');
+  await h.signal(wakeSignal);
+  await h.signal(stopSignal);
   await h.result();
   await save(w, a, 'budget');
 }
@@ -123,12 +124,12 @@ async function flooded(w: AgentWorld): Promise<void> {
   await until(w, a, 'the predicate sleep', (s) => s.waitingFor === 'scrip >= 50');
   const first = (await h.describe()).runId;
   while ((await h.describe()).runId === first) {
-    for (let i = 0; i < 10; i++) await h.signal('balanceChanged');
+    for (let i = 0; i < 10; i++) await h.signal(balanceChangedSignal);
   }
   await until(w, a, 'the resumed sleep', (s) => s.waitingFor === 'scrip >= 50');
   await w.call(payer, 'genesis_ledger', 'transfer', { to: a, amount: 60 });
   await until(w, a, 'the sleep after it', (s) => s.iteration === 2 && s.waitingFor === 'timer');
-  await h.signal('stop');
+  await h.signal(stopSignal);
   await h.result();
   await save(w, a, 'flooded');
 }
@@ -139,7 +140,7 @@ async function world(w: AgentWorld): Promise<void> {
   w.script(a, [NOOP], LONG);
   const h = await w.start(a);
   await until(w, a, 'the long sleep', (s) => s.iteration === 2 && s.status === 'sleeping');
-  await h.signal('stop');
+  await h.signal(stopSignal);
   await h.result();
   await save(w, a, 'world-stop');
   const gone = await w.agent('world_gone', { compute: 0 });
@@ -169,7 +170,7 @@ async function market(w: AgentWorld): Promise<void> {
   if (sold.status !== 'done') throw new Error(`the purchase failed: ${JSON.stringify(sold)}`);
   for (const [id, name] of [[parent, 'market-parent'], [child, 'market-child'], [buyer, 'market-buyer']]) {
     const h = w.handle(id);
-    await h.signal('stop');
+    await h.signal(stopSignal);
     await h.result();
     await save(w, id, name);
   }

@@ -12,8 +12,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { agentWorkflowId } from '../../src/agents/types';
-import { ECOLOGY_SIGNALS, ECOLOGY_WORKFLOW_TYPE, type EcologySummary } from '../../src/ecology/types';
+import { ECOLOGY_WORKFLOW_TYPE } from '../../src/ecology/types';
 import { startAgentWorld } from '../agents/support/harness';
+import { shutdownSignal, spawnAgentSignal, summaryQuery } from '../../workflows/ecologyApi';
 
 async function main(): Promise<void> {
   const suffix = randomBytes(3).toString('hex');
@@ -27,14 +28,14 @@ async function main(): Promise<void> {
   const ids = [w.id('alpha'), w.id('beta'), w.id('gamma')];
   try {
     const root = await w.client.workflow.start(ECOLOGY_WORKFLOW_TYPE, { workflowId: rootId, taskQueue: w.taskQueue, args: [{ agents: [{ id: ids[0] }, { id: ids[1], system_prompt: 'You are beta.' }] }] });
-    const summary = () => w.client.workflow.getHandle(rootId).query<EcologySummary>('summary');
+    const summary = () => w.client.workflow.getHandle(rootId).query(summaryQuery);
     await w.waitFor('the bootstrap', async () => (await summary()).status === 'running');
-    await root.signal(ECOLOGY_SIGNALS.spawnAgent, { id: ids[2], system_prompt: 'You are gamma.', scrip: 20 });
-    await root.signal(ECOLOGY_SIGNALS.spawnAgent, { id: w.id('rich'), system_prompt: 'x', scrip: 1_000_000 });
-    await root.signal(ECOLOGY_SIGNALS.spawnAgent, { id: 'not valid!', system_prompt: 'x' });
+    await root.signal(spawnAgentSignal, { id: ids[2], system_prompt: 'You are gamma.', scrip: 20 });
+    await root.signal(spawnAgentSignal, { id: w.id('rich'), system_prompt: 'x', scrip: 1_000_000 });
+    await root.signal(spawnAgentSignal, { id: 'not valid!', system_prompt: 'x' });
     await w.waitFor('the spawns', async () => (await summary()).spawns.length === 3);
     await w.waitFor('a continued run', async () => (await summary()).runs >= 1, 60_000);
-    await w.client.workflow.getHandle(rootId).signal(ECOLOGY_SIGNALS.shutdown, { stopAgents: true });
+    await w.client.workflow.getHandle(rootId).signal(shutdownSignal, { stopAgents: true });
     await w.client.workflow.getHandle(rootId).result();
     const runs: Array<{ runId: string; startTime: Date }> = [];
     for await (const e of w.client.workflow.list({ query: `WorkflowId = '${rootId}'` })) runs.push({ runId: e.runId, startTime: e.startTime });

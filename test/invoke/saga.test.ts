@@ -103,7 +103,7 @@ test('each saga step called twice (success and failure paths) gives the same fin
     const r2 = await runInvocation(w.deps, { key }, invoke);
     expect(r2).toEqual({ record: r1.record, replayed: true });
     const s1 = await settleInvocation(w.deps, { key });
-    const s2 = await settleInvocation(w.deps, { key, failure: { code: 'X', message: 'ignored' } });
+    const s2 = await settleInvocation(w.deps, { key, failure: { code: 'CRASHED', message: 'ignored' } });
     expect(s2).toEqual({ ...s1, replayed: true });
     const ok = !code.includes('throw');
     expect(s1.ok).toBe(ok);

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { Pool } from 'pg';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createSandboxActivities } from '../../activities/sandbox';
 import { invoke } from '../../src/invoke/invoke';
@@ -128,6 +129,25 @@ test('no sandbox worker: the run is given up after its schedule-to-start timeout
   const o = await invoke({ ...w.deps, config, runSaga: temporalSagaRunner(client, { pool: w.pool, config }) }, { caller: 'bob', artifactId: 'adder', method: 'run', args: { x: 1, y: 1 }, key: w.key() });
   expect(o).toMatchObject({ ok: false, error: { code: 'SANDBOX_UNAVAILABLE' }, compute_charged: 0, invocation: { refunded: true } });
   if (!o.ok) expect(o.error.message).toContain(`nobody-serves-${suffix}`);
+  expect([await w.scrip('bob'), await w.scrip('alice')]).toEqual([bob, alice]);
+  await w.expectAuditOk();
+}, 60_000);
+
+test('a sandbox host that fails for a reason of its own: the run is recorded CRASHED (a code of ours, not the error\'s name) and refunded', async () => {
+  // A host whose database pool is gone: each attempt of the run throws a plain Error, which Temporal
+  // reports with the error's name ('Error') as the failure type.
+  const gone = new Pool({ connectionString: w.config.database.url });
+  await gone.end();
+  const queue = `broken-sandbox-${suffix}`;
+  const broken = await createSandboxWorker({ connection, pool: gone, config: w.config, sandbox: w.sandbox!, taskQueue: queue });
+  workers.push({ worker: broken, running: broken.run() });
+  const config = { ...w.config, temporal: { ...w.config.temporal, sandboxTaskQueue: queue } };
+  const [bob, alice] = [await w.scrip('bob'), await w.scrip('alice')];
+  const key = w.key();
+  const o = await invoke({ ...w.deps, config, runSaga: temporalSagaRunner(client, { pool: w.pool, config }) }, { caller: 'bob', artifactId: 'adder', method: 'run', args: { x: 1, y: 1 }, key });
+  expect(o).toMatchObject({ ok: false, error: { code: 'CRASHED' }, compute_charged: 0, invocation: { refunded: true } });
+  if (!o.ok) expect(o.error.message).toContain('Cannot use a pool after calling end on the pool');
+  expect((await w.pool.query('SELECT error FROM invocations WHERE key = $1', [key])).rows[0].error).toMatchObject({ code: 'CRASHED' });
   expect([await w.scrip('bob'), await w.scrip('alice')]).toEqual([bob, alice]);
   await w.expectAuditOk();
 }, 60_000);

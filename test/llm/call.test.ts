@@ -2,12 +2,11 @@
  * callLlm against a real PostgreSQL and the fake OpenAI-compatible server through the real openai
  * client: what is charged, to whom, how often, and what is recorded.
  */
-import type OpenAI from 'openai';
 import { spend } from '../../src/buckets/store';
 import { withTransaction } from '../../src/db/tx';
 import { llmBudgetCheck } from '../../src/llm/audit';
 import { abandonLlmCall, getBudgetStatus, recordedSpend } from '../../src/llm/call';
-import { openAiClient } from '../../src/llm/client';
+import { openAiClient, type LlmClient } from '../../src/llm/client';
 import { promptTokenBound } from '../../src/llm/estimate';
 import { claimCall } from '../../src/llm/reserve';
 import { NOOP_ACTION } from '../support/fakeLlm';
@@ -168,7 +167,7 @@ describe('idempotency', () => {
           },
         },
       },
-    } as unknown as OpenAI;
+    } as unknown as LlmClient;
     const before = await snapshot();
     await expect(h.call({ key: 'killed-1' }, { openai: dying })).rejects.toThrow('worker killed');
     expect(await snapshot()).toEqual({ ...before, requests: before.requests + 1 });

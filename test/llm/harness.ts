@@ -16,6 +16,7 @@ import type { ChatMessage, LlmCallRequest, LlmCallResult } from '../../src/llm/t
 import { getQuota } from '../../src/rights/quotas';
 import { fakeLlmOverrides, startFakeLlm, type FakeLlm } from '../support/fakeLlm';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
+import type { ErrorInfo } from '../../src/errors';
 
 export const MODEL = 'test-model';
 
@@ -90,13 +91,13 @@ export async function setupLlm(llm: Record<string, unknown> = {}): Promise<LlmHa
 }
 
 /** Awaits a promise that must reject with an EcologyError of `code`; returns the error. */
-export async function rejectsWith(p: Promise<unknown>, code: string): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+export async function rejectsWith(p: Promise<unknown>, code: string): Promise<ErrorInfo> {
   try {
     await p;
   } catch (e) {
     const err = e as { code?: string; message: string; details?: Record<string, unknown> };
     if (err.code !== code) throw new Error(`expected ${code}, got ${err.code ?? 'no code'}: ${err.message}`);
-    return err as { code: string; message: string; details?: Record<string, unknown> };
+    return err as ErrorInfo;
   }
   throw new Error(`expected ${code}, but the call succeeded`);
 }

@@ -10,6 +10,7 @@ import { RESOLUTION_WORKFLOW, resolutionInput } from '../../src/oracle/schedule'
 import { SETTLE, startAgentWorld, type AgentWorld } from '../agents/support/harness';
 import { isScorerRequest } from './temporal';
 import { TOOL_CODE } from './world';
+import { stopSignal } from '../../workflows/agentApi';
 
 let w: AgentWorld;
 beforeAll(async () => {
@@ -88,7 +89,7 @@ test('20 sybil principals made through the store and the CLI get no UBI from a r
   await w.expectAuditOk();
 
   // An agent whose workflow stopped no longer shares the UBI of later resolutions.
-  await w.handle(runners[1]).signal('stop');
+  await w.handle(runners[1]).signal(stopSignal);
   expect(await w.handle(runners[1]).result()).toMatchObject({ reason: 'stopped' });
   const client = await w.pool.connect();
   try {

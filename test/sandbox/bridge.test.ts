@@ -91,6 +91,15 @@ export async function uncaught(args, ctx) { await ctx.read('secret'); }`;
   if (!u.ok) expect(u.error.message).toContain('you may not invoke vault');
 });
 
+test("a host error whose code is not one of ours (a Node or driver code) reaches the code as CALL_FAILED", async () => {
+  const code = 'export async function run(args, ctx) { return ctx.read("x").then(() => "no error", (e) => ({ code: e.code, message: e.message })) }';
+  const onCall = async () => {
+    throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+  };
+  const r = await pool.run({ owner: 'bridge', code, onCall });
+  expectResult(r, { ok: true, value: { code: 'CALL_FAILED', message: 'read ECONNRESET' } });
+});
+
 test('without onCall the bridge answers NOT_SUPPORTED; non-JSON requests are refused in the code', async () => {
   const code = `
 export async function run(args, ctx) {

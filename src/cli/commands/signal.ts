@@ -1,7 +1,8 @@
-import { AGENT_SIGNALS, agentWorkflowId } from '../../agents/types';
+import { agentWorkflowId } from '../../agents/types';
 import { notFound } from '../../errors';
 import { signalAgent } from '../../temporal/agentWorkflows';
 import { UsageError, type Command } from '../command';
+import { agentSignals } from '../../../workflows/agentApi';
 
 const WHAT: Record<'wake' | 'pause' | 'resume' | 'stop', string> = {
   wake: 'end the agent\'s sleep (or debt wait) now',
@@ -19,7 +20,7 @@ function signalCommand(signal: keyof typeof WHAT): Command {
     async run(ctx) {
       const [id] = ctx.positionals;
       if (!id || ctx.positionals.length > 1) throw new UsageError(`expected: ${signal} <id>`);
-      const sent = await signalAgent(await ctx.temporal(), id, AGENT_SIGNALS[signal]);
+      const sent = await signalAgent(await ctx.temporal(), id, agentSignals[signal]);
       if (!sent) throw notFound(`no running workflow ${agentWorkflowId(id)}; "ecology agents" lists the agents and their status`);
       ctx.print({ ok: true, id, signal, workflow_id: agentWorkflowId(id) }, `sent ${signal} to ${agentWorkflowId(id)}`);
       return 0;

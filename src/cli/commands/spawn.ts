@@ -1,13 +1,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { EcologyConfig } from '../../config/schema';
 import { spawnAgent } from '../../ecology/spawn';
-import { ECOLOGY_SIGNALS, ECOLOGY_SUMMARY_QUERY, type AgentSpec, type EcologySummary, type SpawnRecord } from '../../ecology/types';
+import type { AgentSpec, EcologySummary, SpawnRecord } from '../../ecology/types';
 import { EcologyError } from '../../errors';
 import { startAgentWorkflow } from '../../temporal/agentWorkflows';
 import { explainQueryFailure } from '../../temporal/workerPresence';
 import { readWorldId } from '../../world/identity';
 import { UsageError, type Command } from '../command';
 import { stringOption, wholeOption } from '../parse';
+import { spawnAgentSignal, summaryQuery } from '../../../workflows/ecologyApi';
 
 /**
  * The root's summary when the root runs, else null. A query nobody answers (no worker) fails
@@ -26,7 +27,7 @@ export async function rootSummary(client: Client, config: EcologyConfig): Promis
   }
   const timeoutMs = config.ecology.agentQueryTimeoutMs;
   try {
-    return await client.withDeadline(Date.now() + timeoutMs, () => handle.query<EcologySummary>(ECOLOGY_SUMMARY_QUERY));
+    return await client.withDeadline(Date.now() + timeoutMs, () => handle.query(summaryQuery));
   } catch (e) {
     const why = await explainQueryFailure(client, taskQueue, config.ecology.workerPollStaleMs, `the ${config.ecology.workflowId} workflow did not answer its summary query within ${timeoutMs} ms (${(e as Error).message})`);
     throw new EcologyError('UNAVAILABLE', `${why.message} (Temporal at ${config.temporal.address}, namespace ${config.temporal.namespace})`, { service: 'temporal', reason: why.noWorker ? 'no_worker' : 'query_failed', task_queue: taskQueue });
@@ -37,10 +38,10 @@ export async function rootSummary(client: Client, config: EcologyConfig): Promis
 async function spawnThroughRoot(client: Client, config: EcologyConfig, spec: AgentSpec, before: EcologySummary): Promise<SpawnRecord> {
   const seen = new Set(before.spawns.map((r) => JSON.stringify(r)));
   const handle = client.workflow.getHandle(config.ecology.workflowId);
-  await handle.signal(ECOLOGY_SIGNALS.spawnAgent, spec);
+  await handle.signal(spawnAgentSignal, spec);
   const deadline = Date.now() + config.ecology.spawnWaitMs;
   for (;;) {
-    const s = await handle.query<EcologySummary>(ECOLOGY_SUMMARY_QUERY);
+    const s = await handle.query(summaryQuery);
     const mine = s.spawns.find((r) => r.id === spec.id && !seen.has(JSON.stringify(r)));
     if (mine) return mine;
     if (Date.now() > deadline) {

@@ -7,7 +7,7 @@ import { writeWorldFile } from '../../config/worldFile';
 import { embeddedDataDir } from '../../db/embedded';
 import { bootstrapWorld } from '../../ecology/bootstrap';
 import { startRootWorkflow } from '../../ecology/root';
-import { ECOLOGY_SUMMARY_QUERY, type EcologySummary } from '../../ecology/types';
+import type { EcologySummary } from '../../ecology/types';
 import { cachedWorkflowBundle } from '../../ecology/workflowBundle';
 import { EcologyError } from '../../errors';
 import { usesLocalModel, withLlmProvider, type LlmProviderChoice } from '../../config/provider';
@@ -16,6 +16,7 @@ import { stopLocalModel } from '../../llm/local/child';
 import { processLogger, type Logger } from '../../log/logger';
 import { probeLlmEndpoint, type ProbeResult } from '../../llm/preflight';
 import type { Command, CommandContext } from '../command';
+import { summaryQuery } from '../../../workflows/ecologyApi';
 
 const LLM_CHOICES: readonly LlmProviderChoice[] = ['auto', 'endpoint', 'local'];
 const ROOT = join(__dirname, '..', '..', '..');
@@ -38,7 +39,7 @@ async function waitForRoot(client: Client, config: EcologyConfig, stopped: () =>
   const handle = client.workflow.getHandle(config.ecology.workflowId);
   while (!stopped()) {
     try {
-      const s = await handle.query<EcologySummary>(ECOLOGY_SUMMARY_QUERY);
+      const s = await handle.query(summaryQuery);
       if (s.status !== 'bootstrapping') return s;
     } catch {
       // the first workflow task may not have run yet

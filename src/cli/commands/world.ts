@@ -1,7 +1,7 @@
-import { ECOLOGY_SIGNALS } from '../../ecology/types';
 import { notFound } from '../../errors';
 import type { Command } from '../command';
 import { rootSummary } from './spawn';
+import { shutdownSignal } from '../../../workflows/ecologyApi';
 
 const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(4)}`;
 
@@ -37,8 +37,8 @@ export const shutdownCommand: Command = {
     const client = await ctx.temporal();
     if (!(await rootSummary(client, config))) throw notFound(`no running ${config.ecology.workflowId} workflow on Temporal at ${config.temporal.address}`, { service: 'temporal' });
     const stopAgents = ctx.options['stop-agents'] === true;
-    await client.workflow.getHandle(config.ecology.workflowId).signal(ECOLOGY_SIGNALS.shutdown, { stopAgents });
-    ctx.print({ ok: true, signalled: ECOLOGY_SIGNALS.shutdown, stopAgents }, `asked ${config.ecology.workflowId} to shut down${stopAgents ? ' and stop every agent' : ' (agents keep running)'}`);
+    await client.workflow.getHandle(config.ecology.workflowId).signal(shutdownSignal, { stopAgents });
+    ctx.print({ ok: true, signalled: shutdownSignal.name, stopAgents }, `asked ${config.ecology.workflowId} to shut down${stopAgents ? ' and stop every agent' : ' (agents keep running)'}`);
     return 0;
   },
 };

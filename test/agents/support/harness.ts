@@ -29,6 +29,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/testDb';
 import { workflowBundle } from './bundle';
 import { createLogger, setProcessLogger, silentLogger } from '../../../src/log/logger';
 import { installRuntimeLogger } from '../../../src/temporal/runtimeLog';
+import { stateQuery } from '../../../workflows/agentApi';
 
 // The SDK's lines, those of workflow and activity code included, go to the process logger: warnings and worse.
 installRuntimeLogger();
@@ -157,7 +158,7 @@ export async function startAgentWorld(overrides: Record<string, unknown> = {}, o
       return w.handle(agentId);
     },
     handle: (agentId) => client.workflow.getHandle(agentWorkflowId(agentId)),
-    state: (agentId) => w.handle(agentId).query<AgentState>('state'),
+    state: (agentId) => w.handle(agentId).query(stateQuery),
     calls: (agentId) => fake.calls.filter((c) => lineValue(promptOf(c), 'Agent') === agentId),
     async actions(agentId) {
       return (await db.pool.query<ActionRow>('SELECT * FROM agent_actions WHERE agent_id = $1 ORDER BY iteration', [agentId])).rows;
