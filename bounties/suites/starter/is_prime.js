@@ -1,0 +1,19 @@
+/* global runCases */
+// Checker of bounty is_prime: primality of a safe integer (below 2: not prime). Large primes need a sqrt bound.
+const CASES = [
+  [{ n: 0 }, false],
+  [{ n: 1 }, false],
+  [{ n: 2 }, true],
+  [{ n: 3 }, true],
+  [{ n: 4 }, false],
+  [{ n: 25 }, false],
+  [{ n: -7 }, false],
+  [{ n: 97 }, true],
+  [{ n: 561 }, false],
+  [{ n: 2147483647 }, true],
+  [{ n: 999999999989 }, true],
+];
+
+export async function run(args, ctx) {
+  return runCases(args, ctx, CASES);
+}

@@ -1,0 +1,15 @@
+/* global runCases */
+// Checker of bounty tokenize: lowercased runs of ASCII letters and digits, in order.
+const CASES = [
+  [{ text: 'Hello, world!' }, ['hello', 'world']],
+  [{ text: '' }, []],
+  [{ text: "It's 2 o'clock" }, ['it', 's', '2', 'o', 'clock']],
+  [{ text: '  ...  ' }, []],
+  [{ text: 'MiXeD case CASE' }, ['mixed', 'case', 'case']],
+  [{ text: 'snake_case and kebab-case' }, ['snake', 'case', 'and', 'kebab', 'case']],
+  [{ text: 'naïve café' }, ['na', 've', 'caf']],
+];
+
+export async function run(args, ctx) {
+  return runCases(args, ctx, CASES);
+}

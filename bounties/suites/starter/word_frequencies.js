@@ -1,0 +1,15 @@
+/* global runCases */
+// Checker of bounty word_frequencies: how often each token (bounty tokenize's rules) occurs.
+const CASES = [
+  [{ text: 'the cat and the hat' }, { the: 2, cat: 1, and: 1, hat: 1 }],
+  [{ text: '' }, {}],
+  [{ text: 'A a A.' }, { a: 3 }],
+  [{ text: 'x-y x_y' }, { x: 2, y: 2 }],
+  // Words that are also names of Object.prototype's members: a plain {} counter gets them wrong.
+  [{ text: 'constructor toString __proto__ constructor' }, { constructor: 2, tostring: 1, proto: 1 }],
+  [{ text: 'One two, TWO; three three THREE' }, { one: 1, two: 2, three: 3 }],
+];
+
+export async function run(args, ctx) {
+  return runCases(args, ctx, CASES);
+}
