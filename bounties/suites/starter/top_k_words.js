@@ -8,6 +8,8 @@ const CASES = [
   [{ text: 'The the THE cat cat dog', k: 1 }, ['the']],
   [{ text: 'constructor constructor a', k: 1 }, ['constructor']],
   [{ text: 'a b', k: 0 }, []],
+  // Ties of words of different lengths: alphabetical is not shortest first.
+  [{ text: 'b ab b ab c', k: 3 }, ['ab', 'b', 'c']],
 ];
 
 export async function run(args, ctx) {

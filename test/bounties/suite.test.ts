@@ -1,0 +1,156 @@
+/**
+ * The shipped starter suite against the real sandbox and invocation path: every checker, created as
+ * an executable artifact of a poster, is invoked in a solver's name with {submission} (as the bounty
+ * service does) and must pass the bounty's reference solution with score 100 and fail its wrong one;
+ * the composed tasks' reference solutions reach the earlier tasks' tools (a third principal's) through
+ * ctx.invoke; hostile submissions score nothing and learn nothing from the checker's answer.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readSuite, type SuiteBounty } from '../../src/bounties/suite';
+import { CONTRACTS } from '../../src/genesis/ids';
+import type { InvocationOutcome } from '../../src/invoke/types';
+import { setupWorld, show, TEST_SANDBOX, type World } from '../invoke/support';
+
+const SUITE_FILE = path.join(__dirname, '../../bounties/suites/starter.json');
+const SOLUTIONS = path.join(__dirname, 'solutions');
+const solution = (file: string) => readFileSync(path.join(SOLUTIONS, file), 'utf8');
+
+/** Tasks whose reference solution composes earlier tasks' tools (`sol_<task>`, the toolsmith's). */
+const COMPOSED: Record<string, string[]> = {
+  word_frequencies: ['sol_tokenize'],
+  top_k_words: ['sol_word_frequencies', 'sol_tokenize'],
+  totient: ['sol_prime_factors'],
+  roman_add: ['sol_from_roman', 'sol_to_roman'],
+  csv_column_stats: ['sol_parse_csv'],
+  evaluate_expression: ['sol_infix_to_rpn', 'sol_evaluate_rpn'],
+};
+
+/** What the bounty service grants a checker in the submitter's name: compute for the runs it starts. */
+const CHECK_GRANT = { allowance: { compute: 1_000_000 } };
+/** Checkers run two at a time: each holds a poster container while solver and toolsmith containers answer it. */
+const CONCURRENCY = 2;
+
+let w: World;
+const bounties: SuiteBounty[] = [];
+
+beforeAll(async () => {
+  w = await setupWorld({
+    overrides: {
+      // Production's depth and time limit, with room for cold starts on a busy 2-core machine.
+      sandbox: { maxDepth: 3, maxContainers: 8, limits: { ...TEST_SANDBOX.limits, timeoutMs: 15_000 } },
+    },
+  });
+  bounties.push(...readSuite(SUITE_FILE, w.config.limits).bounties);
+  await w.principal('poster');
+  await w.principal('solver');
+  await w.principal('toolsmith');
+  for (const b of bounties) {
+    // The service runs a private checker regardless of its contract; invoked directly here, it must be public.
+    await w.artifact('poster', b.checkerId, { code: b.checkerCode, access_contract_id: CONTRACTS.public });
+    await w.artifact('toolsmith', `sol_${b.id}`, { code: solution(`${b.id}.js`), access_contract_id: CONTRACTS.public });
+    await w.artifact('solver', `ref_${b.id}`, { code: solution(`${b.id}.js`) });
+    await w.artifact('solver', `wrong_${b.id}`, { code: solution(`${b.id}.wrong.js`) });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await w?.close();
+});
+
+interface Check {
+  outcome: InvocationOutcome;
+  key: string;
+}
+
+/** The checker of `bountyId` on `submission`, in the solver's name. */
+async function check(bountyId: string, submission: string): Promise<Check> {
+  const key = w.key();
+  const outcome = await w.invoke('solver', `checker.starter.${bountyId}`, 'run', { submission }, key, CHECK_GRANT);
+  return { outcome, key };
+}
+
+/** Runs the jobs `CONCURRENCY` at a time, in order of the list. */
+async function inTurns<T, R>(items: T[], job: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await job(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+  return out;
+}
+
+/** The artifacts invoked (and paid) beneath an invocation. */
+async function invokedBeneath(key: string): Promise<string[]> {
+  const r = await w.pool.query<{ artifact_id: string }>(`SELECT DISTINCT artifact_id FROM invocations WHERE starts_with(key, $1) AND status = 'paid'`, [`${key}:`]);
+  return r.rows.map((x) => x.artifact_id).sort();
+}
+
+test('the suite holds about twenty bounties, each with a reference and a wrong solution', () => {
+  expect(bounties.length).toBeGreaterThanOrEqual(18);
+  for (const b of bounties) {
+    expect(solution(`${b.id}.js`)).toContain('export');
+    expect(solution(`${b.id}.wrong.js`)).toContain('export');
+  }
+  // Every composed task tells agents which bounty's solutions it may use.
+  for (const [id, tools] of Object.entries(COMPOSED)) {
+    const b = bounties.find((x) => x.id === id)!;
+    expect(b.description).toMatch(/ctx\.invoke/);
+    for (const tool of tools.slice(0, 1)) expect(b.description).toContain(tool.replace(/^sol_/, ''));
+  }
+});
+
+test('every checker passes its reference solution with score 100, and composed solutions call the earlier tools', async () => {
+  const results = await inTurns(bounties, (b) => check(b.id, `ref_${b.id}`));
+  const failures: string[] = [];
+  for (const [i, b] of bounties.entries()) {
+    const { outcome } = results[i]!;
+    if (!(outcome.ok && (outcome.result as { pass: boolean }).pass === true && (outcome.result as { score: number }).score === 100)) failures.push(`${b.id}: ${show(outcome)}`);
+  }
+  expect(failures).toEqual([]);
+  for (const [i, b] of bounties.entries()) {
+    const beneath = await invokedBeneath(results[i]!.key);
+    expect({ id: b.id, beneath }).toEqual({ id: b.id, beneath: [`ref_${b.id}`, ...(COMPOSED[b.id] ?? [])].sort() });
+  }
+  await w.expectAuditOk();
+}, 300_000);
+
+test('every checker fails its wrong solution, with only {pass, score} in its answer and nothing logged', async () => {
+  const results = await inTurns(bounties, (b) => check(b.id, `wrong_${b.id}`));
+  const failures: string[] = [];
+  for (const [i, b] of bounties.entries()) {
+    const { outcome } = results[i]!;
+    if (!outcome.ok) {
+      failures.push(`${b.id}: ${show(outcome)}`);
+      continue;
+    }
+    const r = outcome.result as { pass: unknown; score: unknown };
+    if (!(Object.keys(r).sort().join() === 'pass,score' && r.pass === false && typeof r.score === 'number' && r.score < 100)) failures.push(`${b.id}: ${show(r)}`);
+    if (outcome.invocation?.logs) failures.push(`${b.id} logged: ${outcome.invocation.logs}`);
+  }
+  expect(failures).toEqual([]);
+}, 300_000);
+
+test('hostile submissions score 0: a throw, a forged verdict, numbers as strings, the wrong shape, no such artifact', async () => {
+  const hostile: Array<[string, string, string]> = [
+    ['tokenize', 'h_throw', `export function run() { throw new Error('no'); }`],
+    ['tokenize', 'h_verdict', `export function run() { return { pass: true, score: 100 }; }`],
+    ['evaluate_rpn', 'h_strings', `export function run({ tokens }) { return String(tokens.length === 1 ? tokens[0] : eval(tokens[0] + tokens[2] + tokens[1])); }`],
+    ['word_frequencies', 'h_shape', `export function run({ text }) { return text.toLowerCase().match(/[a-z0-9]+/g) ?? []; }`],
+    ['gcd_lcm', 'h_extra', `export function run() { return { gcd: 1, lcm: 1, pass: true, score: 100 }; }`],
+  ];
+  for (const [, id, code] of hostile) await w.artifact('solver', id, { code });
+  const runs = await inTurns(hostile, ([bounty, id]) => check(bounty, id));
+  runs.push(await check('tokenize', 'no_such_artifact'));
+  for (const { outcome } of runs) {
+    expect(outcome.ok).toBe(true);
+    expect(outcome.ok && outcome.result).toEqual({ pass: false, score: 0 });
+  }
+  // Not a string at all: refused by the checker itself, nothing invoked.
+  const odd = await w.invoke('solver', 'checker.starter.tokenize', 'run', { submission: { id: 'ref_tokenize' } }, w.key(), CHECK_GRANT);
+  expect(odd.ok && odd.result).toEqual({ pass: false, score: 0 });
+}, 300_000);
