@@ -1,4 +1,4 @@
-/* global runCases, closeJson */
+/* global runCases, closeJson, randomInt, randomString, pick -- from _prelude.js */
 // Checker of bounty csv_column_stats: count, min, max, sum and mean of the numbers in a named column.
 const NONE = { count: 0, min: null, max: null, sum: 0, mean: null };
 const CASES = [
@@ -11,6 +11,16 @@ const CASES = [
   [{ text: 'k,v\na,0.1\nb,0.2', column: 'v' }, { count: 2, min: 0.1, max: 0.2, sum: 0.3, mean: 0.15 }],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+function randomCase() {
+  const values = Array.from({ length: randomInt(0, 6) }, () => pick([String(randomInt(-50, 50)), `${randomInt(0, 9)}.5`, 'n/a', '']));
+  const text = `"na,me",v\n${values.map((v) => `"${randomString('ab,\n', 3)}",${v}`).join('\n')}`;
+  const numbers = values.filter((v) => v.trim() !== '' && Number.isFinite(Number(v))).map(Number);
+  const sum = numbers.reduce((a, b) => a + b, 0);
+  const stats = numbers.length === 0 ? NONE : { count: numbers.length, min: Math.min(...numbers), max: Math.max(...numbers), sum, mean: sum / numbers.length };
+  return [{ text, column: 'v' }, stats];
+}
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES, closeJson);
+  return runCases(args, ctx, [...CASES, ...Array.from({ length: 3 }, randomCase)], closeJson);
 }

@@ -1,4 +1,4 @@
-/* global runCases, closeJson */
+/* global runCases, closeJson, randomTree, treeRpn, treeValue -- from _prelude.js */
 // Checker of bounty evaluate_rpn: the value of tokens in reverse Polish notation (+ - * / ^).
 const CASES = [
   [{ tokens: ['1', '2', '+'] }, 3],
@@ -12,6 +12,12 @@ const CASES = [
   [{ tokens: ['7', '2', '/'] }, 3.5],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+function randomCase() {
+  const t = randomTree(4);
+  return [{ tokens: treeRpn(t) }, treeValue(t)];
+}
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES, closeJson);
+  return runCases(args, ctx, [...CASES, ...Array.from({ length: 3 }, randomCase)], closeJson);
 }

@@ -1,4 +1,4 @@
-/* global runCases */
+/* global runCases, randomInt, toRoman -- from _prelude.js */
 // Checker of bounty from_roman: the value of a canonical Roman numeral (1..3999).
 const CASES = [
   [{ roman: 'I' }, 1],
@@ -12,6 +12,12 @@ const CASES = [
   [{ roman: 'MMMCMXCIX' }, 3999],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+function randomCase() {
+  const n = randomInt(1, 3999);
+  return [{ roman: toRoman(n) }, n];
+}
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES);
+  return runCases(args, ctx, [...CASES, ...Array.from({ length: 3 }, randomCase)]);
 }

@@ -1,4 +1,4 @@
-/* global runCases */
+/* global runCases, randomTree, treeInfix, treeRpn -- from _prelude.js */
 // Checker of bounty infix_to_rpn: the tokens of an arithmetic expression in reverse Polish notation
 // (precedence ^ over * / over + -; ^ right-associative, the others left-associative).
 const CASES = [
@@ -13,6 +13,12 @@ const CASES = [
   [{ expr: '8 / 2 / 2' }, ['8', '2', '/', '2', '/']],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+function randomCase() {
+  const t = randomTree(4);
+  return [{ expr: treeInfix(t) }, treeRpn(t)];
+}
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES);
+  return runCases(args, ctx, [...CASES, ...Array.from({ length: 3 }, randomCase)]);
 }

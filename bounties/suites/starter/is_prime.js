@@ -1,4 +1,4 @@
-/* global runCases */
+/* global runCases, randomInt, randomCases, factorsOf -- from _prelude.js */
 // Checker of bounty is_prime: primality of a safe integer (below 2: not prime). Large primes need a sqrt bound.
 const CASES = [
   [{ n: 0 }, false],
@@ -14,6 +14,10 @@ const CASES = [
   [{ n: 999999999989 }, true],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+const randomInput = () => ({ n: Math.random() < 0.5 ? randomInt(-10, 10000) : randomInt(1e11, 1e12) });
+const solve = ({ n }) => n >= 2 && factorsOf(n).length === 1;
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES);
+  return runCases(args, ctx, [...CASES, ...randomCases(3, randomInput, solve)]);
 }

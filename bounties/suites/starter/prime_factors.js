@@ -1,4 +1,4 @@
-/* global runCases */
+/* global runCases, randomInt, randomCases, factorsOf -- from _prelude.js */
 // Checker of bounty prime_factors: the prime factors of n >= 1, ascending, with multiplicity.
 const CASES = [
   [{ n: 1 }, []],
@@ -11,6 +11,10 @@ const CASES = [
   [{ n: 999999999989 }, [999999999989]],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+const randomInput = () => ({ n: randomInt(1, 1e9) });
+const solve = ({ n }) => factorsOf(n);
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES);
+  return runCases(args, ctx, [...CASES, ...randomCases(3, randomInput, solve)]);
 }

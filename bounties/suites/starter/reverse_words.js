@@ -1,4 +1,4 @@
-/* global runCases */
+/* global runCases, randomInt, randomString, randomCases -- from _prelude.js */
 // Checker of bounty reverse_words: words (runs of non-whitespace) in reverse order, one space apart.
 const CASES = [
   [{ text: 'hello world' }, 'world hello'],
@@ -10,6 +10,10 @@ const CASES = [
   [{ text: 'héllo wörld!' }, 'wörld! héllo'],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+const randomInput = () => ({ text: randomString('ab c \t\n', randomInt(0, 20)) });
+const solve = ({ text }) => text.split(/\s+/).filter((w) => w !== '').reverse().join(' ');
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES);
+  return runCases(args, ctx, [...CASES, ...randomCases(3, randomInput, solve)]);
 }

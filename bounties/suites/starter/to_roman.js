@@ -1,4 +1,4 @@
-/* global runCases */
+/* global runCases, randomInt, randomCases, toRoman -- from _prelude.js */
 // Checker of bounty to_roman: 1..3999 as a Roman numeral with subtractive forms (IV, IX, XL, XC, CD, CM).
 const CASES = [
   [{ n: 1 }, 'I'],
@@ -13,6 +13,10 @@ const CASES = [
   [{ n: 3999 }, 'MMMCMXCIX'],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+const randomInput = () => ({ n: randomInt(1, 3999) });
+const solve = ({ n }) => toRoman(n);
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES);
+  return runCases(args, ctx, [...CASES, ...randomCases(3, randomInput, solve)]);
 }

@@ -1,4 +1,4 @@
-/* global runCases */
+/* global runCases, randomInt, randomString, randomCases, tokensOf -- from _prelude.js */
 // Checker of bounty tokenize: lowercased runs of ASCII letters and digits, in order.
 const CASES = [
   [{ text: 'Hello, world!' }, ['hello', 'world']],
@@ -10,6 +10,10 @@ const CASES = [
   [{ text: 'naïve café' }, ['na', 've', 'caf']],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+const randomInput = () => ({ text: randomString("aB1 ,'-_é", randomInt(0, 25)) });
+const solve = ({ text }) => tokensOf(text);
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES);
+  return runCases(args, ctx, [...CASES, ...randomCases(3, randomInput, solve)]);
 }

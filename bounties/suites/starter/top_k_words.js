@@ -1,4 +1,4 @@
-/* global runCases */
+/* global runCases, randomInt, randomCases, countTokens, randomWords -- from _prelude.js */
 // Checker of bounty top_k_words: the k most frequent tokens, most frequent first, ties alphabetical.
 const CASES = [
   [{ text: 'b a b c a b', k: 2 }, ['b', 'a']],
@@ -12,6 +12,14 @@ const CASES = [
   [{ text: 'b ab b ab c', k: 3 }, ['ab', 'b', 'c']],
 ];
 
+// Cases drawn at each check, answered by the checker's own solution.
+const randomInput = () => ({ text: randomWords(), k: randomInt(0, 5) });
+const solve = ({ text, k }) =>
+  [...countTokens(text)]
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .slice(0, k)
+    .map(([w]) => w);
+
 export async function run(args, ctx) {
-  return runCases(args, ctx, CASES);
+  return runCases(args, ctx, [...CASES, ...randomCases(3, randomInput, solve)]);
 }
