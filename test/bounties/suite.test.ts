@@ -37,8 +37,10 @@ const bounties: SuiteBounty[] = [];
 beforeAll(async () => {
   w = await setupWorld({
     overrides: {
-      // Production's depth and time limit, with room for cold starts on a busy 2-core machine.
-      sandbox: { maxDepth: 3, maxContainers: 8, limits: { ...TEST_SANDBOX.limits, timeoutMs: 15_000 } },
+      // Production's depth. The time limit is generous: a check is one invocation of the submission
+      // per case (and of the tools it composes), about 30 sagas for top_k_words, which on this shared
+      // 2-core machine under load have taken over 15 s; what is tested here is the verdicts.
+      sandbox: { maxDepth: 3, maxContainers: 8, limits: { ...TEST_SANDBOX.limits, timeoutMs: 60_000 } },
     },
   });
   bounties.push(...readSuite(SUITE_FILE, w.config.limits).bounties);
@@ -117,7 +119,7 @@ test('every checker passes its reference solution with score 100, and composed s
     expect({ id: b.id, beneath }).toEqual({ id: b.id, beneath: [`ref_${b.id}`, ...(COMPOSED[b.id] ?? [])].sort() });
   }
   await w.expectAuditOk();
-}, 300_000);
+}, 600_000);
 
 test('every checker fails its wrong solution, with only {pass, score} in its answer and nothing logged', async () => {
   const results = await inTurns(bounties, (b) => check(b.id, `wrong_${b.id}`));
@@ -133,7 +135,7 @@ test('every checker fails its wrong solution, with only {pass, score} in its ans
     if (outcome.invocation?.logs) failures.push(`${b.id} logged: ${outcome.invocation.logs}`);
   }
   expect(failures).toEqual([]);
-}, 300_000);
+}, 600_000);
 
 test('hostile submissions score 0: a throw, a forged verdict, numbers as strings, the wrong shape, no such artifact', async () => {
   const hostile: Array<[string, string, string]> = [
@@ -153,4 +155,16 @@ test('hostile submissions score 0: a throw, a forged verdict, numbers as strings
   // Not a string at all: refused by the checker itself, nothing invoked.
   const odd = await w.invoke('solver', 'checker.starter.tokenize', 'run', { submission: { id: 'ref_tokenize' } }, w.key(), CHECK_GRANT);
   expect(odd.ok && odd.result).toEqual({ pass: false, score: 0 });
-}, 300_000);
+}, 600_000);
+
+test('a table of the fixed cases\' answers does not pass: every check adds random cases the checker answers itself', async () => {
+  // What a submitter could build after a probe submission passed the checker's inputs on to a tool
+  // with standing (which may record them): the right answer for every fixed case, nothing else.
+  const table = { 1: 'I', 4: 'IV', 9: 'IX', 14: 'XIV', 40: 'XL', 90: 'XC', 400: 'CD', 1994: 'MCMXCIV', 3888: 'MMMDCCCLXXXVIII', 3999: 'MMMCMXCIX' };
+  await w.artifact('solver', 'h_table', { code: `const T = ${JSON.stringify(table)};\nexport function run({ n }) { return T[n] ?? 'I'; }` });
+  const { outcome } = await check('to_roman', 'h_table');
+  expect(outcome.ok).toBe(true);
+  const r = outcome.ok ? (outcome.result as { pass: boolean; score: number }) : null;
+  expect(r?.pass).toBe(false);
+  expect(r?.score).toBeLessThan(100);
+}, 120_000);

@@ -13,10 +13,17 @@ const CASES = [
   [{ text: '}' }, false],
 ];
 
-// Cases drawn at each check, answered by the checker's own solution.
+// Cases drawn at each check, answered by the checker's own solution: balanced, one opening bracket
+// too many, and anything (a table of the fixed cases that answers one way fails either way).
 const PAIRS = ['()', '[]', '{}'];
 const nested = (n) => (n === 0 ? '' : pick(PAIRS).split('').join(nested(n - 1)) + (Math.random() < 0.5 ? nested(randomInt(0, n - 1)) : ''));
-const randomInput = () => ({ text: Math.random() < 0.5 ? nested(randomInt(1, 4)) : randomString('()[]{}x', randomInt(1, 10)) });
+const balanced = () => ({ text: nested(randomInt(1, 4)) });
+function unbalanced() {
+  const text = nested(randomInt(1, 4));
+  const at = randomInt(0, text.length);
+  return { text: text.slice(0, at) + pick(['(', '[', '{']) + text.slice(at) };
+}
+const randomInput = () => ({ text: randomString('()[]{}x', randomInt(1, 10)) });
 function solve({ text }) {
   const open = [];
   for (const c of text) {
@@ -28,5 +35,5 @@ function solve({ text }) {
 }
 
 export async function run(args, ctx) {
-  return runCases(args, ctx, [...CASES, ...randomCases(3, randomInput, solve)]);
+  return runCases(args, ctx, [...CASES, ...randomCases(1, balanced, solve), ...randomCases(1, unbalanced, solve), ...randomCases(1, randomInput, solve)]);
 }
