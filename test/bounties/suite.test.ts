@@ -157,10 +157,29 @@ test('hostile submissions score 0: a throw, a forged verdict, numbers as strings
   expect(odd.ok && odd.result).toEqual({ pass: false, score: 0 });
 }, 600_000);
 
-test('a table of the fixed cases\' answers does not pass: every check adds random cases the checker answers itself', async () => {
-  // What a submitter could build after a probe submission passed the checker's inputs on to a tool
-  // with standing (which may record them): the right answer for every fixed case, nothing else.
-  const table = { 1: 'I', 4: 'IV', 9: 'IX', 14: 'XIV', 40: 'XL', 90: 'XC', 400: 'CD', 1994: 'MCMXCIV', 3888: 'MMMDCCCLXXXVIII', 3999: 'MMMCMXCIX' };
+test('a probe that records the checker\'s inputs through a tool with standing learns cases that do not come again: its answer table fails', async () => {
+  // The attack: the submission hands each input to the submitter's own tool with standing (which
+  // acts as itself, beyond the checker's grant) and that tool writes them down for the submitter.
+  const recorder = `export async function run(a, ctx) {
+    const seen = await ctx.read('loot').then((x) => x.content.seen, () => []);
+    await ctx.invoke('genesis_store', 'write', { id: 'loot', type: 'data', content: { seen: [...seen, a] } });
+  }`;
+  await w.artifact('solver', 'recorder', { code: recorder, has_standing: true, access_contract_id: CONTRACTS.public });
+  expect((await w.invoke('solver', 'genesis_ledger', 'transfer_compute', { to: 'recorder', amount: 20_000 })).ok).toBe(true);
+  await w.artifact('solver', 'h_probe', { code: `export async function run(a, ctx) { await ctx.invoke('recorder', 'run', a, { allowance: { compute: 100000 } }); return 'I'; }` });
+  const probe = await check('to_roman', 'h_probe');
+  expect(probe.outcome.ok && (probe.outcome.result as { pass: boolean }).pass).toBe(false);
+  const loot = await w.invoke('solver', 'genesis_store', 'read', { id: 'loot' });
+  const seen = loot.ok ? (loot.result as { content: { seen: Array<{ n: number }> } }).content.seen : [];
+  expect(seen.length).toBeGreaterThanOrEqual(10);
+
+  // The table: the right answer for every input the probe saw, the fixed cases and the random ones.
+  const roman = (n: number) =>
+    ([[1000, 'M'], [900, 'CM'], [500, 'D'], [400, 'CD'], [100, 'C'], [90, 'XC'], [50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I']] as const).reduce(
+      (acc, [v, l]) => ({ n: acc.n % v, s: acc.s + l.repeat(Math.floor(acc.n / v)) }),
+      { n, s: '' },
+    ).s;
+  const table = Object.fromEntries(seen.map(({ n }) => [n, roman(n)]));
   await w.artifact('solver', 'h_table', { code: `const T = ${JSON.stringify(table)};\nexport function run({ n }) { return T[n] ?? 'I'; }` });
   const { outcome } = await check('to_roman', 'h_table');
   expect(outcome.ok).toBe(true);
