@@ -32,4 +32,10 @@ module.exports = defineConfig([
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+
+  // Bounty checkers and the tests' solutions are ES modules run in the sandbox (src/sandbox).
+  {
+    files: ['bounties/**/*.js', 'test/bounties/solutions/**/*.js'],
+    languageOptions: { sourceType: 'module' },
+  },
 ]);

@@ -5,6 +5,7 @@ import { artifactsCommand } from './artifacts';
 import { auditCommand } from './audit';
 import { balancesCommand } from './balances';
 import { benchCommand } from './bench';
+import { bountiesCommand } from './bounties';
 import { bootstrapCommand } from './bootstrap';
 import { calibrateCommand } from './calibrate';
 import { dashboardCommand } from './dashboard';
@@ -36,6 +37,7 @@ export const COMMANDS: Command[] = [
   shutdownCommand,
   artifactsCommand,
   escrowCommand,
+  bountiesCommand,
   eventsCommand,
   oracleCommand,
   treasuryCommand,

@@ -1,0 +1,4 @@
+// Forgets to ignore case and punctuation.
+export function run({ text }) {
+  return text === [...text].reverse().join('');
+}

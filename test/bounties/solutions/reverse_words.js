@@ -1,0 +1,3 @@
+export function run({ text }) {
+  return text.split(/\s+/).filter((w) => w !== '').reverse().join(' ');
+}
