@@ -17,6 +17,7 @@ const LAYERS = [
   ['economy', ['src/llm/', 'src/oracle/', 'src/metrics/']],
   ['genesis', ['src/genesis/']],
   ['invoke', ['src/invoke/']],
+  ['bounties', ['src/bounties/']],
   ['agents', ['src/agents/', 'src/audit/']],
   ['temporal', ['src/temporal/', 'workflows/agentApi.ts']],
   ['world', ['src/ecology/', 'src/dashboard/', 'workflows/ecologyApi.ts']],

@@ -13,7 +13,7 @@
  * unique in any case, so a second post of it fails ALREADY_EXISTS, reported as `already_posted`.
  */
 import type { Outcome } from '../genesis/dispatch';
-import { CONTRACTS } from '../genesis/ids';
+import { CONTRACTS } from '../ids';
 import type { Suite } from './suite';
 
 export interface GenesisCall {
