@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSuite, type SuiteBounty } from '../../src/bounties/suite';
-import { CONTRACTS } from '../../src/genesis/ids';
+import { CONTRACTS } from '../../src/ids';
 import type { InvocationOutcome } from '../../src/invoke/types';
 import { setupWorld, show, TEST_SANDBOX, type World } from '../invoke/support';
 

@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadSuite, planSuiteLoad, type CallAs, type GenesisCall } from '../../src/bounties/loadSuite';
 import { readSuite, type Suite } from '../../src/bounties/suite';
-import { EcologyError } from '../../src/errors';
+import { EcologyError, type ErrorCode } from '../../src/errors';
 import type { Outcome } from '../../src/genesis/dispatch';
-import { CONTRACTS } from '../../src/genesis/ids';
+import { CONTRACTS } from '../../src/ids';
 import { invoke } from '../../src/invoke/invoke';
 import { setupWorld, type World } from '../invoke/support';
 
@@ -155,7 +155,7 @@ class BountyRecorder {
   }
 }
 
-function fail(code: string, message: string): Outcome {
+function fail(code: ErrorCode, message: string): Outcome {
   return { ok: false, error: { code, message }, replayed: false, compute_charged: 0 };
 }
 

@@ -47,7 +47,7 @@ describe('a planted violation of each rule fails with that rule', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'layers-'));
     // The rules and the real files the plants import (their own imports stay unresolved here).
-    for (const f of ['.dependency-cruiser.cjs', 'tsconfig.json', 'src/ids.ts', 'src/temporal/connection.ts', 'src/artifacts/store.ts', 'src/agents/act.ts', 'src/agents/types.ts']) copy(dir, f);
+    for (const f of ['.dependency-cruiser.cjs', 'tsconfig.json', 'src/ids.ts', 'src/errors.ts', 'src/temporal/connection.ts', 'src/artifacts/store.ts', 'src/agents/act.ts', 'src/agents/types.ts']) copy(dir, f);
     // A circle inside one layer.
     write(dir, 'src/ledger/circleA.ts', "import { b } from './circleB';\nexport const a = (): number => b() + 1;\n");
     write(dir, 'src/ledger/circleB.ts', "import { a } from './circleA';\nexport const b = (): number => a() - 1;\n");
