@@ -128,7 +128,7 @@ class BountyRecorder {
   readonly bounties = new Map<string, { poster: string; reward: number; deadline: string }>();
   readonly ops = new Map<string, { digest: string; outcome: Outcome }>();
   /** Bounty ids whose next post fails with this code (as a real failure would: recorded under its key). */
-  readonly failNext = new Map<string, string>();
+  readonly failNext = new Map<string, ErrorCode>();
 
   call(req: GenesisCall & { caller: string; key: string }): Outcome {
     const args = req.args as { id?: string; bounty_id?: string; reward?: number; deadline_seconds?: number };
