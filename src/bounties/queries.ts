@@ -132,6 +132,11 @@ export async function countChecking(client: PoolClient, bountyId: string): Promi
   return (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM bounty_submissions WHERE bounty_id = $1 AND status = 'checking'`, [bountyId])).rows[0].n;
 }
 
+/** Ids of the bounty's submissions still being checked. */
+export async function checkingSubmissions(db: Db, bountyId: string): Promise<number[]> {
+  return (await db.query<{ id: number }>(`SELECT id FROM bounty_submissions WHERE bounty_id = $1 AND status = 'checking' ORDER BY id`, [bountyId])).rows.map((r) => r.id);
+}
+
 /** Mode best: the best passing submission (earliest on ties). */
 export async function bestPassing(client: PoolClient, bountyId: string): Promise<SubmissionRow | undefined> {
   return (
