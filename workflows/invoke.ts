@@ -26,7 +26,7 @@ function sandboxOptions(o: InvokeActivityOptions, taskQueue: string): ActivityOp
 }
 
 /** Why the run step gave no answer, as the failure settle records (and refunds for). */
-function runFailure(e: unknown, input: InvokeWorkflowInput): ErrorInfo {
+function runFailure(e: unknown, input: Pick<InvokeWorkflowInput, 'activities' | 'sandboxTaskQueue'>): ErrorInfo {
   const cause = e instanceof ActivityFailure ? e.cause : e;
   if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') {
     return {
@@ -43,13 +43,22 @@ function runFailure(e: unknown, input: InvokeWorkflowInput): ErrorInfo {
 /** The saga itself, for use inside other workflows too (the activities must be registered where they run). */
 export async function invokeArtifactSaga(input: InvokeWorkflowInput): Promise<InvocationSummary> {
   const ledger = proxyActivities<SandboxActivities>(ledgerOptions(input.activities));
-  const sandbox = proxyActivities<SandboxActivities>(sandboxOptions(input.activities, input.sandboxTaskQueue));
   const { world } = input;
   const key = input.request.key;
 
   const held = await CancellationScope.nonCancellable(() => ledger.holdInvocation({ ...input.request, world }));
   if (!held.ok) return { ok: false, error: held.error, replayed: held.replayed, compute_charged: 0 };
+  return runAndSettleInvocation(key, input);
+}
 
+/**
+ * The saga after its hold: run on the sandbox queue, then settle (not cancellable). Also the end
+ * of a bounty's check, whose invocation the bounty service holds itself (workflows/bounty.ts).
+ */
+export async function runAndSettleInvocation(key: string, input: Pick<InvokeWorkflowInput, 'activities' | 'sandboxTaskQueue' | 'world'>): Promise<InvocationSummary> {
+  const ledger = proxyActivities<SandboxActivities>(ledgerOptions(input.activities));
+  const sandbox = proxyActivities<SandboxActivities>(sandboxOptions(input.activities, input.sandboxTaskQueue));
+  const { world } = input;
   let failure: ErrorInfo | undefined;
   let cancelled: unknown;
   try {

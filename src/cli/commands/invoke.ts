@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { agentCreatedHook } from '../../agents/startCreated';
 import { invoke } from '../../invoke/invoke';
-import { startAgentWorkflow } from '../../temporal/agentWorkflows';
-import { readWorldId } from '../../world/identity';
 import { sandboxPoolFromConfig } from '../../invoke/sandboxPool';
 import { UsageError, type Command } from '../command';
+import { cliDispatchHooks } from '../dispatchHooks';
 import { callerKey, parseArgs } from '../../validation';
 import { jsonArgument, stringOption } from '../parse';
 
@@ -27,11 +25,9 @@ export const invokeCommand: Command = {
     // Made lazily by the pool itself: a genesis call never touches Docker unless a custom contract runs.
     const sandbox = sandboxPoolFromConfig(config);
     const pool = await ctx.pool();
-    // A created agent's workflow starts here too (Temporal is reached only then); undone when it cannot.
-    const agentCreated = agentCreatedHook(pool, { start: async (id) => startAgentWorkflow(await ctx.temporal(), config, id, await readWorldId(pool)) });
     try {
       const outcome = await invoke(
-        { pool, config, sandbox, hooks: { agentCreated } },
+        { pool, config, sandbox, hooks: cliDispatchHooks(ctx, pool, config) },
         { caller, artifactId, method, args: jsonArgument(argsText, 'json-args'), key, ...grant },
       );
       const { ok, replayed, compute_charged } = outcome;
