@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { holdBountyCheck, type CheckHold } from '../src/bounties/check';
-import { closeAtDeadline, settleSubmission, type DeadlineOutcome } from '../src/bounties/settle';
+import { holdBountyCheck, type CheckHold } from '../src/bountyChecks/check';
+import { closeAtDeadline, settleSubmission, type DeadlineOutcome } from '../src/bountyChecks/settle';
 import { checkingSubmissions, type SubmissionStatus } from '../src/bounties/queries';
 import { bountyStarter } from '../src/temporal/bountyWorkflows';
 import { readWorldId } from '../src/world/identity';

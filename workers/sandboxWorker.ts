@@ -14,7 +14,7 @@ import type { EcologyConfig } from '../src/config/schema';
 import type { DispatchHooks } from '../src/genesis/context';
 import { hooksOf } from '../src/invoke/contract';
 import { agentCreatedHook } from '../src/agents/startCreated';
-import { bountyCommittedHook } from '../src/bounties/hooks';
+import { bountyCommittedHook } from '../src/bountyChecks/hooks';
 import { bountyStarter } from '../src/temporal/bountyWorkflows';
 import { agentControl } from '../src/temporal/agentWorkflows';
 import { readWorldId } from '../src/world/identity';

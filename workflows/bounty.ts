@@ -1,6 +1,6 @@
 import { CancellationScope, proxyActivities, sleep } from '@temporalio/workflow';
 import type { BountyActivities } from '../activities/bounties';
-import type { BountyCheckInput, BountyDeadlineInput } from '../src/bounties/keys';
+import type { BountyCheckInput, BountyDeadlineInput } from '../src/bountyChecks/workflowInput';
 import { ledgerOptions } from './common';
 import { runAndSettleInvocation } from './invoke';
 

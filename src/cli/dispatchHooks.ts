@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { agentCreatedHook } from '../agents/startCreated';
-import { bountyCommittedHook } from '../bounties/hooks';
+import { bountyCommittedHook } from '../bountyChecks/hooks';
 import type { EcologyConfig } from '../config/schema';
 import type { DispatchHooks } from '../genesis/context';
 import { startAgentWorkflow } from '../temporal/agentWorkflows';

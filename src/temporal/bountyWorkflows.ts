@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { EcologyConfig } from '../config/schema';
-import type { BountyStarter } from '../bounties/hooks';
-import { BOUNTY_CHECK_WORKFLOW, BOUNTY_DEADLINE_WORKFLOW, bountyWorkflowIds, type BountyCheckInput, type BountyDeadlineInput } from '../bounties/keys';
+import type { BountyStarter } from '../bountyChecks/hooks';
+import { BOUNTY_CHECK_WORKFLOW, BOUNTY_DEADLINE_WORKFLOW, bountyWorkflowIds, type BountyCheckInput, type BountyDeadlineInput } from '../bountyChecks/workflowInput';
 
 /** A workflow that already ran under this id did its work: starting it again is no error. */
 async function startOnce(start: () => Promise<unknown>): Promise<void> {

@@ -4,7 +4,7 @@
  * bounties (bounded by agents.prompt.openBounties, soonest deadline first, each description on one
  * line as quoted data); an agent's own post starts the bounty's deadline workflow.
  */
-import { bountyWorkflowIds } from '../../src/bounties/keys';
+import { bountyWorkflowIds } from '../../src/bountyChecks/workflowInput';
 import { readWorldId } from '../../src/world/identity';
 import { promptOf, startAgentWorld, type AgentWorld } from '../agents/support/harness';
 

@@ -3,7 +3,7 @@
  * its workflow: a post is undone (the reward returns, the bounty is cancelled) and fails
  * UNAVAILABLE; a submission is marked failed before anything was charged for its check.
  */
-import { bountyCommittedHook } from '../../src/bounties/hooks';
+import { bountyCommittedHook } from '../../src/bountyChecks/hooks';
 import * as bq from '../../src/bounties/queries';
 import { setupWorld, type World } from '../invoke/support';
 

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadSuite, planSuiteLoad, type CallAs, type GenesisCall } from '../../src/bounties/loadSuite';
+import { loadSuite, planSuiteLoad, type CallAs, type GenesisCall } from '../../src/bountyChecks/loadSuite';
 import { readSuite, type Suite } from '../../src/bounties/suite';
 import { EcologyError, type ErrorCode } from '../../src/errors';
 import type { Outcome } from '../../src/genesis/dispatch';

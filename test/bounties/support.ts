@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createBountyActivities } from '../../activities/bounties';
 import { createSandboxActivities } from '../../activities/sandbox';
-import { bountyCommittedHook } from '../../src/bounties/hooks';
+import { bountyCommittedHook } from '../../src/bountyChecks/hooks';
 import * as bq from '../../src/bounties/queries';
 import { bountyStarter } from '../../src/temporal/bountyWorkflows';
 import { connectClient } from '../../src/temporal/connection';

@@ -13,7 +13,7 @@ import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { dispatch } from '../../src/genesis/dispatch';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
 import { finishSubmission, getSubmission, lockBounty } from '../../src/bounties/queries';
-import { closeWithWinner } from '../../src/bounties/settle';
+import { closeWithWinner } from '../../src/bounties/close';
 import { withTransaction } from '../../src/db/tx';
 import { request } from './support/http';
 import { silentLogger } from '../../src/log/logger';

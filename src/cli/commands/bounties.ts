@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadSuite, planSuiteLoad } from '../../bounties/loadSuite';
+import { loadSuite, planSuiteLoad } from '../../bountyChecks/loadSuite';
 import { listBounties } from '../../bounties/queries';
 import { readSuite } from '../../bounties/suite';
 import { bountyView } from '../../bounties/view';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { postBounty, cancelBounty } from '../../bounties/post';
+import { postBounty, cancelBounty } from './bountyPost';
 import * as bq from '../../bounties/queries';
-import { submitToBounty } from '../../bounties/submit';
+import { submitToBounty } from './bountySubmit';
 import { bountyView, submissionView } from '../../bounties/view';
 import { notFound } from '../../errors';
 import { artifactId, newArtifactId, positiveAmount } from '../../validation';

@@ -14,7 +14,7 @@
  */
 import type { Outcome } from '../genesis/dispatch';
 import { CONTRACTS } from '../ids';
-import type { Suite } from './suite';
+import type { Suite } from '../bounties/suite';
 
 export interface GenesisCall {
   artifactId: string;

@@ -18,7 +18,7 @@ import type { EcologyConfig } from '../config/schema';
 import { withTransaction } from '../db/tx';
 import { notFound } from '../errors';
 import { claimInvocation, getInvocation, markHeld } from '../invoke/queries';
-import * as q from './queries';
+import * as q from '../bounties/queries';
 
 export type CheckHold = { run: true; key: string } | { run: false; reason: string };
 

@@ -4,13 +4,13 @@
  * the bountyCheck workflow, ./hooks). Nothing is charged here but the method's own compute: the
  * checker's CPU is charged to the submitter when the check settles.
  */
-import { getArtifact } from '../artifacts/queries';
-import { EcologyError, forbidden, notFound } from '../errors';
-import { emit } from '../events/emit';
-import type { CallContext } from '../genesis/context';
-import { bountyIds } from './keys';
-import * as q from './queries';
-import { submissionView } from './view';
+import { getArtifact } from '../../artifacts/queries';
+import { EcologyError, forbidden, notFound } from '../../errors';
+import { emit } from '../../events/emit';
+import type { CallContext } from '../context';
+import { bountyIds } from '../../bounties/keys';
+import * as q from '../../bounties/queries';
+import { submissionView } from '../../bounties/view';
 
 export async function submitToBounty(ctx: CallContext, a: { bounty_id: string; artifact_id: string }) {
   // FOR SHARE: no close (a win, the deadline, a cancel) commits between this check and the insert.

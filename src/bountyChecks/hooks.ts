@@ -12,8 +12,8 @@ import { withTransaction } from '../db/tx';
 import { EcologyError } from '../errors';
 import type { BountyCommit, DispatchHooks } from '../genesis/context';
 import { getInvocation } from '../invoke/queries';
-import * as q from './queries';
-import { closeWithRefund, postWasUndone, UNDONE_POST } from './settle';
+import * as q from '../bounties/queries';
+import { closeWithRefund, postWasUndone, UNDONE_POST } from '../bounties/close';
 
 export interface BountyStarter {
   startDeadline(bountyId: string, deadline: string): Promise<void>;

@@ -2,17 +2,17 @@
  * genesis_bounty.post and cancel: the reward moves poster -> hold_bounty in post's transaction; the
  * checker (an executable artifact the poster owns) is made private, so submitters cannot read it.
  */
-import { checkAccess } from '../artifacts/access';
-import { getArtifact, updateArtifact } from '../artifacts/queries';
-import { EcologyError, forbidden, invalid, notFound } from '../errors';
-import { emit } from '../events/emit';
-import type { CallContext } from '../genesis/context';
-import { CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../ids';
-import { transfer } from '../ledger/transfer';
-import { bountyIds } from './keys';
-import * as q from './queries';
-import { closeWithRefund } from './settle';
-import { bountyView } from './view';
+import { checkAccess } from '../../artifacts/access';
+import { getArtifact, updateArtifact } from '../../artifacts/queries';
+import { EcologyError, forbidden, invalid, notFound } from '../../errors';
+import { emit } from '../../events/emit';
+import type { CallContext } from '../context';
+import { CONTRACTS, SCRIP, SYSTEM_ACCOUNTS } from '../../ids';
+import { transfer } from '../../ledger/transfer';
+import { bountyIds } from '../../bounties/keys';
+import * as q from '../../bounties/queries';
+import { closeWithRefund } from '../../bounties/close';
+import { bountyView } from '../../bounties/view';
 
 export interface PostArgs {
   id: string;
