@@ -4,10 +4,8 @@
  * shutdown stopping the agents). The current workflow code must replay each without a determinism
  * error, so a change to the root's order of commands is caught before it breaks running worlds.
  */
-import { DeterminismViolationError } from '@temporalio/workflow';
-import { workflowBundle } from '../agents/support/bundle';
 import '../agents/support/harness'; // quiet runtime logger
-import { CHANGED_WORKFLOWS, loadHistories, replayAll } from '../support/replay';
+import { expectCleanReplay, expectControlFails, loadHistories } from '../support/replay';
 
 const histories = loadHistories('ecology');
 
@@ -22,17 +20,9 @@ test('the recorded root histories cover its paths', () => {
 });
 
 test('every recorded root history replays against the current workflow code', async () => {
-  const { code } = await workflowBundle();
-  const results = await replayAll(code, histories);
-  expect(results.map((r) => ({ id: r.id, error: r.error?.message }))).toEqual(histories.map((h) => ({ id: h.workflowId, error: undefined })));
+  await expectCleanReplay(histories);
 });
 
 test('a root that reads the world before it bootstraps fails replay with a determinism error', async () => {
-  const { code } = await workflowBundle(CHANGED_WORKFLOWS);
-  const results = await replayAll(code, histories);
-  expect(results).toHaveLength(histories.length);
-  for (const r of results) {
-    expect(r.error).toBeInstanceOf(DeterminismViolationError);
-    expect(r.error!.message).toMatch(/[Nn]ondeterminism/);
-  }
+  await expectControlFails(histories);
 });

@@ -104,13 +104,13 @@ test('the settle path: hold, run, settle with no failure; the settlement is the 
 test('the refund path: a run that fails every attempt is settled once with its failure (refunded)', async () => {
   const saga = mockSaga({
     run: async () => {
-      throw ApplicationFailure.create({ type: 'SANDBOX_CRASHED', message: 'the container died' });
+      throw ApplicationFailure.create({ type: 'SANDBOX_UNAVAILABLE', message: 'the container died' });
     },
   });
   const { input, result } = await runSaga(saga);
   expect(saga.steps('run')).toHaveLength(input.activities.runMaximumAttempts);
-  expect(saga.steps('settle')).toEqual([{ key: input.request.key, world: 'world-a', failure: { code: 'SANDBOX_CRASHED', message: 'the container died' } }]);
-  expect(result).toMatchObject({ ok: true, summary: { ok: false, error: { code: 'SANDBOX_CRASHED' }, compute_charged: 0 } });
+  expect(saga.steps('settle')).toEqual([{ key: input.request.key, world: 'world-a', failure: { code: 'SANDBOX_UNAVAILABLE', message: 'the container died' } }]);
+  expect(result).toMatchObject({ ok: true, summary: { ok: false, error: { code: 'SANDBOX_UNAVAILABLE' }, compute_charged: 0 } });
 });
 
 test('no sandbox worker: the run is given up after its schedule-to-start timeout and refunded', async () => {

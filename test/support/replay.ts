@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { workflowBundle } from '../agents/support/bundle';
 
 export const HISTORIES = join(__dirname, '..', 'histories');
 
@@ -54,4 +56,22 @@ export function activityInputs(events: HistoryEvent[], type: string): unknown[] 
     .map((e) => e.activityTaskScheduledEventAttributes)
     .filter((a) => a?.activityType?.name === type)
     .map((a) => JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString()) as unknown);
+}
+
+/** Every history replays against the current workflow code without an error. */
+export async function expectCleanReplay(histories: RecordedHistory[]): Promise<void> {
+  const { code } = await workflowBundle();
+  const results = await replayAll(code, histories);
+  expect(results.map((r) => ({ id: r.id, error: r.error?.message }))).toEqual(histories.map((h) => ({ id: h.workflowId, error: undefined })));
+}
+
+/** The control: every history fails with a determinism error against the changed bundle (CHANGED_WORKFLOWS). */
+export async function expectControlFails(histories: RecordedHistory[]): Promise<void> {
+  const { code } = await workflowBundle(CHANGED_WORKFLOWS);
+  const results = await replayAll(code, histories);
+  expect(results).toHaveLength(histories.length);
+  for (const r of results) {
+    expect(r.error).toBeInstanceOf(DeterminismViolationError);
+    expect(r.error!.message).toMatch(/[Nn]ondeterminism/);
+  }
 }
