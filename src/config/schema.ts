@@ -515,6 +515,26 @@ export const configSchema = z.strictObject({
      */
     maxCachedWorkflows: count.min(2),
   }),
+  /** The world's rules (docs/experiments.md). */
+  world: z.strictObject({
+    /**
+     * 'society': the full economy. 'isolated' (an experiment's control arm): each agent reads,
+     * invokes, describes and lists only its own artifacts and the genesis services, and every
+     * trade (escrow, rights offers, debt, transfers to others) is refused (src/world/isolation.ts).
+     */
+    isolation: z.enum(['society', 'isolated']),
+  }),
+  /** `ecology experiment` (src/experiments). */
+  experiments: z.strictObject({
+    /** Where reports are written: <dir>/<name>/report.json and report.html (relative: from the working folder). */
+    dir: z.string().min(1),
+    /** How often a running arm is polled (spend, solved, time) and a progress line printed. */
+    pollMs: count.min(10),
+    /** How long stopping an arm's workflows may take before they are terminated. */
+    stopTimeoutMs: count.min(1),
+    /** Points of each over-time series (solved, Gini) in the report. */
+    seriesPoints: count.min(2),
+  }),
 });
 
 export type EcologyConfig = z.infer<typeof configSchema>;
