@@ -532,6 +532,8 @@ export const configSchema = z.strictObject({
     pollMs: count.min(10),
     /** How long stopping an arm's workflows may take before they are terminated. */
     stopTimeoutMs: count.min(1),
+    /** Retention of the closed workflows of an arm's Temporal namespace (registered by the run). */
+    namespaceRetentionHours: count.min(1),
     /** Points of each over-time series (solved, Gini) in the report. */
     seriesPoints: count.min(2),
   }),

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { quotaSetSchema } from '../config/schema';
 import { invalid } from '../errors';
 import { newArtifactId, nonNegativeAmount } from '../validation';
+import { SUITE_SPONSOR } from './suite';
 
 /** The built-in arms: the full economy, and the same agents each alone with the genesis services. */
 export const ARMS = ['society', 'isolated'] as const;
@@ -30,7 +31,8 @@ export const specSchema = z.strictObject({
   agents: z
     .array(agentSchema)
     .min(1)
-    .refine((a) => new Set(a.map((x) => x.id)).size === a.length, { error: 'agent ids must differ' }),
+    .refine((a) => new Set(a.map((x) => x.id)).size === a.length, { error: 'agent ids must differ' })
+    .refine((a) => !a.some((x) => x.id === SUITE_SPONSOR), { error: `${SUITE_SPONSOR} is the account that posts the suite's bounties; no agent may take its id` }),
   /** Path of a bounty suite file (bounties/suites/<name>.json); relative: from the spec's folder, then the working folder. */
   suite: z.string().min(1),
   /** Each arm stops when its world has spent this many LLM dollars... */
