@@ -1,4 +1,5 @@
 import { createAgentActivities, type AgentActivityDeps } from './agents';
+import { createBountyActivities } from './bounties';
 import { createEcologyActivities } from './ecology';
 import { createMetricsActivities } from './metrics';
 import { createOracleActivities } from './oracle';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOracleActivities(deps),
     ...createMetricsActivities(deps),
     ...createEcologyActivities(deps),
+    ...createBountyActivities(deps),
   };
 }
 

@@ -218,6 +218,69 @@ CREATE TABLE public.artifacts (
 );
 
 --
+-- Name: bounties; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.bounties (
+    id text NOT NULL,
+    poster text NOT NULL,
+    description text NOT NULL,
+    checker_id text NOT NULL,
+    reward bigint NOT NULL,
+    deadline timestamp with time zone NOT NULL,
+    mode text NOT NULL,
+    status text NOT NULL,
+    winner text,
+    winning_artifact text,
+    score integer,
+    post_key text NOT NULL,
+    posted_at timestamp with time zone DEFAULT now() NOT NULL,
+    closed_at timestamp with time zone,
+    CONSTRAINT bounties_check CHECK (((status = 'open'::text) = (closed_at IS NULL))),
+    CONSTRAINT bounties_check1 CHECK (((status = 'solved'::text) = (winner IS NOT NULL))),
+    CONSTRAINT bounties_mode_check CHECK ((mode = ANY (ARRAY['first'::text, 'best'::text]))),
+    CONSTRAINT bounties_reward_check CHECK ((reward > 0)),
+    CONSTRAINT bounties_status_check CHECK ((status = ANY (ARRAY['open'::text, 'solved'::text, 'refunded'::text, 'cancelled'::text])))
+);
+
+--
+-- Name: bounty_submissions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.bounty_submissions (
+    id bigint NOT NULL,
+    bounty_id text NOT NULL,
+    submitter text NOT NULL,
+    artifact_id text NOT NULL,
+    submit_key text NOT NULL,
+    check_key text NOT NULL,
+    status text NOT NULL,
+    score integer,
+    cpu_ms bigint DEFAULT 0 NOT NULL,
+    error_code text,
+    submitted_at timestamp with time zone DEFAULT now() NOT NULL,
+    checked_at timestamp with time zone,
+    CONSTRAINT bounty_submissions_status_check CHECK ((status = ANY (ARRAY['checking'::text, 'passed'::text, 'failed'::text, 'late'::text])))
+);
+
+--
+-- Name: bounty_submissions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.bounty_submissions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: bounty_submissions_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.bounty_submissions_id_seq OWNED BY public.bounty_submissions.id;
+
+--
 -- Name: buckets; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -774,6 +837,12 @@ CREATE TABLE public.world_identity (
 );
 
 --
+-- Name: bounty_submissions id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bounty_submissions ALTER COLUMN id SET DEFAULT nextval('public.bounty_submissions_id_seq'::regclass);
+
+--
 -- Name: escrow_listings id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -844,6 +913,34 @@ ALTER TABLE ONLY public.agent_subscriptions
 
 ALTER TABLE ONLY public.artifacts
     ADD CONSTRAINT artifacts_pkey PRIMARY KEY (id);
+
+--
+-- Name: bounties bounties_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bounties
+    ADD CONSTRAINT bounties_pkey PRIMARY KEY (id);
+
+--
+-- Name: bounty_submissions bounty_submissions_check_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bounty_submissions
+    ADD CONSTRAINT bounty_submissions_check_key_key UNIQUE (check_key);
+
+--
+-- Name: bounty_submissions bounty_submissions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bounty_submissions
+    ADD CONSTRAINT bounty_submissions_pkey PRIMARY KEY (id);
+
+--
+-- Name: bounty_submissions bounty_submissions_submit_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bounty_submissions
+    ADD CONSTRAINT bounty_submissions_submit_key_key UNIQUE (submit_key);
 
 --
 -- Name: buckets buckets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1064,6 +1161,30 @@ CREATE INDEX artifacts_owner_idx ON public.artifacts USING btree (owner_id, id);
 CREATE INDEX artifacts_type_idx ON public.artifacts USING btree (type, id);
 
 --
+-- Name: bounties_closed; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX bounties_closed ON public.bounties USING btree (closed_at DESC) WHERE (status <> 'open'::text);
+
+--
+-- Name: bounties_open; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX bounties_open ON public.bounties USING btree (deadline) WHERE (status = 'open'::text);
+
+--
+-- Name: bounty_submissions_bounty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX bounty_submissions_bounty ON public.bounty_submissions USING btree (bounty_id, id);
+
+--
+-- Name: bounty_submissions_submitter; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX bounty_submissions_submitter ON public.bounty_submissions USING btree (submitter, bounty_id);
+
+--
 -- Name: escrow_one_open_listing; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1242,6 +1363,27 @@ ALTER TABLE ONLY public.artifacts
 
 ALTER TABLE ONLY public.artifacts
     ADD CONSTRAINT artifacts_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.artifacts(id) DEFERRABLE INITIALLY DEFERRED;
+
+--
+-- Name: bounties bounties_poster_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bounties
+    ADD CONSTRAINT bounties_poster_fkey FOREIGN KEY (poster) REFERENCES public.artifacts(id);
+
+--
+-- Name: bounty_submissions bounty_submissions_bounty_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bounty_submissions
+    ADD CONSTRAINT bounty_submissions_bounty_id_fkey FOREIGN KEY (bounty_id) REFERENCES public.bounties(id);
+
+--
+-- Name: bounty_submissions bounty_submissions_submitter_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bounty_submissions
+    ADD CONSTRAINT bounty_submissions_submitter_fkey FOREIGN KEY (submitter) REFERENCES public.artifacts(id);
 
 --
 -- Name: buckets buckets_principal_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -16,7 +16,7 @@ export const artifactId = z.string({ error: 'must be a string id' }).regex(ID_PA
  * `oracle:<resolution>:...`, `cli:<uuid>`): an agent or key with one of these names would derive
  * `<name>:<n>...` keys in the same form. Debt contract ids are `debt_<hash of a key>`.
  */
-const RESERVED_IDS: readonly string[] = ['oracle', 'issue', 'spawn', 'cli', 'adhoc', 'artifact'];
+const RESERVED_IDS: readonly string[] = ['oracle', 'issue', 'spawn', 'cli', 'adhoc', 'artifact', 'bounty'];
 const RESERVED_PREFIXES: readonly string[] = ['genesis_', 'debt_'];
 
 /** Why a new caller-chosen id is reserved, or null when it is free to take. */

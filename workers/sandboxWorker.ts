@@ -14,6 +14,8 @@ import type { EcologyConfig } from '../src/config/schema';
 import type { DispatchHooks } from '../src/genesis/context';
 import { hooksOf } from '../src/invoke/contract';
 import { agentCreatedHook } from '../src/agents/startCreated';
+import { bountyCommittedHook } from '../src/bounties/hooks';
+import { bountyStarter } from '../src/temporal/bountyWorkflows';
 import { agentControl } from '../src/temporal/agentWorkflows';
 import { readWorldId } from '../src/world/identity';
 import { sandboxPoolIfDocker } from '../src/invoke/sandboxPool';
@@ -85,7 +87,9 @@ export async function startSandboxSide(opts: {
   }
   // Code that creates an agent through ctx.invoke starts its workflow like every other path.
   const agentCreated = agentCreatedHook(pool, agentControl(opts.client, config, () => readWorldId(pool)));
-  const hooks = hooksOf({ pool, config, sandbox, hooks: { agentCreated, ...opts.hooks } });
+  // So do a posted bounty's deadline timer and a submission's check.
+  const bountyCommitted = bountyCommittedHook(pool, config, bountyStarter(opts.client, config, () => readWorldId(pool)));
+  const hooks = hooksOf({ pool, config, sandbox, hooks: { agentCreated, bountyCommitted, ...opts.hooks } });
   const activities = createSandboxActivities({ pool, config, sandbox, openai: opts.openai, hooks, log });
   const worker = sandbox ? await createSandboxWorker({ connection: opts.connection, pool, config, sandbox, openai: opts.openai, hooks, log }) : null;
   const openai = opts.openai as InvokeOptions['openai'];

@@ -4,3 +4,4 @@ export * from './oracle';
 export * from './metrics';
 export * from './ecology';
 export * from './invoke';
+export * from './bounty';

@@ -14,7 +14,7 @@ export async function invokeArtifactWorkflow(input: InvokeWorkflowInput): Promis
   return invokeArtifactSaga(input);
 }
 
-function ledgerOptions(o: InvokeActivityOptions): ActivityOptions {
+export function ledgerOptions(o: InvokeActivityOptions): ActivityOptions {
   return {
     startToCloseTimeout: o.timeoutMs,
     retry: { initialInterval: o.initialIntervalMs, maximumInterval: o.maximumIntervalMs, backoffCoefficient: 2 },
@@ -31,7 +31,7 @@ function sandboxOptions(o: InvokeActivityOptions, taskQueue: string): ActivityOp
 }
 
 /** Why the run step gave no answer, as the failure settle records (and refunds for). */
-function runFailure(e: unknown, input: InvokeWorkflowInput): { code: string; message: string } {
+function runFailure(e: unknown, input: Pick<InvokeWorkflowInput, 'activities' | 'sandboxTaskQueue'>): { code: string; message: string } {
   const cause = e instanceof ActivityFailure ? e.cause : e;
   if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') {
     return {
@@ -47,13 +47,22 @@ function runFailure(e: unknown, input: InvokeWorkflowInput): { code: string; mes
 /** The saga itself, for use inside other workflows too (the activities must be registered where they run). */
 export async function invokeArtifactSaga(input: InvokeWorkflowInput): Promise<InvocationSummary> {
   const ledger = proxyActivities<SandboxActivities>(ledgerOptions(input.activities));
-  const sandbox = proxyActivities<SandboxActivities>(sandboxOptions(input.activities, input.sandboxTaskQueue));
   const { world } = input;
   const key = input.request.key;
 
   const held = await CancellationScope.nonCancellable(() => ledger.holdInvocation({ ...input.request, world }));
   if (!held.ok) return { ok: false, error: held.error, replayed: held.replayed, compute_charged: 0 };
+  return runAndSettleInvocation(key, input);
+}
 
+/**
+ * The saga after its hold: run on the sandbox queue, then settle (not cancellable). Also the end
+ * of a bounty's check, whose invocation the bounty service holds itself (workflows/bounty.ts).
+ */
+export async function runAndSettleInvocation(key: string, input: Pick<InvokeWorkflowInput, 'activities' | 'sandboxTaskQueue' | 'world'>): Promise<InvocationSummary> {
+  const ledger = proxyActivities<SandboxActivities>(ledgerOptions(input.activities));
+  const sandbox = proxyActivities<SandboxActivities>(sandboxOptions(input.activities, input.sandboxTaskQueue));
+  const { world } = input;
   let failure: { code: string; message: string } | undefined;
   let cancelled: unknown;
   try {

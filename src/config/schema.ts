@@ -31,6 +31,8 @@ export const promptSizesSchema = z.strictObject({
   marketListings: count,
   /** A tool's one-line description (its owner's words) is cut to this many characters. */
   marketDescriptionChars: count.min(1),
+  /** Open bounties shown (soonest deadline first); their descriptions are cut like a tool's. */
+  openBounties: count,
 });
 
 export const llmPriceSchema = z
@@ -112,6 +114,19 @@ export const configSchema = z.strictObject({
     scripFee: z.record(z.string(), count),
     /** Scrip a creator pays the treasury for each artifact with standing (a principal) it creates: principals are not free to mint. */
     principalFee: count,
+  }),
+  /** genesis_bounty (src/bounties). */
+  bounties: z.strictObject({
+    /**
+     * CPU-ms of the submitter's compute the checker may reserve for the submission it runs
+     * (ctx.invoke); the checker's own CPU is charged to the submitter besides.
+     */
+    checkComputeAllowance: count,
+    /** How far in the future a deadline may be. */
+    maxDeadlineSeconds: count.min(1),
+    maxDescriptionChars: count.min(1),
+    /** At the deadline, a bounty with submissions still being checked is closed again after this long. */
+    deadlineRecheckSeconds: count.min(1),
   }),
   transactions: z.strictObject({
     maxRetries: count,

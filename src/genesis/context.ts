@@ -22,6 +22,20 @@ export interface DispatchHooks {
    * (src/agents/startCreated.ts) and throws a typed error, which becomes the operation's outcome.
    */
   agentCreated?: (creation: AgentCreation) => Promise<void>;
+  /**
+   * Called by dispatch after a genesis_bounty post or submit commits (and on every replay): starts
+   * the bounty's deadline workflow or the submission's check, idempotently (src/bounties/hooks.ts).
+   * A typed error becomes the operation's outcome.
+   */
+  bountyCommitted?: (commit: BountyCommit) => Promise<void>;
+}
+
+/** A committed bounty operation: its method and result (bountyView or submissionView, as JSON). */
+export interface BountyCommit {
+  method: 'post' | 'submit';
+  caller: string;
+  key: string;
+  result: unknown;
 }
 
 /**

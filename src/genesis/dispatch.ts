@@ -74,6 +74,7 @@ export async function dispatchGeneral(deps: DispatchDeps, req: DispatchRequest):
  * crash between the two). A start that fails undid the creation: the operation fails.
  */
 async function afterCommit(deps: DispatchDeps, req: DispatchRequest, outcome: Outcome): Promise<Outcome> {
+  if (req.artifactId === 'genesis_bounty') return afterBountyCommit(deps, req, outcome);
   const hook = deps.hooks?.agentCreated;
   if (!hook || !outcome.ok || req.artifactId !== 'genesis_store' || (req.method !== 'create' && req.method !== 'write')) return outcome;
   const r = outcome.result as { id?: string; created?: boolean; agent?: boolean; endowment?: AgentCreation['endowment'] } | null;
@@ -81,6 +82,19 @@ async function afterCommit(deps: DispatchDeps, req: DispatchRequest, outcome: Ou
   try {
     await hook({ agentId: r.id, creator: req.caller, key: req.key, ...(r.endowment ? { endowment: r.endowment } : {}) });
     return { ...outcome, result: { ...r, workflow: 'started' } };
+  } catch (e) {
+    if (isEcologyError(e)) return failure(boundedError(e, deps.config.limits.maxErrorMessageChars), outcome.compute_charged, outcome.replayed);
+    throw e;
+  }
+}
+
+/** A bounty's deadline workflow, or a submission's check, starts after its post or submit commits (src/bounties/hooks.ts). */
+async function afterBountyCommit(deps: DispatchDeps, req: DispatchRequest, outcome: Outcome): Promise<Outcome> {
+  const hook = deps.hooks?.bountyCommitted;
+  if (!hook || !outcome.ok || (req.method !== 'post' && req.method !== 'submit')) return outcome;
+  try {
+    await hook({ method: req.method, caller: req.caller, key: req.key, result: outcome.result });
+    return outcome;
   } catch (e) {
     if (isEcologyError(e)) return failure(boundedError(e, deps.config.limits.maxErrorMessageChars), outcome.compute_charged, outcome.replayed);
     throw e;

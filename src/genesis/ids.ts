@@ -7,6 +7,7 @@ export const GENESIS_SERVICES = [
   'genesis_oracle',
   'genesis_event_log',
   'genesis_debt',
+  'genesis_bounty',
 ] as const;
 export type GenesisService = (typeof GENESIS_SERVICES)[number];
 
@@ -27,6 +28,7 @@ export const SYSTEM_ACCOUNTS = {
   treasury: 'treasury',
   oracleHold: 'hold_oracle',
   invokeHold: 'hold_invoke',
+  bountyHold: 'hold_bounty',
 } as const;
 export const SYSTEM_ACCOUNT_IDS: readonly string[] = Object.values(SYSTEM_ACCOUNTS);
 

@@ -7,6 +7,7 @@ import { ledgerService } from './services/ledger';
 import { rightsService } from './services/rights';
 import { storeService } from './services/store';
 import { oracleService } from './services/oracle';
+import { bountyService } from './services/bounty';
 
 /** Every genesis service and its methods. */
 export const GENESIS: Record<GenesisService, GenesisServiceDef> = {
@@ -17,6 +18,7 @@ export const GENESIS: Record<GenesisService, GenesisServiceDef> = {
   genesis_oracle: oracleService,
   genesis_event_log: eventLogService,
   genesis_debt: debtService,
+  genesis_bounty: bountyService,
 };
 
 export function isGenesisService(id: string): id is GenesisService {

@@ -144,6 +144,8 @@ const READS = new Set([
   'genesis_oracle.history',
   'genesis_event_log.read',
   'genesis_debt.check',
+  'genesis_bounty.check',
+  'genesis_bounty.list',
 ]);
 
 /**
@@ -161,6 +163,9 @@ const SPENDS = new Set([
   'genesis_oracle.cancel_bid',
   'genesis_debt.accept',
   'genesis_debt.repay',
+  // The reward leaves the poster (measured). submit and cancel need `allow`: a submission's check
+  // costs compute later, where no allowance measures it.
+  'genesis_bounty.post',
 ]);
 
 interface Holdings {

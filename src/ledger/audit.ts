@@ -3,6 +3,7 @@ import { llmBudgetCheck } from '../llm/audit';
 import { oracleHoldCheck } from '../oracle/audit';
 import { invocationHoldCheck } from '../invoke/audit';
 import { quotasConservedCheck } from '../rights/audit';
+import { bountyHoldCheck } from '../bounties/audit';
 
 export interface AuditCheck {
   name: string;
@@ -93,7 +94,7 @@ async function idempotencyRecords(c: PoolClient): Promise<AuditCheck> {
   };
 }
 
-const CORE_CHECKS = [sumsToZero, balancesMatchJournal, noNegativeBalances, escrowHoldsListings, idempotencyRecords, oracleHoldCheck, llmBudgetCheck, invocationHoldCheck, quotasConservedCheck];
+const CORE_CHECKS = [sumsToZero, balancesMatchJournal, noNegativeBalances, escrowHoldsListings, idempotencyRecords, oracleHoldCheck, llmBudgetCheck, invocationHoldCheck, quotasConservedCheck, bountyHoldCheck];
 
 /** Runs every invariant in one repeatable-read snapshot. */
 export async function audit(pool: Pool, extra: ExtraCheck[] = []): Promise<AuditReport> {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { agentCreatedHook } from '../../agents/startCreated';
+import { bountyCommittedHook } from '../../bounties/hooks';
+import { bountyStarter } from '../../temporal/bountyWorkflows';
 import { invoke } from '../../invoke/invoke';
 import { startAgentWorkflow } from '../../temporal/agentWorkflows';
 import { readWorldId } from '../../world/identity';
@@ -29,9 +31,15 @@ export const invokeCommand: Command = {
     const pool = await ctx.pool();
     // A created agent's workflow starts here too (Temporal is reached only then); undone when it cannot.
     const agentCreated = agentCreatedHook(pool, { start: async (id) => startAgentWorkflow(await ctx.temporal(), config, id, await readWorldId(pool)) });
+    // A posted bounty's deadline timer and a submission's check start the same way.
+    const lazyStarter = async () => bountyStarter(await ctx.temporal(), config, () => readWorldId(pool));
+    const bountyCommitted = bountyCommittedHook(pool, config, {
+      startDeadline: async (id, deadline) => (await lazyStarter()).startDeadline(id, deadline),
+      startCheck: async (id) => (await lazyStarter()).startCheck(id),
+    });
     try {
       const outcome = await invoke(
-        { pool, config, sandbox, hooks: { agentCreated } },
+        { pool, config, sandbox, hooks: { agentCreated, bountyCommitted } },
         { caller, artifactId, method, args: jsonArgument(argsText, 'json-args'), key, ...grant },
       );
       const { ok, replayed, compute_charged } = outcome;

@@ -1,0 +1,40 @@
+import type { Pool } from 'pg';
+import { holdBountyCheck, type CheckHold } from '../src/bounties/check';
+import { closeAtDeadline, settleSubmission, type DeadlineOutcome } from '../src/bounties/settle';
+import type { SubmissionStatus } from '../src/bounties/queries';
+import type { EcologyConfig } from '../src/config/schema';
+import { businessFailures } from './failures';
+import { worldGuard, type InWorld } from './world';
+
+export interface BountyActivityDeps {
+  pool: Pool;
+  config: EcologyConfig;
+  log?: (message: string) => void;
+}
+
+/**
+ * The bounty workflows' steps (workflows/bounty.ts), each one idempotent transaction: hold a
+ * submission's check, record its verdict, close a bounty at its deadline. The checker's run and
+ * the invocation's settle are the invocation saga's own activities (activities/sandbox.ts).
+ */
+export function createBountyActivities(deps: BountyActivityDeps) {
+  const inOwnWorld = worldGuard(deps.pool, deps.log);
+  return {
+    async holdBountyCheck(input: { submissionId: number } & InWorld): Promise<CheckHold> {
+      return businessFailures(() => inOwnWorld(input, () => holdBountyCheck(deps.pool, deps.config, input.submissionId)));
+    },
+    async settleBountySubmission(input: { submissionId: number; failure?: string } & InWorld): Promise<{ status: SubmissionStatus; score: number | null }> {
+      return businessFailures(() =>
+        inOwnWorld(input, async () => {
+          const s = await settleSubmission(deps.pool, deps.config, input.submissionId, input.failure);
+          return { status: s.status, score: s.score };
+        }),
+      );
+    },
+    async closeBountyAtDeadline(input: { bountyId: string } & InWorld): Promise<DeadlineOutcome> {
+      return businessFailures(() => inOwnWorld(input, () => closeAtDeadline(deps.pool, deps.config, input.bountyId)));
+    },
+  };
+}
+
+export type BountyActivities = ReturnType<typeof createBountyActivities>;
