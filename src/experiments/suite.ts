@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { createOperatorPrincipal } from '../artifacts/operator';
 import type { EcologyConfig } from '../config/schema';
 import { EcologyError, invalid } from '../errors';
+import type { DispatchHooks } from '../genesis/context';
 import { dispatch, type Outcome } from '../genesis/dispatch';
 import { isGenesisService } from '../genesis/registry';
 import { newArtifactId, positiveAmount } from '../validation';
@@ -74,6 +75,8 @@ export function readSuite(path: string): Suite {
 export interface SuiteWorld {
   pool: Pool;
   config: EcologyConfig;
+  /** Dispatch's hooks: bountyCommitted starts each bounty's deadline timer. */
+  hooks?: DispatchHooks;
 }
 
 export interface PostedSuite {
@@ -100,7 +103,7 @@ export async function postSuite(world: SuiteWorld, suite: Suite): Promise<Posted
   if (!isGenesisService('genesis_bounty')) {
     throw new EcologyError('UNAVAILABLE', 'this build has no genesis_bounty service: bounties cannot be posted (merge the bounty service first)', { reason: 'no_bounty_service' });
   }
-  const { pool, config } = world;
+  const { pool, config, hooks } = world;
   const total = suite.bounties.reduce((a, b) => a + b.reward, 0);
   await createOperatorPrincipal(pool, config, { id: SUITE_SPONSOR, kind: 'account', scrip: total, compute: sponsorCompute(config, suite.bounties.length) }).catch((e: unknown) => {
     if (!(e instanceof EcologyError && e.code === 'ALREADY_EXISTS')) throw e;
@@ -110,7 +113,7 @@ export async function postSuite(world: SuiteWorld, suite: Suite): Promise<Posted
     // The id `ecology bounties load` gives it too.
     const checker = `checker.${suite.name}.${b.id}`;
     const call = (artifactId: string, method: string, args: unknown, step: string) =>
-      dispatch({ pool, config }, { caller: SUITE_SPONSOR, artifactId, method, args, key: `suite:${b.id}:${step}` });
+      dispatch({ pool, config, hooks }, { caller: SUITE_SPONSOR, artifactId, method, args, key: `suite:${b.id}:${step}` });
     ok(await call('genesis_store', 'write', { id: checker, type: 'checker', code: b.checker, can_execute: true, access_contract_id: 'genesis_private' }, 'checker'), `bounty ${b.id}: its checker`);
     const post = { id: b.id, description: b.description, checker, reward: b.reward, deadline_seconds: Math.round(b.deadline_minutes * 60), ...(b.mode ? { mode: b.mode } : {}) };
     ok(await call('genesis_bounty', 'post', post, 'post'), `bounty ${b.id}`);

@@ -9,6 +9,7 @@
 import { Client as PgClient, type Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { bountyCommittedHook } from '../bounties/hooks';
 import { deepMerge } from '../config/load';
 import { configSchema, type EcologyConfig } from '../config/schema';
 import { openDatabase } from '../db/open';
@@ -17,6 +18,7 @@ import { startRootWorkflow } from '../ecology/root';
 import { ECOLOGY_SIGNALS } from '../ecology/types';
 import { EcologyError, invalid } from '../errors';
 import { AGENT_SIGNALS } from '../agents/types';
+import { bountyStarter } from '../temporal/bountyWorkflows';
 import { connectClient } from '../temporal/connection';
 import { readWorldId } from '../world/identity';
 import type { RunningWorker, WorkflowBundleOption } from '../../workers/worker';
@@ -182,7 +184,8 @@ export async function openArmWorld(o: OpenArmOptions): Promise<ArmWorld> {
     }
     client = await connectClient(config);
     const boot = await bootstrapWorld({ pool: db.pool, config, temporal: client });
-    const suite = await postSuite({ pool: db.pool, config }, o.suite);
+    const starter = bountyStarter(client, config, () => readWorldId(db.pool));
+    const suite = await postSuite({ pool: db.pool, config, hooks: { bountyCommitted: bountyCommittedHook(db.pool, config, starter) } }, o.suite);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startEcologyWorker } = require('../../workers/worker') as typeof import('../../workers/worker');
     worker = await startEcologyWorker({ config, pool: db.pool, workflowBundle: o.workflowBundle, openai: o.openai, log: o.log });
