@@ -6,15 +6,14 @@
  * one computed by hand from the script; then report.html is rendered in Chromium (no network) and
  * a screenshot saved to docs/experiment-report.png.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { deepMerge, loadConfig } from '../../src/config/load';
 import { priceOf, costMicros } from '../../src/llm/pricing';
-import { runExperiment } from '../../src/experiments/run';
-import { parseSpec } from '../../src/experiments/spec';
+import { main } from '../../src/cli/main';
 import type { ExperimentReport } from '../../src/experiments/report';
 import { SETTLE, testOverrides } from '../agents/support/harness';
 import { workflowBundle } from '../agents/support/bundle';
@@ -44,6 +43,10 @@ let paths: { json: string; html: string };
 /** Index of the first fake LLM call of each arm. */
 const armStarts: Record<string, number> = {};
 let name: string;
+let code: number;
+let last: { report: string; html: string };
+/** The progress lines the command printed on stderr. */
+const progress: string[] = [];
 
 beforeAll(async () => {
   fake = await startFakeLlm();
@@ -65,42 +68,63 @@ beforeAll(async () => {
     }),
   );
   name = `e2e_${randomBytes(3).toString('hex')}`;
-  const spec = parseSpec({
-    name,
-    agents: [
-      { id: 'maker', system_prompt: 'You make helpers.', endowment: { scrip: 100, compute: 50_000 } },
-      { id: 'solver', system_prompt: 'You solve bounties.', endowment: { scrip: 100, compute: 50_000 } },
-    ],
-    suite: 'suite.json',
-    budget_usd: 5,
-    minutes: 60,
-  });
-  const base = loadConfig({
-    env: {},
-    overrides: deepMerge(deepMerge({ database: { url: process.env.DATABASE_URL }, temporal: { address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }, ...fakeLlmOverrides(fake) }, testOverrides()), {
-      // Generous: a nested call's cold container start counts against its caller's time, on a busy machine.
-      sandbox: { ...TEST_SANDBOX, limits: { ...TEST_SANDBOX.limits, timeoutMs: 20_000 }, image: await sandboxImage() },
-      // A run reserves its worst case (its time limit at its CPUs) from the allowances above it: the
-      // checker's must exceed the submission's reservation for the submission to pass some on.
-      bounties: { deadlineRecheckSeconds: 1, checkComputeAllowance: 100_000 },
-      experiments: { dir: join(dir, 'experiments'), pollMs: 500, stopTimeoutMs: 15_000 },
+  const specFile = join(dir, 'spec.json');
+  writeFileSync(
+    specFile,
+    JSON.stringify({
+      name,
+      agents: [
+        { id: 'maker', system_prompt: 'You make helpers.', endowment: { scrip: 100, compute: 50_000 } },
+        { id: 'solver', system_prompt: 'You solve bounties.', endowment: { scrip: 100, compute: 50_000 } },
+      ],
+      suite: 'suite.json',
+      budget_usd: 5,
+      minutes: 60,
     }),
-  });
-  const { code } = await workflowBundle();
-  const out = await runExperiment({
-    spec,
-    specPath: join(dir, 'spec.json'),
-    base,
-    minutes: 0.5,
-    workflowBundle: { code },
-    progress: () => undefined,
-    log: (m) => {
-      const arm = /^arm (\w+) #1: starting/.exec(m)?.[1];
+  );
+  const configFile = join(dir, 'config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify(
+      deepMerge(deepMerge({ temporal: { address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }, ...fakeLlmOverrides(fake) }, testOverrides()), {
+        // Generous: a nested call's cold container start counts against its caller's time, on a busy machine.
+        sandbox: { ...TEST_SANDBOX, limits: { ...TEST_SANDBOX.limits, timeoutMs: 20_000 }, image: await sandboxImage() },
+        // A run reserves its worst case (its time limit at its CPUs) from the allowances above it: the
+        // checker's must exceed the submission's reservation for the submission to pass some on.
+        bounties: { deadlineRecheckSeconds: 1, checkComputeAllowance: 100_000 },
+        experiments: { dir: join(dir, 'experiments'), pollMs: 500, stopTimeoutMs: 15_000 },
+      }),
+    ),
+  );
+  // The command reads the workflow bundle from $ECOLOGY_DATA_DIR: give it the tests' cached one.
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  const { file } = await workflowBundle();
+  copyFileSync(file, join(data, basename(file)));
+
+  const stdout: string[] = [];
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c) => (stdout.push(String(c)), true));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c) => {
+    for (const line of String(c).split('\n')) {
+      const arm = /^experiment: arm (\w+) #1: starting/.exec(line)?.[1];
       if (arm) armStarts[arm] = fake.calls.length;
-    },
+      if (/^experiment: \w+ #\d+ {2}elapsed/.test(line)) progress.push(line);
+    }
+    return true;
   });
-  report = out.report;
-  paths = out.paths;
+  const saved = process.env.ECOLOGY_DATA_DIR;
+  process.env.ECOLOGY_DATA_DIR = data;
+  try {
+    code = await main(['experiment', 'run', specFile, '--minutes', '0.5', '--json', '--config', configFile]);
+  } finally {
+    if (saved === undefined) delete process.env.ECOLOGY_DATA_DIR;
+    else process.env.ECOLOGY_DATA_DIR = saved;
+    out.mockRestore();
+    err.mockRestore();
+  }
+  last = JSON.parse(stdout.join('').trim().split('\n').at(-1)!);
+  report = JSON.parse(readFileSync(last.report, 'utf8')) as ExperimentReport;
+  paths = { json: last.report, html: last.html };
 }, 240_000);
 afterAll(() => fake?.close());
 
@@ -113,6 +137,13 @@ function dollarsOf(arm: string): number {
   const perCall = costMicros(USAGE, priceOf(llm, llm.defaultModel));
   return (calls * perCall) / 1_000_000;
 }
+
+test('the command ran both arms, printed progress, and its last line names the report', () => {
+  expect(code).toBe(0);
+  expect(last).toMatchObject({ report: expect.stringMatching(new RegExp(`experiments/${name}/report\\.json$`)), html: expect.stringMatching(/report\.html$/) });
+  expect(progress.some((l) => /^experiment: society #1 {2}elapsed \d+ s {2}spent \$\d+\.\d{4} {2}solved 2$/.test(l))).toBe(true);
+  expect(progress.some((l) => /^experiment: isolated #1 .* solved 1$/.test(l))).toBe(true);
+});
 
 test('society solves both bounties, isolated only the one that needs no one else\'s helper', () => {
   expect(report.runs.map((r) => [r.arm, r.repeat, r.stopped_by])).toEqual([['society', 1, 'time'], ['isolated', 1, 'time']]);
