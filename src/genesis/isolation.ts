@@ -23,8 +23,13 @@ export async function isolateCall(ctx: CallContext, service: string, method: str
   if (!isIsolated(ctx.config)) return args;
   if (TRADING_SERVICES.includes(service)) throw isolationRefusal(`${service}.${method} is trade`);
   if (GIFTS.includes(`${service}.${method}`)) throw isolationRefusal(`${service}.${method} gives to another principal`);
-  if (service !== 'genesis_store') return args;
-  const a = (args ?? {}) as { id?: unknown; owner?: unknown; access_contract_id?: unknown };
+  const a = (args ?? {}) as { id?: unknown; owner?: unknown; access_contract_id?: unknown; artifact_id?: unknown };
+  // Any other service's artifact argument (an oracle bid, a bounty submission) must be the caller's too.
+  if (service !== 'genesis_store') {
+    const target = typeof a.artifact_id === 'string' ? await getArtifact(ctx.client, a.artifact_id) : null;
+    if (target) refuseForeign(ctx.config, ctx.caller, target, `use ${service}.${method} on`);
+    return args;
+  }
   if (method === 'list') {
     if (a.owner !== undefined && a.owner !== ctx.caller) throw isolationRefusal(`${ctx.caller} may not list the artifacts of ${String(a.owner)}`);
     return { ...(args as object), owner: ctx.caller };

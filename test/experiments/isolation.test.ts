@@ -100,6 +100,13 @@ test('no trade: escrow, rights offers, debt, transfers of scrip, compute, rights
   await w.expectAuditOk();
 }, 60_000);
 
+test('no bidding on another agent\'s artifact at the oracle, even where bidding on others is allowed', async () => {
+  const open = { ...w.config, oracle: { ...w.config.oracle, bidOnOthers: true } };
+  expect(await call(open, B, 'genesis_oracle', 'bid', { artifact_id: HELPER, amount: 2 })).toMatchObject({ ok: false, error: isolated });
+  expect(await call({ ...open, world: { isolation: 'society' } }, B, 'genesis_oracle', 'bid', { artifact_id: HELPER, amount: 2 })).toMatchObject({ ok: true });
+  expect(await call(open, B, 'genesis_oracle', 'bid', { artifact_id: OWN, amount: 2 })).toMatchObject({ ok: true });
+}, 60_000);
+
 test('its own artifacts and the genesis services still work', async () => {
   expect(await w.invoke(B, OWN)).toMatchObject({ ok: true, result: 7 });
   expect(await call(w.config, B, 'genesis_store', 'read', { id: OWN })).toMatchObject({ ok: true });
