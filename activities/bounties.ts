@@ -1,7 +1,10 @@
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { holdBountyCheck, type CheckHold } from '../src/bounties/check';
 import { closeAtDeadline, settleSubmission, type DeadlineOutcome } from '../src/bounties/settle';
-import type { SubmissionStatus } from '../src/bounties/queries';
+import { checkingSubmissions, type SubmissionStatus } from '../src/bounties/queries';
+import { bountyStarter } from '../src/temporal/bountyWorkflows';
+import { readWorldId } from '../src/world/identity';
 import type { EcologyConfig } from '../src/config/schema';
 import { businessFailures } from './failures';
 import { worldGuard, type InWorld } from './world';
@@ -9,6 +12,8 @@ import { worldGuard, type InWorld } from './world';
 export interface BountyActivityDeps {
   pool: Pool;
   config: EcologyConfig;
+  /** Starts checks again (resumeBountyChecks). */
+  temporal: Client;
   log?: (message: string) => void;
 }
 
@@ -28,6 +33,21 @@ export function createBountyActivities(deps: BountyActivityDeps) {
         inOwnWorld(input, async () => {
           const s = await settleSubmission(deps.pool, deps.config, input.submissionId, input.failure);
           return { status: s.status, score: s.score };
+        }),
+      );
+    },
+    /**
+     * At the deadline, submissions still being checked get their check workflow started again: a
+     * start lost between a submit's commit and its hook (a crashed process), or a check whose
+     * workflow failed, would otherwise keep the bounty from ever closing. Running checks are kept.
+     */
+    async resumeBountyChecks(input: { bountyId: string } & InWorld): Promise<number> {
+      return businessFailures(() =>
+        inOwnWorld(input, async () => {
+          const starter = bountyStarter(deps.temporal, deps.config, () => readWorldId(deps.pool));
+          const ids = await checkingSubmissions(deps.pool, input.bountyId);
+          for (const id of ids) await starter.startCheck(id);
+          return ids.length;
         }),
       );
     },

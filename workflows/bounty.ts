@@ -19,7 +19,8 @@ export async function bountyCheckWorkflow(input: BountyCheckInput): Promise<{ st
 
 /**
  * A bounty's deadline: a durable timer until it, then close the bounty (refund, or in mode best pay
- * the best); while submissions are still being checked, try again after recheckSeconds. A bounty
+ * the best); while submissions are still being checked, start their checks again where they are
+ * not running and try again after recheckSeconds. A bounty
  * already solved or cancelled is left as it is.
  */
 export async function bountyDeadlineWorkflow(input: BountyDeadlineInput): Promise<{ status: string }> {
@@ -29,6 +30,8 @@ export async function bountyDeadlineWorkflow(input: BountyDeadlineInput): Promis
   for (;;) {
     const r = await acts.closeBountyAtDeadline({ bountyId: input.bountyId, world: input.world });
     if (r.closed) return { status: r.status };
+    // Checks whose start was lost (or whose workflow failed) start again; running ones are kept.
+    await acts.resumeBountyChecks({ bountyId: input.bountyId, world: input.world });
     await sleep(input.recheckSeconds * 1000);
   }
 }

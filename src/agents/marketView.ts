@@ -1,6 +1,7 @@
 import type { EcologyConfig } from '../config/schema';
 import { isIsolated } from '../world/isolation';
 import { clip } from './actions';
+import type { PromptBounty } from '../bounties/queries';
 import type { MarketFacts, MarketTool } from './marketFacts';
 
 /** Control characters (newlines included) and Unicode line and paragraph separators. */
@@ -18,6 +19,11 @@ export function quotedDescription(text: string | null, max: number): string {
 
 function toolLine(t: MarketTool, descriptionChars: number): string {
   return `- ${t.id}: owner ${t.owner_id}, price ${t.price}, invoked ${t.invoked} times, description ${quotedDescription(t.description, descriptionChars)}`;
+}
+
+/** An open bounty on one line; its description is the poster's words, quoted like a tool's. */
+export function bountyLine(b: PromptBounty, descriptionChars: number): string {
+  return `- bounty ${b.id}: reward ${b.reward} scrip, deadline ${new Date(b.deadline).toISOString()}, mode ${b.mode}, posted by ${b.poster}, description ${quotedDescription(b.description, descriptionChars)}`;
 }
 
 /** Scrip per unit, to four significant digits. */

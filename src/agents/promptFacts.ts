@@ -5,6 +5,7 @@ import { bucketJsonSql, bucketViewFromRow, type BucketRow, type BucketView } fro
 import type { EventView } from '../events/view';
 import { eventVisibleToSql } from '../events/visibility';
 import { SCRIP } from '../genesis/ids';
+import { openBountiesJsonSql, type PromptBounty } from '../bounties/queries';
 import { ORACLE_FACTS_JSON_SQL, oracleFactsFromJson, type OracleFacts } from '../oracle/status';
 import { quotasFromRows, type Quotas } from '../rights/quotas';
 import { marketFactsSql, type MarketFacts } from './marketFacts';
@@ -51,13 +52,15 @@ export interface PromptFacts {
   recentEvents: PromptEvent[];
   oracle: OracleFacts;
   market: MarketFacts;
+  /** Open bounties, soonest deadline first (agents.prompt.openBounties). */
+  bounties: PromptBounty[];
 }
 
 /**
  * One statement (one snapshot, one round trip) for the whole prompt; each sub-select is what
  * the query module of its table would ask. Events private to others (sealed bids) are left out. Placeholders: $1 agent, $2 key, $3 scrip asset,
  * $4 own artifacts, $5 recent actions, $6 recent events, $7 market tools, $8 market listings,
- * $9 market description characters.
+ * $9 market description characters, $10 open bounties.
  */
 const market = marketFactsSql({ agent: '$1', tools: '$7', listings: '$8', chars: '$9' });
 const PROMPT_FACTS_SQL = `WITH me AS (SELECT content, has_standing AND can_execute AS agent FROM artifacts WHERE id = $1)
@@ -89,7 +92,8 @@ const PROMPT_FACTS_SQL = `WITH me AS (SELECT content, has_standing AND can_execu
     ${market.listings} AS market_listings,
     ${market.offers} AS market_offers,
     ${market.lastTrades} AS market_last_trades,
-    ${market.resolution} AS market_resolution`;
+    ${market.resolution} AS market_resolution,
+    ${openBountiesJsonSql({ limit: '$10', chars: '$9' })} AS open_bounties`;
 
 interface FactsRow {
   stored: StoredThought | null;
@@ -111,6 +115,7 @@ interface FactsRow {
   market_offers: MarketFacts['offers'];
   market_last_trades: MarketFacts['lastTrades'];
   market_resolution: MarketFacts['lastResolution'];
+  open_bounties: PromptBounty[];
 }
 
 export async function readPromptFacts(
@@ -121,7 +126,7 @@ export async function readPromptFacts(
   const res = await pool.query<FactsRow>({
     name: 'agent_prompt_facts',
     text: PROMPT_FACTS_SQL,
-    values: [r.agentId, r.key, SCRIP, p.ownArtifacts, p.recentActions, p.recentEvents, p.marketTools, p.marketListings, p.marketDescriptionChars],
+    values: [r.agentId, r.key, SCRIP, p.ownArtifacts, p.recentActions, p.recentEvents, p.marketTools, p.marketListings, p.marketDescriptionChars, p.openBounties],
   });
   const row = res.rows[0];
   return {
@@ -140,5 +145,6 @@ export async function readPromptFacts(
     recentEvents: row.recent_events,
     oracle: oracleFactsFromJson(row.oracle),
     market: { tools: row.market_tools, listings: row.market_listings, offers: row.market_offers, lastTrades: row.market_last_trades, lastResolution: row.market_resolution },
+    bounties: row.open_bounties,
   };
 }

@@ -13,7 +13,7 @@ import { EcologyError } from '../errors';
 import type { BountyCommit, DispatchHooks } from '../genesis/context';
 import { getInvocation } from '../invoke/queries';
 import * as q from './queries';
-import { closeWithRefund } from './settle';
+import { closeWithRefund, postWasUndone, UNDONE_POST } from './settle';
 
 export interface BountyStarter {
   startDeadline(bountyId: string, deadline: string): Promise<void>;
@@ -30,6 +30,7 @@ export function bountyCommittedHook(pool: Pool, config: EcologyConfig, starter: 
     if (c.method === 'post') {
       const r = c.result as { bounty_id: string; deadline: string };
       const b = await q.getBounty(pool, r.bounty_id);
+      if (b?.status === 'cancelled' && (await postWasUndone(pool, b.id))) throw unavailable(`bounty ${b.id} was posted but its deadline timer could not start; it was cancelled and the reward returned`, 'an earlier attempt of this operation');
       if (!b || b.status !== 'open') return;
       try {
         await starter.startDeadline(b.id, b.deadline.toISOString());
@@ -38,7 +39,7 @@ export function bountyCommittedHook(pool: Pool, config: EcologyConfig, starter: 
         const undone = await tx(async (client) => {
           const locked = await q.lockBounty(client, b.id, 'update');
           if (locked?.status !== 'open' || (await client.query('SELECT 1 FROM bounty_submissions WHERE bounty_id = $1 LIMIT 1', [b.id])).rowCount) return false;
-          await closeWithRefund(client, locked, 'cancelled');
+          await closeWithRefund(client, locked, 'cancelled', UNDONE_POST);
           return true;
         });
         if (!undone) throw new Error(`starting the deadline workflow of bounty ${b.id} failed (${why}) and it already has submissions; a retry starts it again`);
@@ -48,6 +49,7 @@ export function bountyCommittedHook(pool: Pool, config: EcologyConfig, starter: 
     }
     const r = c.result as { submission_id: number };
     const s = await q.getSubmission(pool, r.submission_id);
+    if (s?.status === 'failed' && s.error_code === 'UNAVAILABLE') throw unavailable(`submission ${s.id} was recorded but its check could not start; it is marked failed and nothing was charged`, 'an earlier attempt of this operation');
     if (!s || s.status !== 'checking') return;
     try {
       await starter.startCheck(s.id);

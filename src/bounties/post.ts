@@ -24,20 +24,33 @@ export interface PostArgs {
   mode?: q.BountyMode;
 }
 
+/** An ISO-8601 date and time with its zone (Z or an offset), as callers send deadlines. */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Seconds from now to the deadline asked for, checked in JS before any SQL (a time PostgreSQL
+ * cannot hold must be a clear INVALID_ARGUMENT, not a database error).
+ */
+function deadlineArg(a: PostArgs, nowMs: number): number {
+  if ((a.deadline === undefined) === (a.deadline_seconds === undefined)) throw invalid('give exactly one of deadline (ISO-8601 time) and deadline_seconds');
+  if (a.deadline_seconds !== undefined) return a.deadline_seconds;
+  const text = a.deadline!;
+  const m = ISO_TIME.exec(text);
+  const ms = Date.parse(text);
+  // Date.parse rolls 2030-02-30 over to March: the date must be the one written.
+  const sameDay = m !== null && !Number.isNaN(ms) && new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).getUTCDate() === +m[3]!;
+  if (!sameDay) throw invalid(`deadline ${JSON.stringify(text.slice(0, 64))} is not an ISO-8601 time with a zone, such as 2030-01-01T12:00:00Z`);
+  return (ms - nowMs) / 1000;
+}
+
 /** The deadline by the database clock: in the future, and at most bounties.maxDeadlineSeconds away. */
 async function resolveDeadline(ctx: CallContext, a: PostArgs): Promise<string> {
-  if ((a.deadline === undefined) === (a.deadline_seconds === undefined)) throw invalid('give exactly one of deadline (ISO-8601 time) and deadline_seconds');
-  if (a.deadline !== undefined && Number.isNaN(Date.parse(a.deadline))) throw invalid(`deadline ${JSON.stringify(a.deadline.slice(0, 64))} is not an ISO-8601 time`);
+  const now = (await ctx.client.query<{ now: Date }>('SELECT now() AS now')).rows[0].now;
+  const seconds = deadlineArg(a, now.getTime());
   const max = ctx.config.bounties.maxDeadlineSeconds;
-  const r = await ctx.client.query<{ at: Date; future: boolean; near: boolean }>(
-    `SELECT d AS at, d > now() AS future, d <= now() + make_interval(secs => $3) AS near
-     FROM (SELECT CASE WHEN $1::text IS NULL THEN now() + make_interval(secs => $2::double precision) ELSE $1::timestamptz END AS d) x`,
-    [a.deadline ?? null, a.deadline_seconds ?? 0, max],
-  );
-  const row = r.rows[0];
-  if (!row.future) throw invalid('the deadline must be in the future');
-  if (!row.near) throw invalid(`the deadline may be at most ${max} seconds away`);
-  return row.at.toISOString();
+  if (!(seconds > 0)) throw invalid('the deadline must be in the future');
+  if (seconds > max) throw invalid(`the deadline may be at most ${max} seconds away`);
+  return new Date(now.getTime() + Math.round(seconds * 1000)).toISOString();
 }
 
 export async function postBounty(ctx: CallContext, a: PostArgs) {

@@ -132,9 +132,35 @@ export async function countChecking(client: PoolClient, bountyId: string): Promi
   return (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM bounty_submissions WHERE bounty_id = $1 AND status = 'checking'`, [bountyId])).rows[0].n;
 }
 
+/** Ids of the bounty's submissions still being checked. */
+export async function checkingSubmissions(db: Db, bountyId: string): Promise<number[]> {
+  return (await db.query<{ id: number }>(`SELECT id FROM bounty_submissions WHERE bounty_id = $1 AND status = 'checking' ORDER BY id`, [bountyId])).rows.map((r) => r.id);
+}
+
 /** Mode best: the best passing submission (earliest on ties). */
 export async function bestPassing(client: PoolClient, bountyId: string): Promise<SubmissionRow | undefined> {
   return (
     await client.query<SubmissionRow>(`SELECT * FROM bounty_submissions WHERE bounty_id = $1 AND status = 'passed' ORDER BY score DESC, id ASC LIMIT 1`, [bountyId])
   ).rows[0];
+}
+
+/** An open bounty as the agent prompt lists it. */
+export interface PromptBounty {
+  id: string;
+  poster: string;
+  reward: number;
+  deadline: string;
+  mode: BountyMode;
+  /** The poster's words, cut short in SQL (one character more is read, so clipping shows). */
+  description: string;
+}
+
+/**
+ * A scalar sub-select (JSON) of the open bounties, soonest deadline first, for the prompt's one
+ * statement. Placeholders: `limit` how many, `chars` the description's length.
+ */
+export function openBountiesJsonSql(p: { limit: string; chars: string }): string {
+  return `(SELECT COALESCE(json_agg(b ORDER BY b.deadline, b.id), '[]') FROM (
+       SELECT id, poster, reward, deadline, mode, left(description, ${p.chars} + 1) AS description FROM bounties
+       WHERE status = 'open' AND deadline > now() ORDER BY deadline, id LIMIT ${p.limit}) b)`;
 }

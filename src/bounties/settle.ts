@@ -22,11 +22,23 @@ export async function closeWithWinner(client: PoolClient, b: q.BountyRow, s: q.S
   await emit(client, { type: 'bounty_solved', actor: s.submitter, subject: b.id, data: { bounty_id: b.id, solver: s.submitter, artifact_id: s.artifact_id, reward: b.reward, score } });
 }
 
-/** Returns the reward to the poster and closes the bounty (refunded at its deadline, or cancelled). The bounty is locked and open. */
-export async function closeWithRefund(client: PoolClient, b: q.BountyRow, status: 'refunded' | 'cancelled'): Promise<void> {
+/** Why a bounty was cancelled by the system, not its poster: its post was undone (./hooks). */
+export const UNDONE_POST = 'deadline_timer_not_started';
+
+/**
+ * Returns the reward to the poster and closes the bounty (refunded at its deadline, or cancelled;
+ * `reason` UNDONE_POST when the post was undone). The bounty is locked and open.
+ */
+export async function closeWithRefund(client: PoolClient, b: q.BountyRow, status: 'refunded' | 'cancelled', reason?: typeof UNDONE_POST): Promise<void> {
   await transfer(client, { id: bountyIds.refund(b.id), from: SYSTEM_ACCOUNTS.bountyHold, to: b.poster, asset: SCRIP, amount: b.reward, kind: 'bounty_refund', reference: b.id });
   await q.closeBountyRow(client, b.id, { status });
-  await emit(client, { type: 'bounty_refunded', actor: b.poster, subject: b.id, data: { bounty_id: b.id, poster: b.poster, reward: b.reward, status } });
+  await emit(client, { type: 'bounty_refunded', actor: b.poster, subject: b.id, data: { bounty_id: b.id, poster: b.poster, reward: b.reward, status, ...(reason ? { reason } : {}) } });
+}
+
+/** Whether the bounty's post was undone because its deadline timer could not start. */
+export async function postWasUndone(db: Pool | PoolClient, bountyId: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM events WHERE type = 'bounty_refunded' AND subject_id = $1 AND data->>'reason' = $2 LIMIT 1`, [bountyId, UNDONE_POST]);
+  return (r.rowCount ?? 0) > 0;
 }
 
 /**

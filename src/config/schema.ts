@@ -515,6 +515,8 @@ export const configSchema = z.strictObject({
     views: z.strictObject({
       metricsWindows: count.min(1),
       escrowRecent: count,
+      /** Recently closed bounties shown (solved, refunded, cancelled). */
+      bountiesRecent: count,
       oracleResolutions: count.min(1),
       graphNodes: count.min(1),
       graphEdges: count.min(1),

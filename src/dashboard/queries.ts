@@ -186,6 +186,37 @@ export async function escrowListings(db: Db, openLimit: number, closedLimit: num
   return { open: r.rows.filter((l) => l.status === 'open'), closed: r.rows.filter((l) => l.status !== 'open') };
 }
 
+/** A bounty as the dashboard shows it (never its checker's code), with how many submissions it had. */
+export interface BountyBoardRow {
+  id: string;
+  poster: string;
+  description: string;
+  reward: number;
+  deadline: Date;
+  mode: string;
+  status: string;
+  winner: string | null;
+  winning_artifact: string | null;
+  score: number | null;
+  submissions: number;
+  posted_at: Date;
+  closed_at: Date | null;
+}
+
+const BOUNTY_COLUMNS = `b.id, b.poster, left(b.description, 300) AS description, b.reward, b.deadline, b.mode, b.status, b.winner, b.winning_artifact, b.score,
+  (SELECT count(*)::int FROM bounty_submissions s WHERE s.bounty_id = b.id) AS submissions, b.posted_at, b.closed_at`;
+
+/** Open bounties (soonest deadline first, up to `openLimit`) and the most recently closed ones (solved, refunded, cancelled). */
+export async function bountyBoard(db: Db, openLimit: number, closedLimit: number): Promise<{ open: BountyBoardRow[]; closed: BountyBoardRow[] }> {
+  const r = await db.query<BountyBoardRow>(
+    `(SELECT ${BOUNTY_COLUMNS} FROM bounties b WHERE b.status = 'open' ORDER BY b.deadline, b.id LIMIT $1)
+     UNION ALL
+     (SELECT ${BOUNTY_COLUMNS} FROM bounties b WHERE b.status <> 'open' ORDER BY b.closed_at DESC, b.id LIMIT $2)`,
+    [openLimit, closedLimit],
+  );
+  return { open: r.rows.filter((b) => b.status === 'open'), closed: r.rows.filter((b) => b.status !== 'open') };
+}
+
 export interface ResolutionView {
   id: string;
   scheduled_at: Date;

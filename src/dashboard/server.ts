@@ -17,7 +17,7 @@ import { EcologyError } from '../errors';
 import { checkBindRule, hostHeaderAllowed, requestAuthorized, sessionCookieHeader } from './auth';
 import { QueryCounter, type QueryCounts } from './counter';
 import { LiveHub, streamEvent, type LiveStats } from './live';
-import { escrowListings, eventsAfter, metricsPoints, oracleResolutions, type Db } from './queries';
+import { bountyBoard, escrowListings, eventsAfter, metricsPoints, oracleResolutions, type Db } from './queries';
 import { openStream } from './sse';
 import * as views from './views';
 
@@ -135,6 +135,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     '/api/summary': async (req, res) => sendJson(res, req, 200, (await fastNow()).summary),
     '/api/agents': async (req, res) => sendJson(res, req, 200, (await fastNow()).agents),
     '/api/escrow': async (req, res) => sendJson(res, req, 200, await api((db) => escrowListings(db, config.limits.maxListLimit, cfg.views.escrowRecent))),
+    '/api/bounties': async (req, res) => sendJson(res, req, 200, await api((db) => bountyBoard(db, config.limits.maxListLimit, cfg.views.bountiesRecent))),
     '/api/metrics': async (req, res) => {
       const { figures, windows } = await api(async (db) => ({ figures: await views.fastFigures(db), windows: await metricsPoints(db, cfg.views.metricsWindows) }));
       sendJson(res, req, 200, views.metricsView(config, views.summaryOf(config, figures, [], new Date()), windows));

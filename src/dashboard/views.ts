@@ -61,11 +61,17 @@ export interface EscrowView {
   closed: q.ListingView[];
 }
 
+export interface BountiesView {
+  open: q.BountyBoardRow[];
+  closed: q.BountyBoardRow[];
+}
+
 /** The sections read on every tick, in one read-only transaction. */
 export interface FastSections {
   figures: q.EconomyFigures & { principals_in_debt: number };
   agents: q.AgentRow[];
   escrow: EscrowView;
+  bounties: BountiesView;
 }
 
 /** The sections read less often (they change with metrics windows and resolutions). */
@@ -79,6 +85,7 @@ export interface Snapshot {
   summary: Summary;
   agents: AgentView[];
   escrow: EscrowView;
+  bounties: BountiesView;
   metrics: MetricsView;
   oracle: OracleView;
   graph: GraphView;
@@ -113,7 +120,8 @@ export async function readFast(db: q.Db, config: EcologyConfig): Promise<FastSec
   const figures = await fastFigures(db);
   const agents = await q.agentRows(db, config.limits.maxListLimit);
   const escrow = await q.escrowListings(db, config.limits.maxListLimit, config.dashboard.views.escrowRecent);
-  return { figures, agents, escrow };
+  const bounties = await q.bountyBoard(db, config.limits.maxListLimit, config.dashboard.views.bountiesRecent);
+  return { figures, agents, escrow, bounties };
 }
 
 export async function readSlow(db: q.Db, config: EcologyConfig): Promise<SlowSections> {
@@ -186,6 +194,7 @@ export function snapshotOf(config: EcologyConfig, fast: FastSections, slow: Slow
     summary,
     agents,
     escrow: fast.escrow,
+    bounties: fast.bounties,
     metrics: metricsView(config, summary, slow.metrics),
     oracle: oracleView(config, summary, slow.oracle),
     graph: slow.graph,

@@ -14,7 +14,8 @@ async function startOnce(start: () => Promise<unknown>): Promise<void> {
 
 /** Starts the bounty workflows (workflows/bounty.ts) on the configured task queue, one per bounty or submission. */
 export function bountyStarter(client: Client, config: EcologyConfig, world: () => Promise<string>): BountyStarter {
-  const common = { taskQueue: config.temporal.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' } as const;
+  // A running workflow is kept; one that completed did its work; one that failed may run again.
+  const common = { taskQueue: config.temporal.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' } as const;
   return {
     async startDeadline(bountyId, deadline) {
       const w = await world();

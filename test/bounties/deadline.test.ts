@@ -42,7 +42,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: w.config.temporal.taskQueue,
     workflowBundle: { code: (await workflowBundle(join(__dirname, '..', '..', 'workflows', 'bounty.ts'))).code },
-    activities: { ...createSandboxActivities({ pool: w.pool, config: w.config, sandbox: null, hooks }), ...createBountyActivities({ pool: w.pool, config: w.config }) },
+    activities: { ...createSandboxActivities({ pool: w.pool, config: w.config, sandbox: null, hooks }), ...createBountyActivities({ pool: w.pool, config: w.config, temporal: env.client }) },
   });
   const sandbox = await createSandboxWorker({ connection: env.nativeConnection, pool: w.pool, config: w.config, sandbox: w.sandbox!, hooks });
   for (const worker of [ecology, sandbox]) workers.push({ worker, running: worker.run() });
@@ -119,5 +119,23 @@ test('mode best: the best passing submission wins at the deadline; a cancelled b
   expect(await w.invoke('poster', 'genesis_bounty', 'cancel', { bounty_id: 'gone' })).toMatchObject({ ok: true, result: { status: 'cancelled' } });
   expect(await deadlineResult('gone')).toEqual({ status: 'cancelled' });
   expect(await w.pool.query(`SELECT count(*)::int AS n FROM journal WHERE reference = 'gone'`)).toMatchObject({ rows: [{ n: 2 }] });
+  await w.expectAuditOk();
+}, 120_000);
+
+test('a check whose start was lost (a crash between the submit and its hook) is started again at the deadline, and the bounty closes', async () => {
+  await w.artifact('poster', 'ones', { code: 'export async function run(args, ctx) { const v = await ctx.invoke(args.submission); return { pass: v === 1, score: 50 } }' });
+  await w.artifact('ann', 'ann_one', { code: 'export function run() { return 1 }' });
+  expect((await w.invoke('poster', 'genesis_bounty', 'post', { id: 'lost', description: 'Return 1', checker: 'ones', reward: 20, deadline_seconds: 600 })).ok).toBe(true);
+  // The submit commits but its hook never runs: no check workflow starts.
+  const hooks = w.deps.hooks;
+  w.deps.hooks = {};
+  const sub = await w.invoke('ann', 'genesis_bounty', 'submit', { bounty_id: 'lost', artifact_id: 'ann_one' });
+  w.deps.hooks = hooks;
+  expect(sub).toMatchObject({ ok: true, result: { status: 'checking' } });
+  const ann = await w.scrip('ann');
+
+  expect(await deadlineResult('lost')).toEqual({ status: 'solved' });
+  expect(await bq.getBounty(w.pool, 'lost')).toMatchObject({ status: 'solved', winner: 'ann', score: 50 });
+  expect(await w.scrip('ann')).toBe(ann + 20);
   await w.expectAuditOk();
 }, 120_000);

@@ -182,3 +182,28 @@ test('cancel: the poster only, and the reward returns', async () => {
   expect((listed as { result: Array<{ bounty_id: string }> }).result.map((b) => b.bounty_id)).not.toContain('withdrawn');
   await w.expectAuditOk();
 }, 60_000);
+
+test('bad deadlines and descriptions are refused with INVALID_ARGUMENT, nothing moved', async () => {
+  const [poster, held] = [await w.scrip('poster'), await hold()];
+  const base = { description: 'x', checker: 'doubler_check', reward: 5 };
+  const bad: Array<Record<string, unknown>> = [
+    { deadline_seconds: Number.MAX_SAFE_INTEGER },
+    { deadline_seconds: w.config.bounties.maxDeadlineSeconds + 1 },
+    { deadline: '2001-01-01T00:00:00Z' },
+    { deadline: '294277-01-01T00:00:00Z' },
+    { deadline: 'Tue, 01 Jan 2030 00:00:00' },
+    { deadline: 'tomorrow' },
+    { deadline: '2030-02-30T00:00:00Z' },
+    { deadline: '2030-01-01T00:00:00Z', deadline_seconds: 60 },
+    {},
+    { deadline_seconds: 60, description: ' \n ' },
+    { deadline_seconds: 60, description: 'y'.repeat(w.config.bounties.maxDescriptionChars + 1) },
+  ];
+  for (const [i, extra] of bad.entries()) {
+    const o = await w.call('poster', 'post', { id: `bad_${i}`, ...base, ...extra });
+    expect([extra, o.ok ? 'ok' : o.error.code]).toEqual([extra, 'INVALID_ARGUMENT']);
+  }
+  expect(await w.scrip('poster')).toBe(poster);
+  expect(await hold()).toBe(held);
+  await w.expectAuditOk();
+}, 60_000);

@@ -55,7 +55,7 @@ export async function setupBountyWorld(overrides: Record<string, unknown> = {}):
     namespace: w.config.temporal.namespace,
     taskQueue: w.config.temporal.taskQueue,
     workflowBundle: { code },
-    activities: { ...createSandboxActivities({ pool: w.pool, config: w.config, sandbox: null, hooks }), ...createBountyActivities({ pool: w.pool, config: w.config }) },
+    activities: { ...createSandboxActivities({ pool: w.pool, config: w.config, sandbox: null, hooks }), ...createBountyActivities({ pool: w.pool, config: w.config, temporal: client }) },
   });
   const sandbox = await createSandboxWorker({ connection, pool: w.pool, config: w.config, sandbox: w.sandbox!, hooks });
   const workers = [ecology, sandbox].map((worker) => ({ worker, running: worker.run() }));

@@ -133,6 +133,16 @@ test('escrow shows open and closed listings', async () => {
   await shoot('escrow');
 });
 
+test('bounties shows the open ones', async () => {
+  // Posted without a worker's hook (no deadline timer here); the page shows it as it is.
+  expect((await eco.w.call(IDS.cleo, 'genesis_store', 'create', { id: 'cleo_check', type: 'checker', code: 'export function run() { return { pass: false, score: 0 } }', can_execute: true })).ok).toBe(true);
+  expect((await eco.w.call(IDS.cleo, 'genesis_bounty', 'post', { id: 'cleo_rhyme', description: 'A rhyme for orange', checker: 'cleo_check', reward: 12, deadline_seconds: 3600 })).ok).toBe(true);
+  await showView('bounties');
+  await page.waitForSelector('#bounties-open tr[data-bounty="cleo_rhyme"]');
+  expect(await page.locator('#bounties-open tbody tr').allTextContents()).toEqual([expect.stringMatching(/^cleo_rhyme.*cleo.*12.*first.*A rhyme for orange/)]);
+  await shoot('bounties');
+});
+
 test('the oracle shows resolutions with winners, prices and scores', async () => {
   await showView('oracle');
   const card = page.locator(`article.resolution[data-resolution="${eco.resolutionId}"]`);

@@ -12,6 +12,9 @@ import { startDashboard, type Dashboard } from '../../src/dashboard/server';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { dispatch } from '../../src/genesis/dispatch';
 import { createTestDatabase, type TestDatabase } from '../support/testDb';
+import { finishSubmission, getSubmission, lockBounty } from '../../src/bounties/queries';
+import { closeWithWinner } from '../../src/bounties/settle';
+import { withTransaction } from '../../src/db/tx';
 import { request } from './support/http';
 
 const TOKEN = 'a-long-enough-test-token-0123456789';
@@ -218,5 +221,34 @@ describe('the JSON endpoints', () => {
     const graph = await get<{ nodes: Array<{ id: string; kind: string }> }>('api/graph');
     expect(graph.nodes.map((n) => [n.id, n.kind])).toEqual([['ana', 'agent'], ['ben', 'agent'], ['vault', 'account']]);
     expect(d.stats().queries.api).toBeGreaterThan(0);
+  });
+});
+
+describe('bounties', () => {
+  test('the dashboard shows open and solved bounties (never a checker\'s code)', async () => {
+    const d = await start();
+    const call = async (caller: string, artifactId: string, method: string, args: unknown) => {
+      const o = await dispatch({ pool, config }, { caller, artifactId, method, args, key: `server-test:${caller}:${method}:${JSON.stringify(args).length}:${Math.random()}` });
+      expect(o).toMatchObject({ ok: true });
+      return o as { result: Record<string, unknown> };
+    };
+    await call('ana', 'genesis_store', 'create', { id: 'ana_check', type: 'checker', code: 'export function run() { return { pass: true, score: 77 } } // SECRET', can_execute: true });
+    await call('ben', 'genesis_store', 'create', { id: 'ben_answer', type: 'tool', code: 'export function run() { return 1 }', can_execute: true });
+    await call('ana', 'genesis_bounty', 'post', { id: 'still_open', description: 'Open for answers', checker: 'ana_check', reward: 10, deadline_seconds: 3600 });
+    await call('ana', 'genesis_bounty', 'post', { id: 'won', description: 'Already won', checker: 'ana_check', reward: 20, deadline_seconds: 3600 });
+    const sub = await call('ben', 'genesis_bounty', 'submit', { bounty_id: 'won', artifact_id: 'ben_answer' });
+    // The verdict as a check records it (the check's own run is tested in test/bounties).
+    await withTransaction(pool, async (client) => {
+      const b = (await lockBounty(client, 'won', 'update'))!;
+      const s = (await getSubmission(client, sub.result.submission_id as number, true))!;
+      await finishSubmission(client, s.id, { status: 'passed', score: 77, cpuMs: 3, errorCode: null });
+      await closeWithWinner(client, b, s, 77);
+    });
+    const r = await request(`${d.url}api/bounties`);
+    expect(r.status).toBe(200);
+    const board = r.json<{ open: Array<Record<string, unknown>>; closed: Array<Record<string, unknown>> }>();
+    expect(board.open).toEqual([expect.objectContaining({ id: 'still_open', poster: 'ana', reward: 10, status: 'open', submissions: 0, description: 'Open for answers' })]);
+    expect(board.closed).toEqual([expect.objectContaining({ id: 'won', status: 'solved', winner: 'ben', winning_artifact: 'ben_answer', score: 77, reward: 20, submissions: 1 })]);
+    expect(r.body).not.toContain('SECRET');
   });
 });

@@ -9,6 +9,7 @@ import { bootstrapCommand } from './bootstrap';
 import { calibrateCommand } from './calibrate';
 import { dashboardCommand } from './dashboard';
 import { escrowCommand } from './escrow';
+import { bountiesCommand } from './bounties';
 import { eventsCommand } from './events';
 import { experimentCommand } from './experiment';
 import { invokeCommand } from './invoke';
@@ -37,6 +38,7 @@ export const COMMANDS: Command[] = [
   shutdownCommand,
   artifactsCommand,
   escrowCommand,
+  bountiesCommand,
   eventsCommand,
   oracleCommand,
   treasuryCommand,

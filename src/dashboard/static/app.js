@@ -11,7 +11,7 @@
 
   // ---- tabs ----
   function showView(name) {
-    const views = ['agents', 'charts', 'events', 'escrow', 'oracle', 'graph'];
+    const views = ['agents', 'charts', 'events', 'escrow', 'bounties', 'oracle', 'graph'];
     if (!views.includes(name)) name = 'agents';
     state.view = name;
     for (const v of views) $(`view-${v}`).hidden = v !== name;
@@ -239,6 +239,29 @@
     }
   }
 
+  // ---- bounties ----
+  function renderBounties(x) {
+    const open = clear($('bounties-open').tBodies[0]);
+    $('bounties-open-empty').hidden = x.open.length > 0;
+    $('bounties-open').hidden = x.open.length === 0;
+    for (const b of x.open) {
+      open.append(el('tr', { dataset: { bounty: b.id } },
+        el('td', {}, b.id), el('td', {}, b.poster), el('td', { class: 'num' }, fmt.int(b.reward)), el('td', { class: 'muted' }, b.mode),
+        el('td', { class: 'muted', title: fmt.dateTime(b.deadline) }, fmt.relative(b.deadline)), el('td', { class: 'num' }, fmt.int(b.submissions)),
+        el('td', { class: 'why', title: b.description }, b.description.slice(0, 120))));
+    }
+    const closed = clear($('bounties-closed').tBodies[0]);
+    $('bounties-closed-empty').hidden = x.closed.length > 0;
+    $('bounties-closed').hidden = x.closed.length === 0;
+    for (const b of x.closed) {
+      closed.append(el('tr', { dataset: { bounty: b.id } },
+        el('td', {}, b.id), el('td', {}, b.poster), el('td', { class: 'num' }, fmt.int(b.reward)),
+        el('td', {}, el('span', { class: `pill ${b.status === 'solved' ? 'ok' : 'neutral'}` }, b.status)),
+        el('td', {}, b.winner ? `${b.winner} (${b.winning_artifact})` : '–'), el('td', { class: 'num' }, b.score === null ? '–' : String(b.score)),
+        el('td', { class: 'muted' }, fmt.relative(b.closed_at))));
+    }
+  }
+
   // ---- oracle ----
   function renderOracle(o) {
     $('oracle-status').textContent = o.enabled
@@ -287,6 +310,7 @@
     if (state.view === 'agents') renderAgents(s.agents);
     if (state.view === 'charts') renderCharts(s.metrics);
     if (state.view === 'escrow') renderEscrow(s.escrow);
+    if (state.view === 'bounties') renderBounties(s.bounties);
     if (state.view === 'oracle') renderOracle(s.oracle);
     if (state.view === 'graph') renderGraph(s.graph, s.agents);
     document.body.dataset.ready = 'true';
