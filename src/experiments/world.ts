@@ -10,6 +10,7 @@ import { Client as PgClient, type Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { bountyCommittedHook } from '../bounties/hooks';
+import { BOUNTY_DEADLINE_WORKFLOW } from '../bounties/keys';
 import { deepMerge } from '../config/load';
 import { configSchema, type EcologyConfig } from '../config/schema';
 import { openDatabase } from '../db/open';
@@ -141,25 +142,28 @@ export interface OpenArmOptions {
 /** Stops every running workflow of the arm's namespace: the root stops its agents, the rest are asked, then terminated. */
 async function stopWorkflows(client: Client, config: EcologyConfig, log: (m: string) => void): Promise<void> {
   const running = async () => {
-    const ids: string[] = [];
-    for await (const w of client.workflow.list({ query: 'ExecutionStatus="Running"' })) ids.push(w.workflowId);
-    return ids;
+    const found: Array<{ id: string; type: string }> = [];
+    for await (const w of client.workflow.list({ query: 'ExecutionStatus="Running"' })) found.push({ id: w.workflowId, type: w.type });
+    return found;
   };
+  // A bounty's deadline timer sleeps until its deadline: it is not waited for, only ended.
+  const busy = (ws: Array<{ type: string }>) => ws.filter((w) => w.type !== BOUNTY_DEADLINE_WORKFLOW);
+  // No new resolution or metrics window starts while the arm winds down.
+  for (const id of [config.oracle.scheduleId, config.metrics.scheduleId]) await client.schedule.getHandle(id).delete().catch(() => undefined);
   await client.workflow.getHandle(config.ecology.workflowId).signal(ECOLOGY_SIGNALS.shutdown, { stopAgents: true }).catch(() => undefined);
-  for (const id of await running()) {
+  for (const { id } of await running()) {
     if (id.startsWith('agent-')) await client.workflow.getHandle(id).signal(AGENT_SIGNALS.stop).catch(() => undefined);
   }
   const deadline = Date.now() + config.experiments.stopTimeoutMs;
-  let left = await running();
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, Math.min(500, config.experiments.pollMs)));
-    left = await running();
-  }
-  for (const id of left) {
+  while (busy(await running()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, Math.min(500, config.experiments.pollMs)));
+  for (const { id, type } of await running()) {
+    if (type === BOUNTY_DEADLINE_WORKFLOW) {
+      await client.workflow.getHandle(id).terminate('experiment arm over').catch(() => undefined);
+      continue;
+    }
     log(`${id} did not stop within ${config.experiments.stopTimeoutMs} ms: terminated`);
     await client.workflow.getHandle(id).terminate('experiment arm over').catch(() => undefined);
   }
-  for (const id of [config.oracle.scheduleId, config.metrics.scheduleId]) await client.schedule.getHandle(id).delete().catch(() => undefined);
 }
 
 export async function openArmWorld(o: OpenArmOptions): Promise<ArmWorld> {
