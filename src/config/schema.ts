@@ -549,6 +549,11 @@ export const configSchema = z.strictObject({
     pollMs: count.min(10),
     /** How long stopping an arm's workflows may take before they are terminated. */
     stopTimeoutMs: count.min(1),
+    /**
+     * An arm's budget counts as spent once less than this many micro-dollars of it are left: the
+     * world refuses a call whose worst case does not fit, so the last fraction is never spent.
+     */
+    budgetMarginMicros: count,
     /** Retention of the closed workflows of an arm's Temporal namespace (registered by the run). */
     namespaceRetentionHours: count.min(1),
     /** Points of each over-time series (solved, Gini) in the report. */

@@ -53,14 +53,21 @@ async function pollArm(pool: Pool): Promise<{ dollars: number; solved: number }>
   return { dollars: Number(r.rows[0].spent) / 1_000_000, solved: r.rows[0].solved };
 }
 
+/** Why an arm stops now, or null to go on: its budget (less the margin) is spent, or its time is up. */
+export function stopReason(p: { dollars: number; elapsed_seconds: number }, limits: ExperimentReport['limits'], marginMicros: number): 'budget' | 'time' | null {
+  if (Math.round(p.dollars * 1_000_000) >= Math.round(limits.budget_usd * 1_000_000) - marginMicros) return 'budget';
+  if (p.elapsed_seconds >= limits.minutes * 60) return 'time';
+  return null;
+}
+
 async function runArm(o: RunOptions, world: ArmWorld, limits: ExperimentReport['limits']): Promise<ArmRun['stopped_by']> {
   const poll = world.config.experiments.pollMs;
   for (;;) {
     const elapsed = (Date.now() - world.startedAt.getTime()) / 1000;
     const p = await pollArm(world.pool);
     o.progress({ arm: world.arm, repeat: world.repeat, elapsed_seconds: elapsed, ...p });
-    if (p.dollars >= limits.budget_usd) return 'budget';
-    if (elapsed >= limits.minutes * 60) return 'time';
+    const reason = stopReason({ dollars: p.dollars, elapsed_seconds: elapsed }, limits, world.config.experiments.budgetMarginMicros);
+    if (reason) return reason;
     if (o.interrupted?.()) return 'interrupted';
     await new Promise((r) => setTimeout(r, Math.min(poll, Math.max(1, limits.minutes * 60_000 - elapsed * 1000))));
   }

@@ -4,6 +4,7 @@ import { headlineOf, type ArmRun } from '../../src/experiments/report';
 import type { ArmResults } from '../../src/experiments/results';
 import { parseSpec } from '../../src/experiments/spec';
 import { armConfig, armNames } from '../../src/experiments/world';
+import { stopReason } from '../../src/experiments/run';
 
 const base = loadConfig({ env: {}, overrides: { database: { url: 'postgres://u:p@127.0.0.1:5433/ecology?host=/tmp/sock' }, temporal: { namespace: 'default' } } });
 const spec = parseSpec({
@@ -51,4 +52,13 @@ test('repeats pair society and isolated run by run: the spread of their ratios',
   const h = headlineOf([run('society', 1, 4, 1), run('isolated', 1, 1, 1), run('society', 2, 3, 1), run('isolated', 2, 2, 2), run('society', 3, 1, 1), run('isolated', 3, 0, 1)], 3);
   expect(h.collective_advantage.solved).toEqual({ values: [4, 3, null], mean: 3.5, min: 3, max: 4, reasons: ['the isolated arm solved nothing (division by zero)'] });
   expect(headlineOf([run('society', 1, 4, 1)], 1)).toMatchObject({ note: expect.stringMatching(/needs both arms/), collective_advantage: { solved: { values: [] } } });
+});
+
+test('an arm stops when its budget less the margin is spent, or its time is up', () => {
+  const limits = { minutes: 2, budget_usd: 0.5 };
+  expect(stopReason({ dollars: 0.494, elapsed_seconds: 10 }, limits, 5000)).toBeNull();
+  expect(stopReason({ dollars: 0.495, elapsed_seconds: 10 }, limits, 5000)).toBe('budget');
+  expect(stopReason({ dollars: 0.5, elapsed_seconds: 10 }, limits, 0)).toBe('budget');
+  expect(stopReason({ dollars: 0, elapsed_seconds: 120 }, limits, 5000)).toBe('time');
+  expect(stopReason({ dollars: 0.6, elapsed_seconds: 500 }, limits, 5000)).toBe('budget');
 });
