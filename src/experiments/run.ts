@@ -12,7 +12,7 @@ import { renderReportHtml } from './html';
 import { buildReport, writeReport, type ArmRun, type ExperimentReport } from './report';
 import { readArmResults } from './results';
 import type { Arm, ExperimentSpec } from './spec';
-import { readSuite } from './suite';
+import { readSuite, type Suite } from './suite';
 import { openArmWorld, type ArmWorld } from './world';
 
 export interface Progress {
@@ -80,11 +80,28 @@ export async function runExperiment(o: RunOptions): Promise<{ report: Experiment
   const suite = readSuite(suitePath(o.specPath, spec.suite));
   const started = new Date();
   const runs: ArmRun[] = [];
+  let failure: unknown;
+  try {
+    await runArms(o, arms, suite, limits, runs);
+  } catch (e) {
+    failure = e;
+  }
+  // The arms that finished are reported even when a later one failed to start or stop.
+  const report = buildReport(spec, limits, runs, started, new Date());
+  const paths = writeReport(resolve(o.base.experiments.dir), report, renderReportHtml(report));
+  if (failure) {
+    o.log(`the experiment failed (${(failure as Error).message}); the ${runs.length} arm run(s) that finished are in ${paths.json}`);
+    throw failure;
+  }
+  return { report, paths };
+}
+
+async function runArms(o: RunOptions, spec: ExperimentSpec, suite: Suite, limits: ExperimentReport['limits'], runs: ArmRun[]): Promise<void> {
   for (let repeat = 1; repeat <= spec.repeats && !o.interrupted?.(); repeat++) {
     for (const arm of spec.arms) {
       if (o.interrupted?.()) break;
       o.log(`arm ${arm} #${repeat}: starting a fresh world`);
-      const world = await openArmWorld({ base: o.base, spec: arms, suite, arm, repeat, workflowBundle: o.workflowBundle, openai: o.openai, log: o.log });
+      const world = await openArmWorld({ base: o.base, spec, suite, arm, repeat, workflowBundle: o.workflowBundle, openai: o.openai, log: o.log });
       let stoppedBy: ArmRun['stopped_by'] = 'interrupted';
       try {
         try {
@@ -113,7 +130,4 @@ export async function runExperiment(o: RunOptions): Promise<{ report: Experiment
       }
     }
   }
-  const report = buildReport(spec, limits, runs, started, new Date());
-  const paths = writeReport(resolve(o.base.experiments.dir), report, renderReportHtml(report));
-  return { report, paths };
 }

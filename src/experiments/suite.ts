@@ -86,8 +86,11 @@ export interface PostedSuite {
 
 /** The account that owns the checkers and pays the rewards (agents cannot take this id: the spec refuses it). */
 export const SUITE_SPONSOR = 'suite_sponsor';
-/** Compute the sponsor gets for its own operations (creating checkers, posting). */
-const sponsorCompute = (config: EcologyConfig, n: number) => n * 2 * config.genesis.defaultComputeCost + config.genesis.defaultComputeCost;
+/** Compute the sponsor gets: exactly what its operations cost (a checker's write and a post per bounty). */
+function sponsorCompute(config: EcologyConfig, n: number): number {
+  const cost = (op: string) => config.genesis.computeCost[op] ?? config.genesis.defaultComputeCost;
+  return n * (cost('genesis_store.write') + cost('genesis_bounty.post'));
+}
 
 function ok(o: Outcome, what: string): unknown {
   if (o.ok) return o.result;
