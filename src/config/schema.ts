@@ -554,6 +554,8 @@ export const configSchema = z.strictObject({
      * world refuses a call whose worst case does not fit, so the last fraction is never spent.
      */
     budgetMarginMicros: count,
+    /** How long a newly registered namespace may take to be served (the frontend refreshes its namespaces every few seconds). */
+    namespaceReadyTimeoutMs: count.min(1),
     /** Retention of the closed workflows of an arm's Temporal namespace (registered by the run). */
     namespaceRetentionHours: count.min(1),
     /** Points of each over-time series (solved, Gini) in the report. */

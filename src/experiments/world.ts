@@ -85,24 +85,24 @@ async function admin(baseUrl: string, sql: string): Promise<void> {
   }
 }
 
-/** Registers the namespace when missing and waits until the frontend knows it. */
+/** Registers the namespace when missing and waits until the frontend serves it. */
 export async function ensureNamespace(client: Client, namespace: string, config: EcologyConfig): Promise<void> {
   const svc = client.workflowService;
-  try {
-    await svc.describeNamespace({ namespace });
-    return;
-  } catch {
-    // not there yet
+  const known = await svc.describeNamespace({ namespace }).then(() => true, () => false);
+  if (!known) {
+    try {
+      await svc.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(config.experiments.namespaceRetentionHours * 3_600_000) });
+    } catch (e) {
+      if (!/already exists|AlreadyExists/i.test((e as Error).message)) throw e;
+    }
   }
-  try {
-    await svc.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(config.experiments.namespaceRetentionHours * 3_600_000) });
-  } catch (e) {
-    if (!/already exists|AlreadyExists/i.test((e as Error).message)) throw e;
-  }
-  const deadline = Date.now() + config.experiments.stopTimeoutMs;
+  // The frontend learns of a new namespace at its next cache refresh (seconds after describe knows it).
+  const deadline = Date.now() + config.experiments.namespaceReadyTimeoutMs;
   for (;;) {
     try {
       await svc.describeNamespace({ namespace });
+      await svc.listWorkflowExecutions({ namespace, pageSize: 1 });
+      await svc.listSchedules({ namespace, maximumPageSize: 1 });
       return;
     } catch (e) {
       if (Date.now() > deadline) throw new EcologyError('UNAVAILABLE', `Temporal did not make the namespace ${namespace} available: ${(e as Error).message}`);

@@ -123,6 +123,7 @@ beforeAll(async () => {
     err.mockRestore();
   }
   last = JSON.parse(stdout.join('').trim().split('\n').at(-1)!);
+  if (code !== 0) throw new Error(`experiment run failed: ${stdout.join('')}`);
   report = JSON.parse(readFileSync(last.report, 'utf8')) as ExperimentReport;
   paths = { json: last.report, html: last.html };
 }, 240_000);
