@@ -33,7 +33,7 @@ async function readEvents(db: Db, after: number | null, types: string[] | null, 
 const EMITTED_TYPES: EventType[] = [
   'transfer', 'principal_created', 'artifact_created', 'artifact_updated', 'artifact_deleted', 'ownership_transferred', 'listing_opened', 'listing_closed',
   'purchase', 'quota_set', 'quota_transferred', 'compute_transferred', 'debt_offered', 'debt_accepted', 'debt_repaid', 'invocation_completed',
-  'invocation_failed', 'oracle_bid_placed', 'oracle_bid_cancelled', 'oracle_resolved',
+  'invocation_failed', 'oracle_bid_placed', 'oracle_bid_cancelled', 'oracle_resolved', 'bounty_posted', 'bounty_submitted', 'bounty_solved', 'bounty_refunded',
 ];
 
 /** Every type in the log, read through its (type, seq) index one type at a time. */

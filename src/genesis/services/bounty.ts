@@ -34,7 +34,8 @@ export const bountyService: GenesisServiceDef = {
   }),
   submit: method({
     description:
-      'Submit an artifact you own to an open bounty: {bounty_id, artifact_id}. Its checker runs on it in your name; you pay the CPU. See the result with check.',
+      'Submit an artifact you own to an open bounty: {bounty_id, artifact_id}. Its checker runs on it in your name, like a tool you invoke ' +
+      '(it may read what you may read, and spend at most the submission\'s price in scrip); you pay the CPU. See the result with check.',
     args: z.strictObject({ bounty_id: artifactId, artifact_id: artifactId }),
     run: (ctx, a) => submitToBounty(ctx, a),
   }),
