@@ -116,7 +116,7 @@ export function renderReportHtml(report: ExperimentReport): string {
     }),
   );
   const special = runs
-    .map((r) => `<h3>${esc(runName(r))}</h3>${table(['agent', 'actions', 'HHI of action types', 'invocations', 'HHI of artifacts invoked', 'dollars', 'final scrip'], r.results.specialisation.agents.map((a) => [a.agent, a.actions, a.action_hhi, a.invocations, a.artifact_hhi, r.results.spend.per_agent_dollars[a.agent] ?? 0, r.results.wealth.final_scrip[a.agent] ?? 0]))}`)
+    .map((r) => `<h3>${esc(runName(r))}</h3>${table(['agent', 'actions', 'HHI of action types', 'invocations', 'HHI of artifacts invoked', 'dollars', 'final scrip', 'final compute'], r.results.specialisation.agents.map((a) => [a.agent, a.actions, a.action_hhi, a.invocations, a.artifact_hhi, r.results.spend.per_agent_dollars[a.agent] ?? 0, r.results.wealth.final_scrip[a.agent] ?? 0, r.results.wealth.final_compute[a.agent] ?? 0]))}`)
     .join('');
   const trades = runs
     .filter((r) => r.results.trades.count > 0)

@@ -3,6 +3,7 @@
  * the pure functions of ./metrics. Times are seconds from the arm's start.
  */
 import type { Pool } from 'pg';
+import { readBucket } from '../buckets/store';
 import { SCRIP } from '../genesis/ids';
 import {
   efficiency,
@@ -70,7 +71,14 @@ export interface ArmResults {
   };
   reuse: Reuse;
   specialisation: ReturnType<typeof specialisation>;
-  wealth: { gini_scrip_over_time: Array<{ t: number; gini: number | null }>; final_gini_scrip: number | null; final_scrip: Record<string, number> };
+  wealth: {
+    gini_scrip_over_time: Array<{ t: number; gini: number | null }>;
+    final_gini_scrip: number | null;
+    final_scrip: Record<string, number>;
+    /** Compute (CPU-ms) each agent has available at the end (a debt counts as 0), and its Gini. */
+    final_compute: Record<string, number>;
+    final_gini_compute: number | null;
+  };
   trades: { count: number; artifact_sales: ArtifactSale[]; right_sales: RightSale[]; mean_unit_price_by_right: Record<string, number> };
 }
 
@@ -129,6 +137,14 @@ export async function readArmResults(pool: Pool, window: { start: Date; end: Dat
   const finalScrip: Record<string, number> = Object.fromEntries(agents.map((a) => [a, 0]));
   for (const r of balances.rows) finalScrip[r.id] = Number(r.balance);
 
+  const finalCompute: Record<string, number> = {};
+  const db = await pool.connect();
+  try {
+    for (const a of agents) finalCompute[a] = Math.max(0, (await readBucket(db, a, 'compute')).available);
+  } finally {
+    db.release();
+  }
+
   const oracle = await pool.query<{ resolution: string; bidder: string; artifact: string; score: number; price: string; minted: string }>(
     `SELECT resolution_id AS resolution, bidder_id AS bidder, artifact_id AS artifact, score, price::text AS price, minted::text AS minted
      FROM oracle_slots WHERE score IS NOT NULL ORDER BY resolution_id, slot`,
@@ -175,7 +191,11 @@ export async function readArmResults(pool: Pool, window: { start: Date; end: Dat
     },
     reuse: reuse(invocations),
     specialisation: specialisation(agents, actions.rows, invocations),
-    wealth: { gini_scrip_over_time: giniOverTime(agents, movements, times), final_gini_scrip: gini(agents.map((a) => finalScrip[a])), final_scrip: finalScrip },
+    wealth: { gini_scrip_over_time: giniOverTime(agents, movements, times), final_gini_scrip: gini(agents.map((a) => finalScrip[a])),
+      final_scrip: finalScrip,
+      final_compute: finalCompute,
+      final_gini_compute: gini(agents.map((a) => finalCompute[a])),
+    },
     trades: {
       count: sales.rows.length + rightSales.length,
       artifact_sales: sales.rows.map((r) => ({ at: seconds(r.closed_at, start), artifact: r.artifact, seller: r.seller, buyer: r.buyer, price: Number(r.price) })),

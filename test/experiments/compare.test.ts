@@ -18,7 +18,7 @@ function results(solved: number, dollars: number, reuse: number | null): ArmResu
     spend: { dollars, llm_calls: 1, per_agent_dollars: {}, cpu_ms_sandbox: 0, cpu_ms_llm: 0 },
     reuse: { invocations: 1, of_others: 0, share: reuse === null ? { value: null, reason: 'no invocations' } : { value: reuse }, max_depth: 1, mean_depth: 1 },
     specialisation: { agents: [], mean_action_hhi: null, mean_artifact_hhi: null },
-    wealth: { gini_scrip_over_time: [], final_gini_scrip: 0, final_scrip: {} },
+    wealth: { gini_scrip_over_time: [], final_gini_scrip: 0, final_scrip: {}, final_compute: {}, final_gini_compute: 0 },
     trades: { count: 0, artifact_sales: [], right_sales: [], mean_unit_price_by_right: {} },
   };
 }

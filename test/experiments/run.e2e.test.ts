@@ -189,6 +189,10 @@ test('wealth, trades and specialisation as the script makes them', () => {
   expect(i.wealth.final_scrip).toEqual({ maker: 100, solver: 105 });
   expect(i.wealth.final_gini_scrip).toBeCloseTo(5 / (2 * 205), 9);
   expect(s.wealth.gini_scrip_over_time.at(-1)!.gini).toBeCloseTo(12 / 424, 9);
+  // Compute moves with CPU actually used, so only its Gini's consistency is checked.
+  const compute = Object.values(s.wealth.final_compute);
+  expect(compute).toHaveLength(2);
+  expect(s.wealth.final_gini_compute).toBeCloseTo(Math.abs(compute[0] - compute[1]) / (2 * (compute[0] + compute[1])), 9);
   expect(s.trades).toEqual({ count: 0, artifact_sales: [], right_sales: [], mean_unit_price_by_right: {} });
   // solver: 2 writes, 2 submissions (invoke_artifact), then sleeps; its invocations: triple_sol and double_sol.
   const solver = s.specialisation.agents.find((a) => a.agent === 'solver')!;
