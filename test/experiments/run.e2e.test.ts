@@ -154,6 +154,8 @@ test('society solves both bounties, isolated only the one that needs no one else
   expect(s.bounties.solves.map((x) => [x.bounty, x.solver, x.reward, x.score]).sort()).toEqual([['double', 'solver', 7, 90], ['triple', 'solver', 5, 80]]);
   expect(i.bounties).toMatchObject({ posted: 2, solved: 1, score: 80 });
   expect(i.bounties.solves.map((x) => x.bounty)).toEqual(['triple']);
+  expect(s.bounties.submissions).toEqual({ passed: 2 });
+  expect(i.bounties.submissions).toEqual({ failed: 1, passed: 1 });
   expect(s.bounties.solved_over_time.at(-1)!.solved).toBe(2);
   expect(i.bounties.solved_over_time.at(-1)!.solved).toBe(1);
 });
