@@ -23,12 +23,13 @@ const LAYERS = [
   ['world', ['src/ecology/', 'src/dashboard/', 'workflows/ecologyApi.ts']],
   ['activities', ['activities/']],
   ['entry', ['workflows/', 'workers/']],
+  ['experiments', ['src/experiments/']],
   ['cli', ['src/cli/']],
   ['tools', ['bin/', 'bench/', 'scripts/']],
 ];
 
 /** Process glue: it wires processes (Temporal, HTTP, the command line) around the domain. */
-const GLUE = ['workers/', 'activities/', 'workflows/', 'src/cli/', 'src/dashboard/', 'src/temporal/', 'src/ecology/'];
+const GLUE = ['workers/', 'activities/', 'workflows/', 'src/cli/', 'src/dashboard/', 'src/temporal/', 'src/ecology/', 'src/experiments/'];
 
 /** What workflow code may import as values: the workflow SDK, other workflow files, and pure constants. */
 const WORKFLOW_SAFE = [

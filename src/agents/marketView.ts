@@ -1,3 +1,5 @@
+import type { EcologyConfig } from '../config/schema';
+import { isIsolated } from '../world/isolation';
 import { clip } from './actions';
 import type { PromptBounty } from '../bounties/queries';
 import type { MarketFacts, MarketTool } from './marketFacts';
@@ -53,4 +55,10 @@ export function marketSections(m: MarketFacts, descriptionChars: number, section
       (r?.winners ?? []).map((w) => `- ${w.artifact_id} by ${w.bidder}: score ${w.score ?? '(not scored)'}, paid ${w.price}, minted ${w.minted}`),
     ),
   ];
+}
+
+/** The prompt sizes the facts are read with: an isolated world (world.isolation) shows no market of others. */
+export function marketPrompt(config: Pick<EcologyConfig, 'agents' | 'world'>): EcologyConfig['agents']['prompt'] {
+  const p = config.agents.prompt;
+  return isIsolated(config) ? { ...p, marketTools: 0, marketListings: 0 } : p;
 }

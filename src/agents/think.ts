@@ -5,6 +5,7 @@ import { abandonLlmCall, callLlm } from '../llm/call';
 import type { LlmClient } from '../llm/client';
 import { actionJsonSchema, ACTION_WRAPPING_DEPTH, actsQuickly, clip, describeAction, parseAction, type AgentAction } from './actions';
 import { agentConfigFrom, type AgentConfig } from './config';
+import { marketPrompt } from './marketView';
 import { buildPrompt, type ChatMessage } from './prompt';
 import { readPromptFacts, type StoredThought } from './promptFacts';
 import { beginThink, finishThink, type ActionRow } from './queries';
@@ -46,7 +47,7 @@ export function thinkSummaryOf(row: Pick<ActionRow, 'status' | 'error' | 'action
  * a retry after a crash re-sends the same request under the same LLM key.
  */
 async function promptFor(deps: ThinkDeps, input: ThinkInput, key: string): Promise<{ row: StoredThought; prompt: StoredPrompt } | 'missing'> {
-  const facts = await readPromptFacts(deps.pool, { agentId: input.agentId, key, prompt: deps.config.agents.prompt });
+  const facts = await readPromptFacts(deps.pool, { agentId: input.agentId, key, prompt: marketPrompt(deps.config) });
   const existing = facts.stored;
   if (existing && (existing.status !== 'thinking' || (existing.attempt === input.attempt && existing.prompt))) {
     return { row: existing, prompt: existing.prompt as StoredPrompt };

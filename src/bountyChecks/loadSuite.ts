@@ -12,6 +12,7 @@
  * keeps its failure under its key: the next load tries again under the next `<n>`. The bounty id is
  * unique in any case, so a second post of it fails ALREADY_EXISTS, reported as `already_posted`.
  */
+import type { ErrorInfo } from '../errors';
 import type { Outcome } from '../genesis/dispatch';
 import { CONTRACTS } from '../ids';
 import type { Suite } from '../bounties/suite';
@@ -44,7 +45,7 @@ export interface LoadedBounty {
   deadline: string | null;
   /** Who posted it, when it was already posted (maybe someone else). */
   poster?: string;
-  error?: { code: string; message: string };
+  error?: ErrorInfo;
 }
 
 export const suiteKeyBase = (suite: string, bountyId: string) => `cli:suite:${suite}:${bountyId}`;

@@ -119,7 +119,9 @@ export const configSchema = z.strictObject({
   bounties: z.strictObject({
     /**
      * CPU-ms of the submitter's compute the checker may reserve for the submission it runs
-     * (ctx.invoke); the checker's own CPU is charged to the submitter besides.
+     * (ctx.invoke); the checker's own CPU is charged to the submitter besides. Every nested run
+     * reserves its worst case (sandbox.limits.timeoutMs x cpus) until it ends, so this must cover
+     * the submission and the tools it composes: a few times that worst case.
      */
     checkComputeAllowance: count,
     /** How far in the future a deadline may be. */
@@ -531,6 +533,35 @@ export const configSchema = z.strictObject({
      * serves the 100 busy agents of the benchmark and keeps 1,000 sleeping ones under 300 MB).
      */
     maxCachedWorkflows: count.min(2),
+  }),
+  /** The world's rules (docs/experiments.md). */
+  world: z.strictObject({
+    /**
+     * 'society': the full economy. 'isolated' (an experiment's control arm): each agent reads,
+     * invokes, describes and lists only its own artifacts and the genesis services, and every
+     * trade (escrow, rights offers, debt, transfers to others) is refused (src/world/isolation.ts).
+     */
+    isolation: z.enum(['society', 'isolated']),
+  }),
+  /** `ecology experiment` (src/experiments). */
+  experiments: z.strictObject({
+    /** Where reports are written: <dir>/<name>/report.json and report.html (relative: from the working folder). */
+    dir: z.string().min(1),
+    /** How often a running arm is polled (spend, solved, time) and a progress line printed. */
+    pollMs: count.min(10),
+    /** How long stopping an arm's workflows may take before they are terminated. */
+    stopTimeoutMs: count.min(1),
+    /**
+     * An arm's budget counts as spent once less than this many micro-dollars of it are left: the
+     * world refuses a call whose worst case does not fit, so the last fraction is never spent.
+     */
+    budgetMarginMicros: count,
+    /** How long a newly registered namespace may take to be served (the frontend refreshes its namespaces every few seconds). */
+    namespaceReadyTimeoutMs: count.min(1),
+    /** Retention of the closed workflows of an arm's Temporal namespace (registered by the run). */
+    namespaceRetentionHours: count.min(1),
+    /** Points of each over-time series (solved, Gini) in the report. */
+    seriesPoints: count.min(2),
   }),
 });
 

@@ -8,8 +8,10 @@ import { withTransaction } from '../db/tx';
 import { boundedError, EcologyError, forbidden, isEcologyError, invalid, notFound, type ErrorInfo } from '../errors';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
+import { isIsolated } from '../world/isolation';
 import { bindOperationKey, type AgentCreation, type DispatchHooks, type CallContext, type MethodGuard } from './context';
 import { tryFastTransfer } from './fastTransfer';
+import { isolateCall } from './isolation';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { GENESIS, isGenesisService } from './registry';
 
@@ -54,7 +56,8 @@ function failure(e: EcologyError, compute: number, replayed = false): Outcome {
  */
 export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promise<Outcome> {
   return dispatchValidated(deps, req, async () => {
-    if (deps.guard) return afterCommit(deps, req, await generalPath(deps, req));
+    // An isolated world checks every call before its method (src/genesis/isolation.ts): no fast path.
+    if (deps.guard || isIsolated(deps.config)) return afterCommit(deps, req, await generalPath(deps, req));
     const fast = await tryFastTransfer(deps, req, computeCost(deps.config, req.artifactId, req.method));
     return fast ?? afterCommit(deps, req, await generalPath(deps, req));
   });
@@ -323,8 +326,8 @@ async function runMethod(client: PoolClient, deps: DispatchDeps, req: DispatchRe
   const service = GENESIS[req.artifactId];
   const m = Object.prototype.hasOwnProperty.call(service, req.method) ? service[req.method] : undefined;
   if (!m) throw notFound(`${req.artifactId} has no method ${req.method}; it has ${Object.keys(service).join(', ')}`);
-  const args = parseArgs(m.args, rawArgs);
   const ctx: CallContext = { client, caller: req.caller, key: req.key, config: deps.config, hooks: bindOperationKey(deps.hooks ?? {}, req.key, decisions) };
+  const args = parseArgs(m.args, await isolateCall(ctx, req.artifactId, req.method, rawArgs));
   const fee = deps.config.genesis.scripFee[`${req.artifactId}.${req.method}`] ?? 0;
   const run = async () => {
     if (fee > 0) {

@@ -16,6 +16,7 @@ import { bindOperationKey } from '../genesis/context';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
 import { artifactId, checkJson, parseArgs } from '../validation';
+import { refuseForeign } from '../world/isolation';
 import { hooksOf } from './contract';
 import { chargeChain, grantLimits, parseGrant, remaining, type GrantLimits, type GrantSpec } from './grant';
 import { checkInvocationKey, invocationIds } from './keys';
@@ -131,6 +132,7 @@ async function hold(
   }
   // checkAccess reads the access fields (id, owner_id, access_contract_id, genesis, managed_by) and
   // hands id, type and owner_id to a custom contract: all in what the first statement read.
+  refuseForeign(config, claim.invoker, target, 'invoke');
   await checkAccess(client, claim.invoker, target as unknown as ArtifactRow, 'invoke', bindOperationKey(hooksOf(deps), claim.key, decisions).customContract);
 
   // Compute follows standing; the price is always the invoker's.

@@ -11,6 +11,7 @@ import { calibrateCommand } from './calibrate';
 import { dashboardCommand } from './dashboard';
 import { escrowCommand } from './escrow';
 import { eventsCommand } from './events';
+import { experimentCommand } from './experiment';
 import { invokeCommand } from './invoke';
 import { metricsCommand } from './metrics';
 import { migrateCommand } from './migrate';
@@ -51,4 +52,5 @@ export const COMMANDS: Command[] = [
   workerCommand,
   metricsCommand,
   dashboardCommand,
+  experimentCommand,
 ];
