@@ -61,6 +61,7 @@ beforeAll(async () => {
     join(dir, 'suite.json'),
     JSON.stringify({
       name: 'e2e',
+      description: 'two bounties; double is easier with the helper maker publishes',
       bounties: [
         { id: 'triple', description: 'run({x}) returns 3x', reward: 5, deadline_minutes: 60, checker: checker(7, 21, 80) },
         { id: 'double', description: 'run({x}) returns 2x', reward: 7, deadline_minutes: 60, checker: checker(21, 42, 90) },
