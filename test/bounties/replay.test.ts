@@ -3,7 +3,7 @@
  * (recorded by test/histories/recordWorkflows.ts bounty) of bountyCheckWorkflow (a check that wins
  * in mode first, one that fails, one marked late without a run) and bountyDeadlineWorkflow (a
  * refund, mode best paying the best, a bounty already solved or cancelled, a check started again at
- * the deadline). The current workflow code must replay each without a determinism error; workflows
+ * the deadline, a start after the deadline). The current workflow code must replay each without a determinism error; workflows
  * that change their order of commands must fail.
  */
 import '../agents/support/harness'; // quiet runtime logger
@@ -16,7 +16,7 @@ const timers = (name: string) => events(name).filter((e) => e.timerStartedEventA
 test('the recorded bounty histories cover the branches of both workflows', () => {
   expect(histories.map((h) => h.workflowId)).toEqual([
     'check-failed', 'check-late', 'check-won',
-    'deadline-best', 'deadline-cancelled', 'deadline-refunded', 'deadline-resumed', 'deadline-solved',
+    'deadline-best', 'deadline-cancelled', 'deadline-past', 'deadline-refunded', 'deadline-resumed', 'deadline-solved',
   ]);
   // a check held runs the checker and settles its invocation (the saga's steps), then the verdict
   for (const name of ['check-won', 'check-failed']) {
@@ -33,6 +33,8 @@ test('the recorded bounty histories cover the branches of both workflows', () =>
   for (const [name, status] of Object.entries(closed)) {
     expect([name, timers(name), scheduledActivities(events(name)), workflowResult(events(name))]).toEqual([name, 1, ['closeBountyAtDeadline'], { status }]);
   }
+  // started after its deadline (a post whose hook was lost, replayed late): no timer
+  expect([timers('deadline-past'), scheduledActivities(events('deadline-past')), workflowResult(events('deadline-past'))]).toEqual([0, ['closeBountyAtDeadline'], { status: 'refunded' }]);
   // a submission still checking at the deadline: its check is started again, and the close tried after a timer
   expect(timers('deadline-resumed')).toBe(2);
   expect(scheduledActivities(events('deadline-resumed'))).toEqual(['closeBountyAtDeadline', 'resumeBountyChecks', 'closeBountyAtDeadline']);
@@ -43,6 +45,6 @@ test('every recorded bounty history replays against the current workflow code', 
   await expectCleanReplay(histories);
 });
 
-test('a check that records its verdict before the hold, and a deadline that closes before its timer, fail replay with a determinism error', async () => {
+test('a check that records its verdict before the hold, and a deadline that starts checks again before it first closes, fail replay with a determinism error', async () => {
   await expectControlFails(histories);
 });

@@ -65,10 +65,11 @@ export async function bountyCheckWorkflow(input: BountyCheckInput): Promise<unkn
   return verdict;
 }
 
-/** Closes the bounty before its timer (the real one waits for the deadline first). */
+/** Starts the checks again before it first tries to close the bounty (the real one closes first). */
 export async function bountyDeadlineWorkflow(input: BountyDeadlineInput): Promise<unknown> {
   const acts = proxyActivities<BountyActivities>(OPTIONS);
-  const closed = await acts.closeBountyAtDeadline({ bountyId: input.bountyId, world: input.world });
-  await sleep(Date.parse(input.deadline) - Date.now());
-  return closed;
+  const wait = Date.parse(input.deadline) - Date.now();
+  if (wait > 0) await sleep(wait);
+  await acts.resumeBountyChecks({ bountyId: input.bountyId, world: input.world });
+  return acts.closeBountyAtDeadline({ bountyId: input.bountyId, world: input.world });
 }

@@ -7,7 +7,7 @@
  *   metricsWindowWorkflow   -> test/histories/metrics/metrics-window.json
  *   bountyCheckWorkflow     -> test/histories/bounty/check-<branch>.json (won, failed, late)
  *   bountyDeadlineWorkflow  -> test/histories/bounty/deadline-<branch>.json (refunded, best, solved,
- *                              cancelled, resumed)
+ *                              cancelled, resumed, past)
  * test/invoke|oracle|metrics|bounties/replay.test.ts replay them. Re-record (and review the diff) after a
  * deliberate, versioned change; name scenarios to record only those:
  *
@@ -202,8 +202,8 @@ async function bounty(): Promise<void> {
     await w.artifact('ann', 'ann_60', { code: 'export function run() { return 60 }' });
     await w.artifact('bea', 'bea_80', { code: 'export function run() { return 80 }' });
 
-    const post = async (id: string, checker: string, seconds: number, mode = 'first') => {
-      const o = await w.call('poster', 'post', { id, description: `bounty ${id}`, checker, reward: 20, deadline_seconds: seconds, mode });
+    const post = async (id: string, checker: string, seconds: number, mode = 'first', key?: string) => {
+      const o = await w.call('poster', 'post', { id, description: `bounty ${id}`, checker, reward: 20, deadline_seconds: seconds, mode }, key);
       if (!o.ok) throw new Error(`post ${id} failed: ${JSON.stringify(o)}`);
     };
     /** A submit; with `lost`, its hook does not run (as when the process crashes after the commit): no check starts. */
@@ -225,6 +225,11 @@ async function bounty(): Promise<void> {
     const deadline = (bountyId: string, name: string, status: string) => finished(bountyWorkflowIds.deadline(world, bountyId), `deadline-${name}`, status);
 
     const seconds = 20;
+    // A post whose hook was lost, replayed (same key) after its deadline: the deadline workflow starts late, with no timer.
+    const pastKey = w.key();
+    const hooks = w.deps.hooks;
+    w.deps.hooks = {};
+    await post('past', 'doubler_check', 1, 'first', pastKey).finally(() => (w.deps.hooks = hooks));
     await post('first', 'doubler_check', seconds);
     await post('wrong', 'doubler_check', seconds);
     await post('best', 'scorer', seconds, 'best');
@@ -245,6 +250,8 @@ async function bounty(): Promise<void> {
     await bountyStarter(w.client, w.config, async () => world).startCheck(late);
     await check(late, 'late', 'late');
 
+    await post('past', 'doubler_check', 1, 'first', pastKey);
+    await deadline('past', 'past', 'refunded');
     await deadline('gone', 'cancelled', 'cancelled');
     await deadline('first', 'solved', 'solved');
     await deadline('wrong', 'refunded', 'refunded');
