@@ -4,11 +4,13 @@
  * recorded histories against this bundle must fail with a determinism error, which proves the
  * replay tests can catch a change like that.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, sleep } from '@temporalio/workflow';
+import type { BountyActivities } from '../../activities/bounties';
 import type { EcologyActivities } from '../../activities/ecology';
 import type { MetricsActivities } from '../../activities/metrics';
 import type { OracleActivities } from '../../activities/oracle';
 import type { SandboxActivities } from '../../activities/sandbox';
+import type { BountyCheckInput, BountyDeadlineInput } from '../../src/bountyChecks/workflowInput';
 import type { EcologyWorkflowInput } from '../../src/ecology/types';
 import type { InvokeWorkflowInput } from '../../src/invoke/types';
 import type { MetricsWindowInput } from '../../src/metrics/types';
@@ -52,4 +54,22 @@ export async function metricsWindowWorkflow(input?: MetricsWindowInput | null): 
 export async function ecologyWorkflow(input?: EcologyWorkflowInput | null): Promise<unknown> {
   await proxyActivities<EcologyActivities>(OPTIONS).ecologySnapshot({ world: input?.world });
   return realEcologyWorkflow(input);
+}
+
+/** Records the verdict before it holds the check (the real check holds, runs and settles first). */
+export async function bountyCheckWorkflow(input: BountyCheckInput): Promise<unknown> {
+  const acts = proxyActivities<BountyActivities>(OPTIONS);
+  const { submissionId, world } = input;
+  const verdict = await acts.settleBountySubmission({ submissionId, world });
+  await acts.holdBountyCheck({ submissionId, world });
+  return verdict;
+}
+
+/** Starts the checks again before it first tries to close the bounty (the real one closes first). */
+export async function bountyDeadlineWorkflow(input: BountyDeadlineInput): Promise<unknown> {
+  const acts = proxyActivities<BountyActivities>(OPTIONS);
+  const wait = Date.parse(input.deadline) - Date.now();
+  if (wait > 0) await sleep(wait);
+  await acts.resumeBountyChecks({ bountyId: input.bountyId, world: input.world });
+  return acts.closeBountyAtDeadline({ bountyId: input.bountyId, world: input.world });
 }

@@ -5,10 +5,13 @@
  *                              sandbox-unavailable, hold-refused, cancelled, other-world)
  *   oracleResolutionWorkflow -> test/histories/oracle/oracle-<branch>.json (resolved, empty)
  *   metricsWindowWorkflow   -> test/histories/metrics/metrics-window.json
- * test/invoke|oracle|metrics/replay.test.ts replay them. Re-record (and review the diff) after a
+ *   bountyCheckWorkflow     -> test/histories/bounty/check-<branch>.json (won, failed, late)
+ *   bountyDeadlineWorkflow  -> test/histories/bounty/deadline-<branch>.json (refunded, best, solved,
+ *                              cancelled, resumed, past)
+ * test/invoke|oracle|metrics|bounties/replay.test.ts replay them. Re-record (and review the diff) after a
  * deliberate, versioned change; name scenarios to record only those:
  *
- *   eval "$(scripts/services.sh --env)" && npx tsx test/histories/recordWorkflows.ts [invoke] [oracle] [metrics]
+ *   eval "$(scripts/services.sh --env)" && npx tsx test/histories/recordWorkflows.ts [invoke] [oracle] [metrics] [bounty]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,12 +25,15 @@ import { createOperatorPrincipal } from '../../src/artifacts/operator';
 import { deepMerge, loadConfig } from '../../src/config/load';
 import { bootstrapGenesis } from '../../src/genesis/bootstrap';
 import { invokeWorkflowId, invokeWorkflowInput } from '../../src/invoke/temporal';
+import { bountyWorkflowIds } from '../../src/bountyChecks/workflowInput';
 import { openResolution } from '../../src/oracle/resolution';
 import { resolutionInput } from '../../src/oracle/schedule';
 import { connectClient } from '../../src/temporal/connection';
+import { bountyStarter } from '../../src/temporal/bountyWorkflows';
 import { readWorldId } from '../../src/world/identity';
 import { createSandboxWorker } from '../../workers/sandboxWorker';
 import { workflowBundle } from '../agents/support/bundle';
+import { DOUBLER_CHECKER, GOOD_SUBMISSION, setupBountyWorld } from '../bounties/support';
 import { setupWorld, type World } from '../invoke/support';
 import { oracleTestOverrides, startOracleWorker, waitFor } from '../oracle/temporal';
 import { setupOracleWorld } from '../oracle/world';
@@ -178,6 +184,85 @@ async function metrics(connection: NativeConnection, client: Client): Promise<vo
   }
 }
 
+/**
+ * Both bounty workflows through each branch, started by the submit and post hooks as in production.
+ * The deadlines are seconds away, late enough for the checks made before them to have their verdicts.
+ */
+async function bounty(): Promise<void> {
+  const w = await setupBountyWorld({ bounties: { deadlineRecheckSeconds: 5 } });
+  try {
+    const world = await readWorldId(w.pool);
+    await w.principal('poster', { scrip: 1000 });
+    for (const p of ['ann', 'bea', 'cal']) await w.principal(p, { scrip: 100 });
+    await w.artifact('poster', 'doubler_check', { code: DOUBLER_CHECKER });
+    // mode best: the score is what the submission says
+    await w.artifact('poster', 'scorer', { code: "export async function run(args, ctx) { const n = await ctx.invoke(args.submission, 'run', {}); return { pass: typeof n === 'number', score: typeof n === 'number' ? n : 0 } }" });
+    for (const p of ['ann', 'cal']) await w.artifact(p, `${p}_good`, { code: GOOD_SUBMISSION });
+    await w.artifact('bea', 'bea_wrong', { code: 'export function run(a) { return a.x + 1 }' });
+    await w.artifact('ann', 'ann_60', { code: 'export function run() { return 60 }' });
+    await w.artifact('bea', 'bea_80', { code: 'export function run() { return 80 }' });
+
+    const post = async (id: string, checker: string, seconds: number, mode = 'first', key?: string) => {
+      const o = await w.call('poster', 'post', { id, description: `bounty ${id}`, checker, reward: 20, deadline_seconds: seconds, mode }, key);
+      if (!o.ok) throw new Error(`post ${id} failed: ${JSON.stringify(o)}`);
+    };
+    /** A submit; with `lost`, its hook does not run (as when the process crashes after the commit): no check starts. */
+    const submit = async (who: string, bountyId: string, artifactId: string, lost = false) => {
+      const hooks = w.deps.hooks;
+      if (lost) w.deps.hooks = {};
+      const o = await w.call(who, 'submit', { bounty_id: bountyId, artifact_id: artifactId }).finally(() => (w.deps.hooks = hooks));
+      if (!o.ok) throw new Error(`submit to ${bountyId} failed: ${JSON.stringify(o)}`);
+      return (o.result as { submission_id: number }).submission_id;
+    };
+    /** Saves a finished workflow's history, once it ended with the status its branch gives (else the recording took another branch). */
+    const finished = async (workflowId: string, name: string, status: string) => {
+      const h = w.client.workflow.getHandle(workflowId);
+      const result = (await h.result()) as { status: string };
+      if (result.status !== status) throw new Error(`${name} ended ${JSON.stringify(result)}, not ${status}: record again`);
+      await save(h, 'bounty', name);
+    };
+    const check = (id: number, name: string, status: string) => finished(bountyWorkflowIds.check(world, id), `check-${name}`, status);
+    const deadline = (bountyId: string, name: string, status: string) => finished(bountyWorkflowIds.deadline(world, bountyId), `deadline-${name}`, status);
+
+    const seconds = 20;
+    // A post whose hook was lost, replayed (same key) after its deadline: the deadline workflow starts late, with no timer.
+    const pastKey = w.key();
+    const hooks = w.deps.hooks;
+    w.deps.hooks = {};
+    await post('past', 'doubler_check', 1, 'first', pastKey).finally(() => (w.deps.hooks = hooks));
+    await post('first', 'doubler_check', seconds);
+    await post('wrong', 'doubler_check', seconds);
+    await post('best', 'scorer', seconds, 'best');
+    await post('resumed', 'doubler_check', seconds);
+    await post('gone', 'doubler_check', 3);
+    const cancelled = await w.call('poster', 'cancel', { bounty_id: 'gone' });
+    if (!cancelled.ok) throw new Error(`cancel failed: ${JSON.stringify(cancelled)}`);
+
+    const late = await submit('cal', 'first', 'cal_good', true);
+    const won = await submit('ann', 'first', 'ann_good');
+    const failed = await submit('bea', 'wrong', 'bea_wrong');
+    const best = [await submit('ann', 'best', 'ann_60'), await submit('bea', 'best', 'bea_80')];
+    await submit('cal', 'resumed', 'cal_good', true);
+    await check(won, 'won', 'passed');
+    await check(failed, 'failed', 'failed');
+    for (const id of best) await w.verdict(id);
+    // The lost check of a bounty already solved: marked late, nothing runs.
+    await bountyStarter(w.client, w.config, async () => world).startCheck(late);
+    await check(late, 'late', 'late');
+
+    await post('past', 'doubler_check', 1, 'first', pastKey);
+    await deadline('past', 'past', 'refunded');
+    await deadline('gone', 'cancelled', 'cancelled');
+    await deadline('first', 'solved', 'solved');
+    await deadline('wrong', 'refunded', 'refunded');
+    await deadline('best', 'best', 'solved');
+    // Its submission still checking at the deadline: the check is started again, and it wins.
+    await deadline('resumed', 'resumed', 'solved');
+  } finally {
+    await w.stop();
+  }
+}
+
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const only = process.argv.slice(2);
@@ -189,6 +274,7 @@ async function main(): Promise<void> {
     if (wanted('invoke')) await invoke(connection, client);
     if (wanted('oracle')) await oracle(client);
     if (wanted('metrics')) await metrics(connection, client);
+    if (wanted('bounty')) await bounty();
   } finally {
     await client.connection.close();
     await connection.close();

@@ -75,3 +75,10 @@ export async function expectControlFails(histories: RecordedHistory[]): Promise<
     expect(r.error!.message).toMatch(/[Nn]ondeterminism/);
   }
 }
+
+/** The decoded JSON result a history's workflow completed with (undefined: it did not complete). */
+export function workflowResult(events: HistoryEvent[]): unknown {
+  const done = events.at(-1)?.workflowExecutionCompletedEventAttributes;
+  const data = done?.result?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString()) as unknown) : undefined;
+}
