@@ -164,3 +164,8 @@ export function openBountiesJsonSql(p: { limit: string; chars: string }): string
        SELECT id, poster, reward, deadline, mode, left(description, ${p.chars} + 1) AS description FROM bounties
        WHERE status = 'open' AND deadline > now() ORDER BY deadline, id LIMIT ${p.limit}) b)`;
 }
+
+/** The open bounties and their deadlines (each needs its deadline workflow running). */
+export async function openBountyDeadlines(db: Db): Promise<Array<{ id: string; deadline: Date }>> {
+  return (await db.query<{ id: string; deadline: Date }>(`SELECT id, deadline FROM bounties WHERE status = 'open' ORDER BY deadline, id`)).rows;
+}

@@ -9,6 +9,8 @@ import { isEcologyError } from '../errors';
 import { bootstrapGenesis } from '../genesis/bootstrap';
 import { SCRIP, SYSTEM_ACCOUNTS } from '../ids';
 import { transfer } from '../ledger/transfer';
+import { ensureBountyDeadlines } from '../bountyChecks/resume';
+import { bountyStarter } from '../temporal/bountyWorkflows';
 import { ensureMetricsSchedule } from '../temporal/metricsSchedule';
 import { ensureOracleSchedule } from '../temporal/oracleSchedule';
 import { initialAgents } from './agents';
@@ -86,6 +88,7 @@ export async function bootstrapWorld(deps: { pool: Pool; config: EcologyConfig; 
   const oracle = await ensureOracleSchedule(temporal, config, { pool });
   const worldId = await readWorldId(pool);
   const metrics = await ensureMetricsSchedule(temporal, config, { world: worldId });
+  const bountyDeadlines = await ensureBountyDeadlines(pool, bountyStarter(temporal, config, async () => worldId));
   const report: BootstrapReport = {
     at: new Date().toISOString(),
     migrationsApplied: applied,
@@ -98,6 +101,7 @@ export async function bootstrapWorld(deps: { pool: Pool; config: EcologyConfig; 
       { scheduleId: oracle.scheduleId, action: oracle.action, paused: oracle.paused, nextActionAt: oracle.nextResolutionAt?.toISOString() ?? null },
       { scheduleId: metrics.scheduleId, action: metrics.action, paused: metrics.paused, nextActionAt: metrics.nextActionAt?.toISOString() ?? null },
     ],
+    bountyDeadlines,
   };
   return { settings: ecologySettings(config), agents: agents.ids, report, worldId };
 }

@@ -54,6 +54,8 @@ export interface BootstrapReport {
   /** Principals whose compute_rate was set from config.ecology.computeRates. */
   computeRatesChanged: string[];
   schedules: Array<{ scheduleId: string; action: string; paused: boolean; nextActionAt: string | null }>;
+  /** Open bounties whose deadline workflow was made sure of (started again if it was lost). */
+  bountyDeadlines?: number;
 }
 
 export interface BootstrapResult {

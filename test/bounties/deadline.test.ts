@@ -11,6 +11,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createBountyActivities } from '../../activities/bounties';
 import { createSandboxActivities } from '../../activities/sandbox';
 import { bountyCommittedHook } from '../../src/bountyChecks/hooks';
+import { ensureBountyDeadlines } from '../../src/bountyChecks/resume';
 import { bountyWorkflowIds } from '../../src/bountyChecks/workflowInput';
 import * as bq from '../../src/bounties/queries';
 import { bountyStarter } from '../../src/temporal/bountyWorkflows';
@@ -137,5 +138,26 @@ test('a check whose start was lost (a crash between the submit and its hook) is 
   expect(await deadlineResult('lost')).toEqual({ status: 'solved' });
   expect(await bq.getBounty(w.pool, 'lost')).toMatchObject({ status: 'solved', winner: 'ann', score: 50 });
   expect(await w.scrip('ann')).toBe(ann + 20);
+  await w.expectAuditOk();
+}, 120_000);
+
+test("a post whose deadline timer was lost (a crash before its hook) gets it again from the world's bootstrap, and is refunded", async () => {
+  const hooks = w.deps.hooks;
+  w.deps.hooks = {};
+  expect((await w.invoke('poster', 'genesis_bounty', 'post', { id: 'untimed', description: 'Return 2', checker: 'ones', reward: 30, deadline_seconds: 3600 })).ok).toBe(true);
+  w.deps.hooks = hooks;
+  const handle = env.client.workflow.getHandle(bountyWorkflowIds.deadline(world, 'untimed'));
+  await expect(handle.describe()).rejects.toThrow(/not found/i);
+  const poster = await w.scrip('poster');
+
+  // What bootstrapWorld runs (src/ecology/bootstrap.ts); a second call keeps the running workflow.
+  const starter = bountyStarter(env.client, w.config, async () => world);
+  expect(await ensureBountyDeadlines(w.pool, starter)).toBeGreaterThanOrEqual(1);
+  const { runId } = await handle.describe();
+  await ensureBountyDeadlines(w.pool, starter);
+  expect((await handle.describe()).runId).toBe(runId);
+
+  expect(await deadlineResult('untimed')).toEqual({ status: 'refunded' });
+  expect(await w.scrip('poster')).toBe(poster + 30);
   await w.expectAuditOk();
 }, 120_000);
