@@ -47,8 +47,8 @@ export async function holdBountyCheck(pool: Pool, config: EcologyConfig, submiss
         payee: owner,
         payer: s.submitter,
         price: 0,
-        // The run refuses other code than this (a checker changed between hold and run).
-        codeHash: checker?.code ? codeHash(checker.code) : null,
+        // The run refuses other code than was posted (bounties before migration 031: than is held now).
+        codeHash: b.checker_code_hash ?? (checker?.code ? codeHash(checker.code) : null),
         maxPrice: null,
         expectedCodeHash: null,
         grantChain: [s.check_key],
