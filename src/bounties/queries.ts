@@ -11,6 +11,8 @@ export interface BountyRow {
   poster: string;
   description: string;
   checker_id: string;
+  /** sha256 of the checker's code at post (migration 031; null for bounties posted before it). */
+  checker_code_hash: string | null;
   reward: number;
   deadline: Date;
   mode: BountyMode;
@@ -42,12 +44,12 @@ type Db = Pool | PoolClient;
 
 export async function insertBounty(
   client: PoolClient,
-  b: Pick<BountyRow, 'id' | 'poster' | 'description' | 'checker_id' | 'reward' | 'mode' | 'post_key'> & { deadline: string },
+  b: Pick<BountyRow, 'id' | 'poster' | 'description' | 'checker_id' | 'checker_code_hash' | 'reward' | 'mode' | 'post_key'> & { deadline: string },
 ): Promise<BountyRow | undefined> {
   const r = await client.query<BountyRow>(
-    `INSERT INTO bounties (id, poster, description, checker_id, reward, deadline, mode, status, post_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) ON CONFLICT (id) DO NOTHING RETURNING *`,
-    [b.id, b.poster, b.description, b.checker_id, b.reward, b.deadline, b.mode, b.post_key],
+    `INSERT INTO bounties (id, poster, description, checker_id, checker_code_hash, reward, deadline, mode, status, post_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9) ON CONFLICT (id) DO NOTHING RETURNING *`,
+    [b.id, b.poster, b.description, b.checker_id, b.checker_code_hash, b.reward, b.deadline, b.mode, b.post_key],
   );
   return r.rows[0];
 }

@@ -7,6 +7,7 @@
  * - no access check: the checker is private to its poster, and the bounty service runs it anyway
  *   (only for this run; code it runs, the submission included, acts as the submitter and cannot read it);
  * - no price: the poster's checker is not a tool the submitter chose to buy;
+ * - its containers count against the submitter's share of the sandbox, not the poster's;
  * - the grant: the checker may reserve up to bounties.checkComputeAllowance of the submitter's
  *   compute for what it invokes (the submission) and spend up to the submission's price in scrip
  *   (which the submitter pays itself), and may call no state-changing genesis method.
@@ -47,14 +48,18 @@ export async function holdBountyCheck(pool: Pool, config: EcologyConfig, submiss
         payee: owner,
         payer: s.submitter,
         price: 0,
-        // The run refuses other code than this (a checker changed between hold and run).
-        codeHash: checker?.code ? codeHash(checker.code) : null,
+        // The run refuses other code than was posted (bounties before migration 031: than is held now).
+        codeHash: b.checker_code_hash ?? (checker?.code ? codeHash(checker.code) : null),
         maxPrice: null,
         expectedCodeHash: null,
         grantChain: [s.check_key],
         parentChain: null,
         limits: { scrip: submission?.price ?? 0, compute: config.bounties.checkComputeAllowance, llmMicros: 0, allow: [] },
         computeReserved: 0,
+        // Its containers count against the submitter, who asked for the check and pays for it: a
+        // flood of submissions cannot take the poster's share (the containers still run only the
+        // poster's code).
+        containerAccount: s.submitter,
       });
       return { run: true, key: s.check_key };
     },

@@ -9,7 +9,7 @@ import '../db/int8';
 import type { ListingRow } from '../escrow/queries';
 import type { FollowedEvent } from '../events/follow';
 import { publicEventSql } from '../events/visibility';
-import type { MetricsScalars, RightWindowTrades } from '../metrics/types';
+import type { BountyWindowFigures, MetricsScalars, RightWindowTrades } from '../metrics/types';
 import type { ErrorInfo } from '../errors';
 
 export type Db = Pick<PoolClient, 'query'>;
@@ -261,9 +261,11 @@ export interface MetricsPoint extends MetricsScalars {
   scrip_debt: number;
   /** Rights sold in the window by resource, with their prices per unit (the rights price chart). */
   rights: Record<string, RightWindowTrades>;
+  /** Bounties in the window (null in windows aggregated before bounties were recorded). */
+  bounties: BountyWindowFigures | null;
 }
 
-/** The latest metrics windows, oldest first: the scalar figures, the debt totals and the rights traded (not the other breakdowns). */
+/** The latest metrics windows, oldest first: the scalar figures, the debt totals, the rights traded and the bounties (not the other breakdowns). */
 export async function metricsPoints(db: Db, limit: number): Promise<MetricsPoint[]> {
   const r = await db.query<MetricsPoint>(
     `SELECT * FROM (
@@ -272,7 +274,7 @@ export async function metricsPoints(db: Db, limit: number): Promise<MetricsPoint
               COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'compute')), 0)::bigint AS compute_debt,
               COALESCE((SELECT -sum(value::numeric) FROM jsonb_each_text(data->'debt'->'llm_tokens')), 0)::bigint AS llm_token_debt,
               COALESCE((SELECT sum(value::numeric) FROM jsonb_each_text(data->'debt'->'scrip')), 0)::bigint AS scrip_debt,
-              COALESCE(data->'rights', '{}'::jsonb) AS rights
+              COALESCE(data->'rights', '{}'::jsonb) AS rights, data->'bounties' AS bounties
        FROM metrics_windows ORDER BY window_start DESC LIMIT $1
      ) w ORDER BY window_start`,
     [limit],

@@ -36,6 +36,8 @@ export interface InvocationRow {
   spent_scrip: number;
   spent_compute: number;
   spent_llm_micros: number;
+  /** Whose share of the sandbox the run counts against; null: the code's owner (migration 031). */
+  container_account: string | null;
 }
 
 export interface NewInvocation {
@@ -142,6 +144,8 @@ export interface Held {
   parentChain: string[] | null;
   limits: { scrip: number; compute: number; llmMicros: number; allow: string[] };
   computeReserved: number;
+  /** Whose share of the sandbox the run counts against, when not the code's owner (a bounty's check: its submitter). */
+  containerAccount?: string;
 }
 
 export async function markHeld(client: PoolClient, key: string, h: Held): Promise<void> {
@@ -149,7 +153,8 @@ export async function markHeld(client: PoolClient, key: string, h: Held): Promis
     name: 'invocation_held',
     text: `UPDATE invocations SET owner_id = $2, payee_id = $3, payer_id = $4, price = $5, held = $5, code_hash = $6, max_price = $7,
              expected_code_hash = $8, grant_chain = $9, parent_chain = $10, allowance_scrip = $11, allowance_compute = $12,
-             allowance_llm_micros = $13, allow_methods = $14, compute_reserved = $15
+             allowance_llm_micros = $13, allow_methods = $14, compute_reserved = $15,
+             container_account = $16
            WHERE key = $1`,
     values: [
       key,
@@ -167,6 +172,7 @@ export async function markHeld(client: PoolClient, key: string, h: Held): Promis
       h.limits.llmMicros,
       h.limits.allow,
       h.computeReserved,
+      h.containerAccount ?? null,
     ],
   });
 }

@@ -1,6 +1,7 @@
 /**
- * Saga step 2: run the code in the sandbox, in a container of the artifact's owner, with the host
- * bridge acting as the payer, and record what the sandbox measured. Recorded once: a repeat returns
+ * Saga step 2: run the code in the sandbox, in a container of the artifact's owner (counted against
+ * the hold's container account when it names one), with the host bridge acting as the payer, and
+ * record what the sandbox measured. Recorded once: a repeat returns
  * the stored report without running again. A run that ends after its invocation was settled (the
  * workflow gave up waiting) still pays for its CPU, under an id of its own.
  */
@@ -70,6 +71,7 @@ async function execute(deps: InvokeDeps, row: RunRow, input: RunInput, invokeNes
   const bridge = createBridge(deps, bridgeContext, invokeNested);
   const result = await deps.sandbox.run({
     owner: containerOwner({ id: row.artifact_id, owner_id: row.owner_id ?? row.current_owner }),
+    ...(row.container_account ? { account: row.container_account } : {}),
     code: row.code,
     fn: row.method,
     args: row.args,

@@ -138,6 +138,7 @@ export async function aggregateWindow(pool: Pool, window: MetricsWindowBounds, m
         artifacts,
         oracle,
         rights: rightTrades(await q.eventsOfType(client, 'right_sold', w)),
+        bounties: await q.bountyFigures(client, w),
       };
       return q.upsertWindow(client, w, {
         actions,

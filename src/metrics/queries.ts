@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { publicEventSql } from '../events/visibility';
 import { SCRIP, SEALED_ACCOUNTS, SYSTEM_ACCOUNTS } from '../ids';
 import { journalPublicSql } from '../ledger/sealed';
-import type { MetricsWindow, MetricsWindowBounds, MetricsWindowData } from './types';
+import type { BountyWindowFigures, MetricsWindow, MetricsWindowBounds, MetricsWindowData } from './types';
 import '../db/int8';
 
 type Db = Pick<PoolClient, 'query'>;
@@ -101,6 +101,32 @@ export async function eventsOfType(db: Db, type: string, w: MetricsWindowBounds)
     [type, w.start, w.end],
   );
   return r.rows;
+}
+
+/**
+ * Bounties in the window: posted, solved and closed unsolved by their (public) events, with the
+ * rewards they carry; submissions by the status their check ended with (checked_at in the window).
+ */
+export async function bountyFigures(db: Db, w: MetricsWindowBounds): Promise<BountyWindowFigures> {
+  const r = await db.query<BountyWindowFigures>(
+    `SELECT e.*, s.* FROM
+       (SELECT count(*) FILTER (WHERE type = 'bounty_posted')::int AS posted,
+               COALESCE(sum(reward) FILTER (WHERE type = 'bounty_posted'), 0)::bigint AS posted_rewards,
+               count(*) FILTER (WHERE type = 'bounty_solved')::int AS solved,
+               COALESCE(sum(reward) FILTER (WHERE type = 'bounty_solved'), 0)::bigint AS rewards_paid,
+               count(*) FILTER (WHERE type = 'bounty_refunded' AND status = 'refunded')::int AS refunded,
+               count(*) FILTER (WHERE type = 'bounty_refunded' AND status = 'cancelled')::int AS cancelled,
+               COALESCE(sum(reward) FILTER (WHERE type = 'bounty_refunded'), 0)::bigint AS rewards_returned
+        FROM (SELECT type, (data->>'reward')::bigint AS reward, data->>'status' AS status FROM events
+              WHERE type IN ('bounty_posted', 'bounty_solved', 'bounty_refunded') AND created_at >= $1 AND created_at < $2 AND ${publicEventSql()}) b) e,
+       (SELECT count(*)::int AS checked,
+               count(*) FILTER (WHERE status = 'passed')::int AS passed,
+               count(*) FILTER (WHERE status = 'failed')::int AS failed,
+               count(*) FILTER (WHERE status = 'late')::int AS late
+        FROM bounty_submissions WHERE checked_at >= $1 AND checked_at < $2) s`,
+    [w.start, w.end],
+  );
+  return r.rows[0]!;
 }
 
 /** The database's clock (the aggregation's `as of`). */

@@ -50,6 +50,26 @@ export interface RightWindowTrades {
   last_unit_price: number;
 }
 
+/** Bounties in a window (genesis_bounty): from their events, and the checks that ended in it. */
+export interface BountyWindowFigures {
+  posted: number;
+  /** Scrip the bounties posted hold as rewards. */
+  posted_rewards: number;
+  solved: number;
+  /** Scrip paid to winners. */
+  rewards_paid: number;
+  /** Closed unsolved at their deadline. */
+  refunded: number;
+  cancelled: number;
+  /** Scrip returned to posters, refunded or cancelled. */
+  rewards_returned: number;
+  /** Submissions whose check ended in the window: passed + failed + late (passed, or not run, after the bounty closed). */
+  checked: number;
+  passed: number;
+  failed: number;
+  late: number;
+}
+
 /** The breakdowns stored in metrics_windows.data. */
 export interface MetricsWindowData {
   /** Every principal that acted, spent compute or paid for LLM calls in the window. */
@@ -69,6 +89,8 @@ export interface MetricsWindowData {
   oracle: OracleWindowResult[];
   /** Rights sold, by resource (absent in windows aggregated before rights were traded). */
   rights?: Record<string, RightWindowTrades>;
+  /** Bounties (absent in windows aggregated before bounties were recorded). */
+  bounties?: BountyWindowFigures;
 }
 
 /** The scalar figures of a window (columns of metrics_windows). */

@@ -24,6 +24,8 @@ export interface ContainerConfig {
   useDockerInit: boolean;
   limits: SandboxLimits;
   owner: string;
+  /** Whose share of the pool the container counts against (the pool's RunRequest.account); default owner. */
+  account?: string;
   labels: Record<string, string>;
   /** How long create + start + the runner's first 'ready' may take. */
   startTimeoutMs: number;
@@ -156,6 +158,10 @@ export class SandboxContainer extends EventEmitter {
 
   get owner(): string {
     return this.cfg.owner;
+  }
+
+  get account(): string {
+    return this.cfg.account ?? this.cfg.owner;
   }
 
   static async start(cfg: ContainerConfig): Promise<SandboxContainer> {

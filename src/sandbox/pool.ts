@@ -3,7 +3,9 @@
  * container; one job at a time per container; idle containers are reaped after `idleMs`.
  *
  * Fairness: one owner holds at most `maxContainersPerOwner` containers (starting ones included), so
- * however many runs it queues, other owners always find room. Time a run spends waiting for a
+ * however many runs it queues, other owners always find room. A run may count against another
+ * account than its code's owner (a bounty's check: its submitter's); its container then serves only
+ * runs of that owner and account. Time a run spends waiting for a
  * container counts against its own time limit (its timeoutMs, and its deadlineMs when it has one),
  * so a queued run (e.g. a fan-out of nested invocations) never outlives its caller.
  *
@@ -48,6 +50,7 @@ export interface SandboxPoolOptions {
 export interface PoolContainerInfo {
   id: string;
   owner: string;
+  account: string;
   state: string;
   jobsRun: number;
   startMs: number;
@@ -84,7 +87,7 @@ export class SandboxPool {
   private readonly opts: Required<Omit<SandboxPoolOptions, 'docker' | 'image' | 'limits'>> & { image?: string };
   private readonly boxes = new Set<SandboxContainer>();
   private starting = 0;
-  /** Containers being started, per owner (they count against the owner's limit). */
+  /** Containers being started, per account (they count against the account's limit). */
   private readonly startingFor = new Map<string, number>();
   private readonly startups = new Set<Promise<unknown>>();
   private waiters = new Set<() => void>();
@@ -142,7 +145,7 @@ export class SandboxPool {
     const queueDeadline = queuedAt + this.opts.queueTimeoutMs;
     let lease: { box: SandboxContainer; cold: boolean; waitedMs: number };
     try {
-      lease = await this.acquire(req.owner, prepared, Math.min(ownDeadline, queueDeadline));
+      lease = await this.acquire(req.owner, req.account || req.owner, prepared, Math.min(ownDeadline, queueDeadline));
     } catch (err) {
       if (err instanceof Unavailable && err.waitedOut && ownDeadline <= queueDeadline) return failure('TIMEOUT', ranOutWaiting(Date.now() - queuedAt, err.message));
       return failure('SANDBOX_UNAVAILABLE', (err as Error).message);
@@ -174,8 +177,8 @@ export class SandboxPool {
   /** Start (or reuse) a warm container for `owner` ahead of demand. */
   async prewarm(owner: string): Promise<void> {
     const prepared = await this.prepare();
-    if ([...this.boxes].some((b) => b.owner === owner && b.state !== 'dead')) return;
-    const { box } = await this.acquire(owner, prepared, Date.now() + this.opts.queueTimeoutMs);
+    if ([...this.boxes].some((b) => b.owner === owner && b.account === owner && b.state !== 'dead')) return;
+    const { box } = await this.acquire(owner, owner, prepared, Date.now() + this.opts.queueTimeoutMs);
     box.release();
   }
 
@@ -184,6 +187,7 @@ export class SandboxPool {
     return [...this.boxes].map((b) => ({
       id: b.id,
       owner: b.owner,
+      account: b.account,
       state: b.state,
       jobsRun: b.jobsRun,
       startMs: b.startMs,
@@ -256,12 +260,16 @@ export class SandboxPool {
 
   // --- leasing ----------------------------------------------------------------------------------
 
-  /** A container reserved for `owner`; waitedMs is the time spent waiting for other runs' containers. */
-  private async acquire(owner: string, prepared: Prepared, deadline: number): Promise<{ box: SandboxContainer; cold: boolean; waitedMs: number }> {
+  /**
+   * A container reserved for `owner`'s code, counted against `account`'s share; waitedMs is the
+   * time spent waiting for other runs' containers.
+   */
+  private async acquire(owner: string, account: string, prepared: Prepared, deadline: number): Promise<{ box: SandboxContainer; cold: boolean; waitedMs: number }> {
     let waitedMs = 0;
     for (;;) {
       if (this.closed) throw new Unavailable('the sandbox pool is closed');
-      const mine = [...this.boxes].filter((b) => b.owner === owner);
+      const counted = [...this.boxes].filter((b) => b.account === account);
+      const mine = counted.filter((b) => b.owner === owner);
       const idle = mine.filter((b) => b.state === 'idle').sort((a, b) => b.lastUsedAt - a.lastUsedAt)[0];
       if (idle) {
         idle.reserve();
@@ -269,10 +277,12 @@ export class SandboxPool {
       }
       // A container of this owner finishing its clean-up is ready in tens of ms; a new one takes far longer.
       const soon = mine.some((b) => b.state === 'recycling');
-      const atOwnLimit = mine.length + (this.startingFor.get(owner) ?? 0) >= this.opts.maxContainersPerOwner;
+      let atOwnLimit = counted.length + (this.startingFor.get(account) ?? 0) >= this.opts.maxContainersPerOwner;
+      // An idle container of the account's other code (another owner's) makes room for this one.
+      if (!soon && atOwnLimit && this.evictIdle(counted)) atOwnLimit = false;
       if (!soon && !atOwnLimit) {
         if (this.boxes.size + this.starting >= this.opts.maxContainers) this.evictIdle();
-        if (this.boxes.size + this.starting < this.opts.maxContainers) return { box: await this.startContainer(owner, prepared), cold: true, waitedMs };
+        if (this.boxes.size + this.starting < this.opts.maxContainers) return { box: await this.startContainer(owner, account, prepared), cold: true, waitedMs };
       }
       const t0 = Date.now();
       const changed = await this.waitForChange(deadline);
@@ -286,27 +296,29 @@ export class SandboxPool {
     }
   }
 
-  private evictIdle(): void {
-    const victim = [...this.boxes].filter((b) => b.state === 'idle').sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
-    if (victim) {
-      this.boxes.delete(victim);
-      void victim.destroy('evicted to make room for another owner');
-    }
+  /** Evicts the least recently used idle container (of `among`, else of the pool); whether there was one. */
+  private evictIdle(among: Iterable<SandboxContainer> = this.boxes): boolean {
+    const victim = [...among].filter((b) => b.state === 'idle').sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+    if (!victim) return false;
+    this.boxes.delete(victim);
+    void victim.destroy('evicted to make room for another owner');
+    return true;
   }
 
-  private async startContainer(owner: string, prepared: Prepared): Promise<SandboxContainer> {
+  private async startContainer(owner: string, account: string, prepared: Prepared): Promise<SandboxContainer> {
     const cfg: ContainerConfig = {
       docker: this.docker,
       image: prepared.image,
       useDockerInit: prepared.useDockerInit,
       limits: this.limits,
       owner,
+      account,
       labels: { [SANDBOX_LABEL]: '1', [`${SANDBOX_LABEL}.pool`]: this.id, [`${SANDBOX_LABEL}.owner`]: owner.slice(0, 128) },
       startTimeoutMs: this.opts.startTimeoutMs,
       cpuSampleMs: this.opts.cpuSampleMs,
     };
     this.starting++;
-    this.startingFor.set(owner, (this.startingFor.get(owner) ?? 0) + 1);
+    this.startingFor.set(account, (this.startingFor.get(account) ?? 0) + 1);
     const startup = SandboxContainer.start(cfg);
     this.startups.add(startup);
     let box: SandboxContainer;
@@ -322,9 +334,9 @@ export class SandboxPool {
       throw new Unavailable(`could not start a sandbox container: ${e.message ?? String(err)}`);
     } finally {
       this.starting--;
-      const n = (this.startingFor.get(owner) ?? 1) - 1;
-      if (n > 0) this.startingFor.set(owner, n);
-      else this.startingFor.delete(owner);
+      const n = (this.startingFor.get(account) ?? 1) - 1;
+      if (n > 0) this.startingFor.set(account, n);
+      else this.startingFor.delete(account);
       this.startups.delete(startup);
       this.notify();
     }

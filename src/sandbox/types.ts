@@ -77,6 +77,11 @@ export type BridgeHandler = (op: BridgeOp | string, payload: unknown) => Promise
 export interface RunRequest {
   /** Containers are never shared between owners. */
   owner: string;
+  /**
+   * Whose share of the pool (maxContainersPerOwner) the run's container counts against; default
+   * `owner`. A container serves only runs of the same owner and account.
+   */
+  account?: string;
   /** ES module source. */
   code: string;
   /** Exported function to call; default 'run'. */

@@ -40,3 +40,19 @@ test('a run with a deadline ends by it even when its own time limit is longer, a
   expect(endsAt).toBeGreaterThan(0);
   expect(endsAt).toBeLessThanOrEqual(deadlineMs);
 }, 60_000);
+
+test("a run counted against another account takes that account's share, in a container of its own code; an idle one of the account's other code makes room", async () => {
+  const at = (owner: string, account: string) => pool.containers().filter((c) => c.owner === owner && c.account === account && c.state !== 'dead');
+  // The payer's own code, idle afterwards: at its limit of 1.
+  expectResult(await pool.run({ owner: 'payer', code: 'export function run() { return 1 }' }), { ok: true, value: 1 });
+  expect(at('payer', 'payer')).toHaveLength(1);
+  // The poster's code run for the payer: the payer's idle container gives way; the poster's share is untouched.
+  const busy = pool.run({ owner: 'poster', account: 'payer', code: SLEEP(1200) });
+  while (!at('poster', 'payer').some((c) => c.state === 'busy')) await new Promise((r) => setTimeout(r, 20));
+  expect(at('payer', 'payer')).toHaveLength(0);
+  const impatient = await pool.run({ owner: 'payer', code: 'export function run() { return 2 }', deadlineMs: Date.now() + 300 });
+  expectResult(impatient, { ok: false, error: { code: 'TIMEOUT' }, cpuMs: 0 });
+  expectResult(await pool.run({ owner: 'poster', code: 'export function run() { return "own" }' }), { ok: true, value: 'own', coldStart: true });
+  expect(at('poster', 'poster')).toHaveLength(1);
+  expectResult(await busy, { ok: true, value: 'slept' });
+}, 60_000);

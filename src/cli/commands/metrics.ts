@@ -36,17 +36,28 @@ function rightLines(w: MetricsWindow): string[] {
   return lines.length ? ['rights traded in the newest window:', ...lines] : [];
 }
 
+/** The bounties of a window (nothing when none were posted, closed or checked in it). */
+function bountyLines(w: MetricsWindow): string[] {
+  const b = w.data.bounties;
+  if (!b || Object.values(b).every((n) => n === 0)) return [];
+  return [
+    'bounties in the newest window:',
+    `    posted ${b.posted} (rewards ${b.posted_rewards})  solved ${b.solved} (paid ${b.rewards_paid})  refunded ${b.refunded}  cancelled ${b.cancelled} (returned ${b.rewards_returned})`,
+    `    checks ${b.checked} (passed ${b.passed}, failed ${b.failed}, late ${b.late})`,
+  ];
+}
+
 export const metricsCommand: Command = {
   name: 'metrics',
   usage: 'metrics [--limit N]',
-  summary: 'recent metrics windows (the metrics-window schedule), newest first, with its agents and the rights traded in it',
+  summary: 'recent metrics windows (the metrics-window schedule), newest first, with its agents, the rights traded and the bounties in it',
   valueOptions: ['limit'],
   async run(ctx) {
     const config = ctx.config();
     const limit = limitOption(ctx.options.limit, config.metrics.listLimit, config.limits.maxListLimit);
     const windows = await recentWindows(await ctx.pool(), limit);
     const human = windows.length
-      ? [...windows.map(line), `agents in the newest window:`, ...agentLines(windows[0]!), ...rightLines(windows[0]!)].join('\n')
+      ? [...windows.map(line), `agents in the newest window:`, ...agentLines(windows[0]!), ...rightLines(windows[0]!), ...bountyLines(windows[0]!)].join('\n')
       : `no metrics windows yet (the ${config.metrics.scheduleId} schedule writes one every ${config.metrics.windowSeconds} s)`;
     ctx.print(windows, human);
     return 0;

@@ -1,8 +1,11 @@
 /**
  * genesis_bounty.post and cancel: the reward moves poster -> hold_bounty in post's transaction; the
- * checker (an executable artifact the poster owns) is made private, so submitters cannot read it.
+ * checker (an executable artifact the poster owns) is made private, so submitters cannot read it,
+ * and its code hash is pinned: checks run only that code, and while the bounty is open nobody may
+ * change, delete or give the checker away (../../bounties/pinnedChecker.ts).
  */
 import { checkAccess } from '../../artifacts/access';
+import { codeHash } from '../../artifacts/codeHash';
 import { getArtifact, updateArtifact } from '../../artifacts/queries';
 import { EcologyError, forbidden, invalid, notFound } from '../../errors';
 import { emit } from '../../events/emit';
@@ -67,7 +70,7 @@ export async function postBounty(ctx: CallContext, a: PostArgs) {
     await checkAccess(ctx.client, ctx.caller, checker, 'write', ctx.hooks.customContract);
     await updateArtifact(ctx.client, checker.id, { ...checker, access_contract_id: CONTRACTS.private });
   }
-  const row = await q.insertBounty(ctx.client, { id: a.id, poster: ctx.caller, description, checker_id: checker.id, reward: a.reward, mode: a.mode ?? 'first', post_key: ctx.key, deadline });
+  const row = await q.insertBounty(ctx.client, { id: a.id, poster: ctx.caller, description, checker_id: checker.id, checker_code_hash: codeHash(checker.code), reward: a.reward, mode: a.mode ?? 'first', post_key: ctx.key, deadline });
   if (!row) throw new EcologyError('ALREADY_EXISTS', `a bounty ${a.id} already exists`);
   await transfer(ctx.client, { id: bountyIds.hold(ctx.key), from: ctx.caller, to: SYSTEM_ACCOUNTS.bountyHold, asset: SCRIP, amount: a.reward, kind: 'bounty_hold', reference: a.id });
   await emit(ctx.client, { type: 'bounty_posted', actor: ctx.caller, subject: a.id, data: { bounty_id: a.id, poster: ctx.caller, reward: a.reward, deadline, mode: row.mode } });

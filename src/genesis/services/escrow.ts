@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import { checkAccess } from '../../artifacts/access';
 import { requirePrincipal } from '../../ledger/standing';
+import { refuseIfPinnedChecker } from '../../bounties/pinnedChecker';
 import { setOwner } from '../../artifacts/queries';
 import { requireArtifact, transferOwnership } from '../../artifacts/store';
 import { EcologyError, forbidden, invalid, notFound } from '../../errors';
@@ -41,6 +42,7 @@ export const escrowService: GenesisServiceDef = {
       if (art.owner_id === ESCROW) throw new EcologyError('CONFLICT', `${a.artifact_id} is already listed`);
       await checkAccess(ctx.client, ctx.caller, art, 'transfer', ctx.hooks.customContract);
       await refuseOfferedDebt(ctx.client, art.id, art.managed_by);
+      await refuseIfPinnedChecker(ctx.client, art.id, 'listed');
       if (a.buyer !== undefined) {
         await requirePrincipal(ctx.client, a.buyer);
         if (a.buyer === art.owner_id) throw invalid('the buyer cannot be the seller');

@@ -3,12 +3,15 @@ import { deleteArtifact, publicView, readArtifact, requireArtifact, transferOwne
 import { listArtifacts } from '../../artifacts/queries';
 import { checkAccess } from '../../artifacts/access';
 import { codeHash } from '../../artifacts/codeHash';
+import { refuseIfPinnedChecker } from '../../bounties/pinnedChecker';
 import { artifactId } from '../../validation';
 import { method, type CallContext, type GenesisServiceDef } from '../context';
 import { limitArg } from './ledger';
 
 const deps = (ctx: CallContext): StoreDeps => ({ client: ctx.client, caller: ctx.caller, config: ctx.config, customContract: ctx.hooks.customContract, key: ctx.key });
 const idArgs = z.strictObject({ id: artifactId });
+/** The id a write names (writeArtifact checks it and the rest). */
+const idOf = (raw: unknown): string | undefined => (raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined);
 
 export const storeService: GenesisServiceDef = {
   create: method({
@@ -23,7 +26,11 @@ export const storeService: GenesisServiceDef = {
   write: method({
     description: 'Create an artifact, or change the fields you name of one you may write (same fields as create; others keep their value, null clears). Returns the fields changed.',
     args: z.unknown(),
-    run: (ctx, a) => writeArtifact(deps(ctx), a),
+    async run(ctx, a) {
+      const id = idOf(a);
+      if (id !== undefined) await refuseIfPinnedChecker(ctx.client, id, 'written');
+      return writeArtifact(deps(ctx), a);
+    },
   }),
   read: method({
     readOnly: true,
@@ -34,7 +41,10 @@ export const storeService: GenesisServiceDef = {
   delete: method({
     description: 'Delete an artifact you may delete; its disk quota is reclaimed: {id}.',
     args: idArgs,
-    run: (ctx, a) => deleteArtifact(deps(ctx), a.id),
+    async run(ctx, a) {
+      await refuseIfPinnedChecker(ctx.client, a.id, 'deleted');
+      return deleteArtifact(deps(ctx), a.id);
+    },
   }),
   list: method({
     readOnly: true,
@@ -68,6 +78,9 @@ export const storeService: GenesisServiceDef = {
   transfer_ownership: method({
     description: 'Give an artifact you may transfer to another principal: {id, to}.',
     args: z.strictObject({ id: artifactId, to: artifactId }),
-    run: (ctx, a) => transferOwnership(deps(ctx), a.id, a.to),
+    async run(ctx, a) {
+      await refuseIfPinnedChecker(ctx.client, a.id, 'given away');
+      return transferOwnership(deps(ctx), a.id, a.to);
+    },
   }),
 };
