@@ -6,7 +6,7 @@ import { agentIds, worldSnapshot } from '../src/ecology/snapshot';
 import { trySpawnAgent } from '../src/ecology/spawn';
 import type { AgentSpec, BootstrapResult, SpawnOutcome, WorldSnapshot } from '../src/ecology/types';
 import { signalAgent } from '../src/temporal/agentWorkflows';
-import { stopSignal } from '../workflows/agentApi';
+import { stopSignal } from '../src/agents/signals';
 import { businessFailures } from './failures';
 import { worldGuard, type InWorld } from './world';
 

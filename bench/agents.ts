@@ -38,7 +38,7 @@ import { findProcess, processCpuMs, trackPostgresCpu } from './support/proc';
 import type { WorkerStats } from './support/benchWorker';
 import type { FloorInput } from './support/floorWorkflow';
 import type { BenchOptions, BenchReport, Benchmark, ScenarioResult } from './support/types';
-import { wakeSignal } from '../workflows/agentApi';
+import { wakeSignal } from '../src/agents/signals';
 
 const DEFAULT_AGENTS = 100;
 const SLEEPERS = 1_000;

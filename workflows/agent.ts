@@ -31,11 +31,11 @@ import {
   stateQuery,
   stopSignal,
   wakeSignal,
-} from './agentApi';
+} from '../src/agents/signals';
 import { failureText, retryPolicy } from './common';
 import { refusedByOtherWorld, untilOwnWorld } from './world';
 
-export * from './agentApi';
+export * from '../src/agents/signals';
 
 /**
  * Options of the first readiness check of a run only: every later activity uses the settings that

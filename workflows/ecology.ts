@@ -24,7 +24,7 @@ import {
 } from '../src/ecology/types';
 import { agentWorkflow } from './agent';
 import { activityOptions, failureText } from './common';
-import { shutdownSignal, spawnAgentSignal, summaryQuery } from './ecologyApi';
+import { shutdownSignal, spawnAgentSignal, summaryQuery } from '../src/ecology/signals';
 import { untilOwnWorld } from './world';
 
 /** Options of the bootstrap only: later activities use the settings it returns from configuration. */

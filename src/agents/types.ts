@@ -17,7 +17,7 @@ export const AGENT_SIGNALS = {
   event: 'event',
 } as const;
 export type AgentSignalName = keyof typeof AGENT_SIGNALS;
-/** What each signal carries (workflows/agentApi.ts defines the signals with these). */
+/** What each signal carries (./signals.ts defines the signals with these). */
 export interface AgentSignalArgs {
   wake: [];
   pause: [];

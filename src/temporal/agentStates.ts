@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { agentWorkflowId, type AgentState } from '../agents/types';
 import { withTimeout } from '../deadline';
-import { stateQuery } from '../../workflows/agentApi';
+import { stateQuery } from '../agents/signals';
 import { explainQueryFailure } from './workerPresence';
 
 /** What the `state` query said, or why it could not say. */

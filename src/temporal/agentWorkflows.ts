@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import type { AgentControl } from '../agents/types';
 import { AGENT_WORKFLOW_TYPE, agentWorkflowId, type AgentWorkflowInput } from '../agents/types';
 import type { EcologyConfig } from '../config/schema';
-import { agentSignals } from '../../workflows/agentApi';
+import { agentSignals } from '../agents/signals';
 import { readWorldId } from '../world/identity';
 
 /**

@@ -5,7 +5,7 @@ import type { EcologyConfig } from '../config/schema';
 import { followEvents, type EventFollower, type FollowedEvent } from '../events/follow';
 import { silentLogger, type Logger } from '../log/logger';
 import { signalAgent } from './agentWorkflows';
-import { balanceChangedSignal, eventSignal } from '../../workflows/agentApi';
+import { balanceChangedSignal, eventSignal } from '../agents/signals';
 import { deleteSubscriptions, firedSubscriptions } from '../agents/queries';
 import { signalDebounce } from '../agents/signalDebounce';
 

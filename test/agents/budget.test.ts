@@ -5,7 +5,7 @@
  */
 import { recordedSpend } from '../../src/llm/budget';
 import { startAgentWorld, type AgentWorld } from './support/harness';
-import { wakeSignal } from '../../workflows/agentApi';
+import { wakeSignal } from '../../src/agents/signals';
 
 // A few thinks of each agent (each reserves its worst case: every prompt byte and the response format a token).
 const BUDGET = 60_000;

@@ -21,7 +21,7 @@ const signals: Array<{ workflowId: string; name: string; arg: unknown }> = [];
 const recorder = {
   workflow: {
     getHandle: (workflowId: string) => ({
-      // The relay signals through the definitions (workflows/agentApi.ts); the client sends their names.
+      // The relay signals through the definitions (src/agents/signals.ts); the client sends their names.
       signal: async (def: SignalDefinition<unknown[]>, arg?: unknown) => void signals.push({ workflowId, name: def.name, arg }),
     }),
   },

@@ -7,7 +7,7 @@
  */
 import type { AgentState } from '../../src/agents/types';
 import { startAgentWorld, type AgentWorld } from './support/harness';
-import { balanceChangedSignal } from '../../workflows/agentApi';
+import { balanceChangedSignal } from '../../src/agents/signals';
 
 let w: AgentWorld;
 beforeAll(async () => {

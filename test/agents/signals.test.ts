@@ -8,7 +8,7 @@ import { withTransaction } from '../../src/db/tx';
 import { emit } from '../../src/events/emit';
 import type { AgentState } from '../../src/agents/types';
 import { SETTLE, startAgentWorld, type AgentWorld } from './support/harness';
-import { configChangedSignal, pauseSignal, resumeSignal, stopSignal, wakeSignal } from '../../workflows/agentApi';
+import { configChangedSignal, pauseSignal, resumeSignal, stopSignal, wakeSignal } from '../../src/agents/signals';
 
 let w: AgentWorld;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import { agentWorkflowId, type AgentWorkflowInput } from '../../src/agents/types
 import { testServerPath } from '../support/timeSkipping';
 import { workflowBundle } from './support/bundle';
 import { startAgentWorld, type AgentWorld } from './support/harness';
-import { stateQuery, stopSignal } from '../../workflows/agentApi';
+import { stateQuery, stopSignal } from '../../src/agents/signals';
 
 let w: AgentWorld;
 let env: TestWorkflowEnvironment;

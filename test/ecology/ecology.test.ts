@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { agentWorkflowId } from '../../src/agents/types';
 import { ECOLOGY_WORKFLOW_TYPE, type EcologyResult, type EcologyWorkflowInput } from '../../src/ecology/types';
 import { startAgentWorld, type AgentWorld } from '../agents/support/harness';
-import { shutdownSignal, spawnAgentSignal, summaryQuery } from '../../workflows/ecologyApi';
+import { shutdownSignal, spawnAgentSignal, summaryQuery } from '../../src/ecology/signals';
 
 const suffix = randomBytes(3).toString('hex');
 const ROOT_ID = `ecology-test-${suffix}`;

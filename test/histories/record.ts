@@ -18,7 +18,7 @@ import { withTransaction } from '../../src/db/tx';
 import { emit } from '../../src/events/emit';
 import type { AgentState } from '../../src/agents/types';
 import { startAgentWorld, type AgentWorld } from '../agents/support/harness';
-import { balanceChangedSignal, configChangedSignal, pauseSignal, resumeSignal, stopSignal, wakeSignal } from '../../workflows/agentApi';
+import { balanceChangedSignal, configChangedSignal, pauseSignal, resumeSignal, stopSignal, wakeSignal } from '../../src/agents/signals';
 
 const DIR = __dirname;
 const invoke = (id: string, method: string, args: Record<string, unknown> = {}) => JSON.stringify({ action: 'invoke_artifact', id, method, args });

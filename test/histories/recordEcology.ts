@@ -14,7 +14,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { agentWorkflowId } from '../../src/agents/types';
 import { ECOLOGY_WORKFLOW_TYPE } from '../../src/ecology/types';
 import { startAgentWorld } from '../agents/support/harness';
-import { shutdownSignal, spawnAgentSignal, summaryQuery } from '../../workflows/ecologyApi';
+import { shutdownSignal, spawnAgentSignal, summaryQuery } from '../../src/ecology/signals';
 
 async function main(): Promise<void> {
   const suffix = randomBytes(3).toString('hex');

@@ -10,7 +10,7 @@ import { RESOLUTION_WORKFLOW, resolutionInput } from '../../src/oracle/schedule'
 import { SETTLE, startAgentWorld, type AgentWorld } from '../agents/support/harness';
 import { isScorerRequest } from './temporal';
 import { TOOL_CODE } from './world';
-import { stopSignal } from '../../workflows/agentApi';
+import { stopSignal } from '../../src/agents/signals';
 
 let w: AgentWorld;
 beforeAll(async () => {

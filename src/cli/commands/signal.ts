@@ -2,7 +2,7 @@ import { agentWorkflowId } from '../../agents/types';
 import { notFound } from '../../errors';
 import { signalAgent } from '../../temporal/agentWorkflows';
 import { UsageError, type Command } from '../command';
-import { agentSignals } from '../../../workflows/agentApi';
+import { agentSignals } from '../../agents/signals';
 
 const WHAT: Record<'wake' | 'pause' | 'resume' | 'stop', string> = {
   wake: 'end the agent\'s sleep (or debt wait) now',

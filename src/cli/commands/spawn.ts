@@ -8,7 +8,7 @@ import { explainQueryFailure } from '../../temporal/workerPresence';
 import { readWorldId } from '../../world/identity';
 import { UsageError, type Command } from '../command';
 import { stringOption, wholeOption } from '../parse';
-import { spawnAgentSignal, summaryQuery } from '../../../workflows/ecologyApi';
+import { spawnAgentSignal, summaryQuery } from '../../ecology/signals';
 
 /**
  * The root's summary when the root runs, else null. A query nobody answers (no worker) fails

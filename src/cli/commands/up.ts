@@ -16,7 +16,7 @@ import { stopLocalModel } from '../../llm/local/child';
 import { processLogger, type Logger } from '../../log/logger';
 import { probeLlmEndpoint, type ProbeResult } from '../../llm/preflight';
 import type { Command, CommandContext } from '../command';
-import { summaryQuery } from '../../../workflows/ecologyApi';
+import { summaryQuery } from '../../ecology/signals';
 
 const LLM_CHOICES: readonly LlmProviderChoice[] = ['auto', 'endpoint', 'local'];
 const ROOT = join(__dirname, '..', '..', '..');

@@ -1,7 +1,7 @@
 import { notFound } from '../../errors';
 import type { Command } from '../command';
 import { rootSummary } from './spawn';
-import { shutdownSignal } from '../../../workflows/ecologyApi';
+import { shutdownSignal } from '../../ecology/signals';
 
 const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(4)}`;
 

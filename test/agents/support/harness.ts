@@ -29,7 +29,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/testDb';
 import { workflowBundle } from './bundle';
 import { createLogger, setProcessLogger, silentLogger } from '../../../src/log/logger';
 import { installRuntimeLogger } from '../../../src/temporal/runtimeLog';
-import { stateQuery } from '../../../workflows/agentApi';
+import { stateQuery } from '../../../src/agents/signals';
 
 // The SDK's lines, those of workflow and activity code included, go to the process logger: warnings and worse.
 installRuntimeLogger();

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, type SignalDefinition } from '@temporalio/workflow';
-import { AGENT_SIGNALS, AGENT_STATE_QUERY, type AgentSignalArgs, type AgentSignalName, type AgentState } from '../src/agents/types';
+import { AGENT_SIGNALS, AGENT_STATE_QUERY, type AgentSignalArgs, type AgentSignalName, type AgentState } from './types';
 
 /**
  * The agent workflow's signals and query (SPEC section 8), for workflow code and clients alike:

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { ECOLOGY_SIGNALS, ECOLOGY_SUMMARY_QUERY, type AgentSpec, type EcologySummary, type ShutdownRequest } from '../src/ecology/types';
+import { ECOLOGY_SIGNALS, ECOLOGY_SUMMARY_QUERY, type AgentSpec, type EcologySummary, type ShutdownRequest } from './types';
 
 /**
  * The root workflow's signals and query (SPEC section 12 names the workflow type; these are its
