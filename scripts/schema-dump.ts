@@ -5,25 +5,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { adminQuery } from '../src/db/admin';
 import { migrate } from '../src/db/migrate';
 import { dumpSchema, SCHEMA_DUMP_FILE } from '../src/db/schemaDump';
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function main(): Promise<void> {
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL is not set; run eval "$(bash scripts/services.sh --env)" first');
   const name = `ecology_schema_${randomBytes(6).toString('hex')}`;
-  await admin(adminUrl, `CREATE DATABASE ${name}`);
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
   try {
     const u = new URL(adminUrl);
     u.pathname = `/${name}`;
@@ -36,7 +27,7 @@ async function main(): Promise<void> {
     writeFileSync(SCHEMA_DUMP_FILE, dumpSchema(u.toString()));
     process.stdout.write(`wrote ${SCHEMA_DUMP_FILE}\n`);
   } finally {
-    await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
 

@@ -7,7 +7,8 @@
  * shuts the worker down; the database stays until drop().
  */
 import type { LlmClient } from '../llm/client';
-import { Client as PgClient, type Pool } from 'pg';
+import type { Pool } from 'pg';
+import { adminQuery } from '../db/admin';
 import type { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { bountyCommittedHook } from '../bountyChecks/hooks';
@@ -75,16 +76,6 @@ export function armConfig(base: EcologyConfig, spec: ExperimentSpec, arm: Arm, n
   const r = configSchema.safeParse(merged);
   if (!r.success) throw invalid(`the spec's configuration for arm ${arm} is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;
-}
-
-async function admin(baseUrl: string, sql: string): Promise<void> {
-  const c = new PgClient({ connectionString: baseUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
 }
 
 /** Registers the namespace when missing and waits until the frontend serves it. */
@@ -172,14 +163,14 @@ export async function openArmWorld(o: OpenArmOptions): Promise<ArmWorld> {
   const names = armNames(o.base, o.spec, o.arm, o.repeat);
   const config = armConfig(o.base, o.spec, o.arm, names);
   // A world left by an earlier run of the same experiment is replaced: each arm starts fresh.
-  await admin(o.base.database.url, `DROP DATABASE IF EXISTS ${names.database} WITH (FORCE)`);
-  await admin(o.base.database.url, `CREATE DATABASE ${names.database}`);
+  await adminQuery(o.base.database.url, `DROP DATABASE IF EXISTS ${names.database} WITH (FORCE)`);
+  await adminQuery(o.base.database.url, `CREATE DATABASE ${names.database}`);
   const db = await openDatabase(config);
   let client: Client | undefined;
   let worker: RunningWorker | undefined;
   const dropDb = async (keep: boolean) => {
     await db.close().catch(() => undefined);
-    if (!keep) await admin(o.base.database.url, `DROP DATABASE IF EXISTS ${names.database} WITH (FORCE)`);
+    if (!keep) await adminQuery(o.base.database.url, `DROP DATABASE IF EXISTS ${names.database} WITH (FORCE)`);
   };
   try {
     const registrar = await connectClient(o.base);

@@ -5,7 +5,8 @@
  *   afterAll(() => db.drop());
  */
 import { randomBytes } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { adminQuery as adminOn } from '../../src/db/admin';
 import { migrate as runMigrations } from '../../src/db/migrate';
 
 export interface TestDatabase {
@@ -20,13 +21,7 @@ export interface TestDatabase {
 async function adminQuery(sql: string): Promise<void> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set; run the tests with `npm test` (scripts/test.sh)');
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await adminOn(url, sql);
 }
 
 export async function createTestDatabase({ migrate = true }: { migrate?: boolean } = {}): Promise<TestDatabase> {
