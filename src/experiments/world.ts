@@ -9,6 +9,7 @@
 import type { LlmClient } from '../llm/client';
 import type { Pool } from 'pg';
 import { adminQuery } from '../db/admin';
+import { startEcologyWorker } from '../../workers/worker';
 import type { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { bountyCommittedHook } from '../bountyChecks/hooks';
@@ -183,8 +184,6 @@ export async function openArmWorld(o: OpenArmOptions): Promise<ArmWorld> {
     const boot = await bootstrapWorld({ pool: db.pool, config, temporal: client });
     const starter = bountyStarter(client, config, () => readWorldId(db.pool));
     const suite = await postSuite({ pool: db.pool, config, hooks: { bountyCommitted: bountyCommittedHook(db.pool, config, starter) } }, o.suite);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startEcologyWorker } = require('../../workers/worker') as typeof import('../../workers/worker');
     worker = await startEcologyWorker({ config, pool: db.pool, workflowBundle: o.workflowBundle, openai: o.openai });
     const startedAt = new Date();
     await startRootWorkflow(client, config, boot.worldId);
