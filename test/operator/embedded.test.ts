@@ -126,7 +126,7 @@ test('a failed query costs the pool its connection; the next one gets in at once
 test('the event relay follows the event log on PGlite: a transfer and a quota_set wake the agents', async () => {
   const signals: Array<{ workflowId: string; name: string }> = [];
   const recorder = {
-    workflow: { getHandle: (workflowId: string) => ({ signal: async (name: string) => void signals.push({ workflowId, name }) }) },
+    workflow: { getHandle: (workflowId: string) => ({ signal: async (def: { name: string }) => void signals.push({ workflowId, name: def.name }) }) },
   } as unknown as TemporalClient;
   const relay = startEventRelay({ pool: db!.pool, config, temporal: recorder });
   try {
