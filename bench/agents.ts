@@ -80,8 +80,9 @@ class Llm {
     fake.respond((body) => {
       const at = Date.now();
       fake.calls.length = 0; // the benchmark keeps no request bodies
-      const user = body.messages.find((m) => m.role === 'user')?.content ?? '';
-      const id = /^Agent: (.+)$/m.exec(user)?.[1];
+      // The `Agent:` line ends the system message (the stable prompt), not the user message.
+      const text = body.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join('\n');
+      const id = /^Agent: (.+)$/m.exec(text)?.[1];
       if (id) {
         this.waiters.get(id)?.(at);
         this.waiters.delete(id);
