@@ -3,7 +3,9 @@ import type { Pool, PoolClient } from 'pg';
 import '../db/int8';
 
 export type BountyStatus = 'open' | 'solved' | 'refunded' | 'cancelled';
-export type BountyMode = 'first' | 'best';
+/** How a bounty is won: the first passing submission, or the best score by the deadline. */
+export const BOUNTY_MODES = ['first', 'best'] as const;
+export type BountyMode = (typeof BOUNTY_MODES)[number];
 export type SubmissionStatus = 'checking' | 'passed' | 'failed' | 'late';
 
 export interface BountyRow {
@@ -106,6 +108,18 @@ export async function insertSubmission(
 
 export async function getSubmission(db: Db, id: number, forUpdate = false): Promise<SubmissionRow | undefined> {
   return (await db.query<SubmissionRow>(`SELECT * FROM bounty_submissions WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`, [id])).rows[0];
+}
+
+/**
+ * A submission and its bounty, both locked: the bounty first, then the submission, the order every
+ * writer of both takes them in (a verdict, a check's hold and a close never deadlock).
+ */
+export async function lockSubmissionWithBounty(client: PoolClient, submissionId: number, bountyLock: 'update' | 'share'): Promise<{ b: BountyRow; s: SubmissionRow } | undefined> {
+  const peek = await getSubmission(client, submissionId);
+  if (!peek) return undefined;
+  const b = (await lockBounty(client, peek.bounty_id, bountyLock))!;
+  const s = (await getSubmission(client, submissionId, true))!;
+  return { b, s };
 }
 
 export async function submissionBySubmitKey(db: Db, key: string): Promise<SubmissionRow | undefined> {

@@ -13,8 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { invalid } from '../errors';
 import { ID_PATTERN, newArtifactId, positiveAmount } from '../validation';
-
-export type BountyMode = 'first' | 'best';
+import { BOUNTY_MODES, type BountyMode } from './queries';
 
 export interface SuiteBounty {
   id: string;
@@ -49,7 +48,7 @@ const entrySchema = z
     description: text,
     reward: positiveAmount,
     deadline_minutes: positiveAmount,
-    mode: z.enum(['first', 'best'], { error: 'must be "first" or "best"' }).optional(),
+    mode: z.enum(BOUNTY_MODES, { error: 'must be "first" or "best"' }).optional(),
     checker: text.optional(),
     checker_file: jsFile.optional(),
   })

@@ -27,10 +27,9 @@ export async function holdBountyCheck(pool: Pool, config: EcologyConfig, submiss
   return withTransaction(
     pool,
     async (client) => {
-      const peek = await q.getSubmission(client, submissionId);
-      if (!peek) throw notFound(`no bounty submission ${submissionId}`);
-      const b = (await q.lockBounty(client, peek.bounty_id, 'share'))!;
-      const s = (await q.getSubmission(client, submissionId, true))!;
+      const locked = await q.lockSubmissionWithBounty(client, submissionId, 'share');
+      if (!locked) throw notFound(`no bounty submission ${submissionId}`);
+      const { b, s } = locked;
       if (s.status !== 'checking') return { run: false, reason: `submission ${s.id} is already ${s.status}` };
       // Held already (a retried step): the run step takes it from here.
       if (await getInvocation(client, s.check_key)) return { run: true, key: s.check_key };

@@ -33,11 +33,9 @@ export async function settleSubmission(pool: Pool, config: EcologyConfig, submis
   return withTransaction(
     pool,
     async (client) => {
-      const peek = await q.getSubmission(client, submissionId);
-      if (!peek) throw notFound(`no bounty submission ${submissionId}`);
-      // The bounty first, then the submission: the order every closer locks them in.
-      const b = (await q.lockBounty(client, peek.bounty_id, 'update'))!;
-      const s = (await q.getSubmission(client, submissionId, true))!;
+      const locked = await q.lockSubmissionWithBounty(client, submissionId, 'update');
+      if (!locked) throw notFound(`no bounty submission ${submissionId}`);
+      const { b, s } = locked;
       if (s.status !== 'checking') return s;
       const v = verdictOf(await getInvocation(client, s.check_key));
       const error = v.error ?? (v.pass ? null : 'NOT_PASSED');

@@ -28,7 +28,7 @@ export const bountyService: GenesisServiceDef = {
       reward: positiveAmount,
       deadline: z.string().min(1).max(64).optional(),
       deadline_seconds: positiveAmount.optional(),
-      mode: z.enum(['first', 'best']).optional(),
+      mode: z.enum(bq.BOUNTY_MODES).optional(),
     }),
     run: (ctx, a) => postBounty(ctx, a),
   }),
