@@ -4,10 +4,9 @@
  * mode best the best passing submission wins at the deadline; a cancelled bounty's timer then does
  * nothing. The audit passes after each.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { createBountyActivities } from '../../activities/bounties';
 import { createSandboxActivities } from '../../activities/sandbox';
 import { bountyCommittedHook } from '../../src/bountyChecks/hooks';
@@ -19,23 +18,15 @@ import { readWorldId } from '../../src/world/identity';
 import { createSandboxWorker } from '../../workers/sandboxWorker';
 import { workflowBundle } from '../agents/support/bundle';
 import { setupWorld, type World } from '../invoke/support';
-
-function testServerPath(): string {
-  return process.env.TEMPORAL_TEST_SERVER_PATH || execFileSync('sh', ['-c', 'command -v temporal-test-server'], { encoding: 'utf8' }).trim();
-}
+import { startTimeSkipping } from '../support/timeSkipping';
 
 let w: World;
 let env: TestWorkflowEnvironment;
 let world: string;
 const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // installed already in this process
-  }
   w = await setupWorld({ overrides: { temporal: { taskQueue: 'bounty-deadline', sandboxTaskQueue: 'bounty-deadline-sandbox' }, sandbox: { limits: { timeoutMs: 4000 } } } });
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+  env = await startTimeSkipping();
   world = await readWorldId(w.pool);
   const hooks = { bountyCommitted: bountyCommittedHook(w.pool, w.config, bountyStarter(env.client, w.config, async () => world)) };
   w.deps.hooks = hooks;
