@@ -12,6 +12,9 @@ RUN apt-get update \
 
 WORKDIR /app
 ENV NODE_ENV=production
+# At most two glibc malloc arenas, as scripts/run.sh runs the ecology: with one per thread the
+# worker keeps tens of MB of freed memory it never returns (BENCHMARKS.md, agents).
+ENV MALLOC_ARENA_MAX=2
 
 # Dependencies first, so editing the sources does not reinstall them.
 COPY package.json package-lock.json ./

@@ -513,7 +513,7 @@ async function run({ seconds, log, options }: BenchOptions): Promise<BenchReport
     const notes = [
       `Set-up: a fresh database on the local server (${server}), the Temporal dev server at ${config.temporal.address} (shared with whatever else runs on this machine), ` +
         `a fake OpenAI-compatible LLM in the benchmark process answering at once, and the ecology worker in a child process ` +
-        `(\`startEcologyWorker\`, as \`ecology worker\` runs it, with the configuration's worker options) on a task queue of its own. ` +
+        `(\`startEcologyWorker\`, as \`ecology worker\` runs it, with the configuration's worker options and MALLOC_ARENA_MAX=2 as scripts/run.sh and the image set it) on a task queue of its own. ` +
         `Agents are made by \`createOperatorPrincipal\` with rights no run can exhaust; workflows are terminated at the end.`,
       '',
       `- **agents.iterations.${agents}**: ${agents} agents whose every think answers \`noop\`, ${WARMUP_SECONDS}s warm-up, then ${seconds}s measured. ` +

@@ -33,4 +33,8 @@ if [[ "$llm" == *'"local":true'* ]]; then
 fi
 
 STEP="ecology up"
+# At most two glibc malloc arenas: with one per thread (Temporal's core threads, libuv's pool, the
+# workflow thread) the worker kept ~40 MB of freed memory it never returned (BENCHMARKS.md, agents).
+# The worker image sets the same (Dockerfile), and so does the agents benchmark's worker.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec node bin/ecology.cjs up "$@"

@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import type { FloorIteration, FromWorker, ToWorker, WorkerStats } from './benchWorker';
 
 const ROOT = join(__dirname, '..', '..');
+/**
+ * As the ecology runs its worker (scripts/run.sh, the Dockerfile): at most two glibc malloc arenas,
+ * so the memory figures are those of the worker users run.
+ */
+const WORKER_PROCESS_ENV = { MALLOC_ARENA_MAX: '2' };
 const STOP_TIMEOUT_MS = 30_000;
 
 /**
@@ -20,12 +25,12 @@ export class ChildWorker {
     this.exited = new Promise((resolve) => proc.once('exit', () => resolve()));
   }
 
-  /** Forks the worker with `env` (no other environment) and waits until it polls its task queue. */
+  /** Forks the worker with `env` (no other environment but PATH, HOME and the worker's settings) and waits until it polls its task queue. */
   static async start(env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildWorker> {
     const proc = fork(join(__dirname, 'benchWorker.ts'), [], {
       cwd: ROOT,
       execArgv: ['--expose-gc', ...nodeArgs, '--require', 'tsx/cjs'],
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...WORKER_PROCESS_ENV, ...env },
       stdio: ['ignore', 2, 2, 'ipc'],
     });
     const child = new ChildWorker(proc);

@@ -27,7 +27,11 @@ export interface LlmDeps {
   openai?: LlmClient;
   /** Waiting for the rate limit and between retries; tests may shorten it. */
   sleep?: (ms: number) => Promise<void>;
-  /** Called while waiting and between attempts: an activity passes its heartbeat. */
+  /**
+   * Called before each wait (the rate limit, a retry's backoff): an activity passes its heartbeat.
+   * Not before the first request: a first heartbeat goes to the server at once, a round trip per
+   * think that the activity's own heartbeat timer makes needless.
+   */
   heartbeat?: () => void;
   /** Aborts the provider request (an activity passes its cancellation signal). */
   signal?: AbortSignal;
@@ -177,7 +181,6 @@ async function requestWithRetries(
   const body = requestBody(req, deps.config);
   for (let attempt = 0; ; attempt++) {
     await admit();
-    deps.heartbeat?.();
     const started = Date.now();
     try {
       const completion = await openai.chat.completions.create(body, { timeout: llm.requestTimeoutMs, maxRetries: 0, signal: deps.signal });

@@ -226,6 +226,16 @@ describe('provider failures', () => {
     expect(await snapshot()).toEqual({ tokens: before.tokens - 24, dollars: before.dollars - 28, spent: before.spent + 28, requests: before.requests + 2 });
   });
 
+  it('heartbeats only before a wait: none for a call answered at once, one before each retry\'s backoff', async () => {
+    let beats = 0;
+    await h.call({ key: 'beat-at-once' }, { heartbeat: () => beats++ });
+    // A heartbeat before the first request would be a server round trip on every think.
+    expect(beats).toBe(0);
+    h.fake.queue({ status: 429, headers: { 'retry-after-ms': '5' } });
+    await h.call({ key: 'beat-retried' }, { heartbeat: () => beats++ });
+    expect(beats).toBe(1);
+  });
+
   it('500 on every attempt: UNAVAILABLE after maxRetries, hold released, nothing charged, failure recorded', async () => {
     h.fake.respond(() => ({ status: 500 }));
     const before = await snapshot();

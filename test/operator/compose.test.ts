@@ -248,6 +248,13 @@ describe('the worker image', () => {
     expect(pkg.dependencies['@temporalio/worker']).toBeDefined();
   });
 
+  it('limits glibc malloc arenas as the run command and the agents benchmark\'s worker do', () => {
+    // One arena per thread left the worker holding ~40 MB of freed memory (BENCHMARKS.md, agents).
+    expect(dockerfile).toMatch(/^ENV MALLOC_ARENA_MAX=2$/m);
+    expect(readFileSync(join(ROOT, 'scripts', 'run.sh'), 'utf8')).toMatch(/^export MALLOC_ARENA_MAX="\$\{MALLOC_ARENA_MAX:-2\}"\nexec node bin\/ecology\.cjs up/m);
+    expect(readFileSync(join(ROOT, 'bench', 'support', 'childWorker.ts'), 'utf8')).toMatch(/WORKER_PROCESS_ENV = \{ MALLOC_ARENA_MAX: '2' \}/);
+  });
+
   it('runs as an unprivileged user, not root', () => {
     const users = [...dockerfile.matchAll(/^USER\s+(\S+)\s*$/gm)].map((m) => m[1]);
     expect(users.length).toBeGreaterThan(0);
