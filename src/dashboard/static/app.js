@@ -218,48 +218,36 @@
   $('event-type').addEventListener('change', renderEvents);
   $('event-search').addEventListener('input', renderEvents);
 
+  /** Fills table `id` with one row(item) per item; with none, hides it and shows `<id>-empty` instead. */
+  function fillTable(id, items, row) {
+    const body = clear($(id).tBodies[0]);
+    $(`${id}-empty`).hidden = items.length > 0;
+    $(id).hidden = items.length === 0;
+    for (const item of items) body.append(row(item));
+  }
+
   // ---- escrow ----
   function renderEscrow(x) {
-    const open = clear($('escrow-open').tBodies[0]);
-    $('escrow-open-empty').hidden = x.open.length > 0;
-    $('escrow-open').hidden = x.open.length === 0;
-    for (const l of x.open) {
-      open.append(el('tr', { dataset: { listing: l.artifact_id } },
-        el('td', {}, l.artifact_id), el('td', { class: 'muted' }, l.artifact_type || '–'), el('td', {}, l.seller_id),
-        el('td', { class: 'num' }, fmt.int(l.price)), el('td', { class: 'muted' }, l.buyer_id || 'anyone'), el('td', { class: 'muted' }, fmt.relative(l.created_at))));
-    }
-    const closed = clear($('escrow-closed').tBodies[0]);
-    $('escrow-closed-empty').hidden = x.closed.length > 0;
-    $('escrow-closed').hidden = x.closed.length === 0;
-    for (const l of x.closed) {
-      closed.append(el('tr', {},
-        el('td', {}, l.artifact_id), el('td', {}, l.seller_id), el('td', { class: 'num' }, fmt.int(l.price)),
-        el('td', {}, el('span', { class: `pill ${l.status === 'sold' ? 'ok' : 'neutral'}` }, l.status)),
-        el('td', {}, l.purchaser_id || '–'), el('td', { class: 'muted' }, fmt.relative(l.closed_at))));
-    }
+    fillTable('escrow-open', x.open, (l) => el('tr', { dataset: { listing: l.artifact_id } },
+      el('td', {}, l.artifact_id), el('td', { class: 'muted' }, l.artifact_type || '–'), el('td', {}, l.seller_id),
+      el('td', { class: 'num' }, fmt.int(l.price)), el('td', { class: 'muted' }, l.buyer_id || 'anyone'), el('td', { class: 'muted' }, fmt.relative(l.created_at))));
+    fillTable('escrow-closed', x.closed, (l) => el('tr', {},
+      el('td', {}, l.artifact_id), el('td', {}, l.seller_id), el('td', { class: 'num' }, fmt.int(l.price)),
+      el('td', {}, el('span', { class: `pill ${l.status === 'sold' ? 'ok' : 'neutral'}` }, l.status)),
+      el('td', {}, l.purchaser_id || '–'), el('td', { class: 'muted' }, fmt.relative(l.closed_at))));
   }
 
   // ---- bounties ----
   function renderBounties(x) {
-    const open = clear($('bounties-open').tBodies[0]);
-    $('bounties-open-empty').hidden = x.open.length > 0;
-    $('bounties-open').hidden = x.open.length === 0;
-    for (const b of x.open) {
-      open.append(el('tr', { dataset: { bounty: b.id } },
-        el('td', {}, b.id), el('td', {}, b.poster), el('td', { class: 'num' }, fmt.int(b.reward)), el('td', { class: 'muted' }, b.mode),
-        el('td', { class: 'muted', title: fmt.dateTime(b.deadline) }, fmt.relative(b.deadline)), el('td', { class: 'num' }, fmt.int(b.submissions)),
-        el('td', { class: 'why', title: b.description }, b.description.slice(0, 120))));
-    }
-    const closed = clear($('bounties-closed').tBodies[0]);
-    $('bounties-closed-empty').hidden = x.closed.length > 0;
-    $('bounties-closed').hidden = x.closed.length === 0;
-    for (const b of x.closed) {
-      closed.append(el('tr', { dataset: { bounty: b.id } },
-        el('td', {}, b.id), el('td', {}, b.poster), el('td', { class: 'num' }, fmt.int(b.reward)),
-        el('td', {}, el('span', { class: `pill ${b.status === 'solved' ? 'ok' : 'neutral'}` }, b.status)),
-        el('td', {}, b.winner ? `${b.winner} (${b.winning_artifact})` : '–'), el('td', { class: 'num' }, b.score === null ? '–' : String(b.score)),
-        el('td', { class: 'muted' }, fmt.relative(b.closed_at))));
-    }
+    fillTable('bounties-open', x.open, (b) => el('tr', { dataset: { bounty: b.id } },
+      el('td', {}, b.id), el('td', {}, b.poster), el('td', { class: 'num' }, fmt.int(b.reward)), el('td', { class: 'muted' }, b.mode),
+      el('td', { class: 'muted', title: fmt.dateTime(b.deadline) }, fmt.relative(b.deadline)), el('td', { class: 'num' }, fmt.int(b.submissions)),
+      el('td', { class: 'why', title: b.description }, b.description.slice(0, 120))));
+    fillTable('bounties-closed', x.closed, (b) => el('tr', { dataset: { bounty: b.id } },
+      el('td', {}, b.id), el('td', {}, b.poster), el('td', { class: 'num' }, fmt.int(b.reward)),
+      el('td', {}, el('span', { class: `pill ${b.status === 'solved' ? 'ok' : 'neutral'}` }, b.status)),
+      el('td', {}, b.winner ? `${b.winner} (${b.winning_artifact})` : '–'), el('td', { class: 'num' }, b.score === null ? '–' : String(b.score)),
+      el('td', { class: 'muted' }, fmt.relative(b.closed_at))));
   }
 
   // ---- oracle ----
